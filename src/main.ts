@@ -1,0 +1,131 @@
+import "reflect-metadata";
+import { parseArgs } from "node:util";
+import { loadConfig, type Config } from "./config.js";
+import { openDatabase, type Database } from "./db/client.js";
+import { migrate } from "./db/migrate.js";
+import { AppError } from "./errors.js";
+import { createLogger, type Logger } from "./logger.js";
+import { createApiKey, createTenant } from "./modules/auth/auth.service.js";
+import { Role } from "./modules/auth/principal.js";
+import { startServer } from "./server/app.js";
+import { createSchema } from "./server/schema.js";
+import { seedIfEmpty } from "./seed/seed.js";
+
+const USAGE = `Usage: scenariolab <command> [options]
+
+Commands:
+  serve                                  start the API (what npm start runs)
+  migrate                                apply pending migrations and exit
+  create-tenant --name <name> --admin-email <email> [--slug <slug>]
+                                         create a tenant and its admin; prints {"tenantId","userId","apiKey"}
+  create-api-key --tenant <id|slug> --email <email> --role VIEWER|EDITOR|ADMIN
+                                         create a key (and the user if missing); prints {"userId","apiKey"}
+  worker                                 scale-out worker process (needs DATABASE_URL)
+`;
+
+const print = (line: string) => process.stdout.write(`${line}\n`);
+
+async function openMigrated(config: Config): Promise<Database> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await migrate(database.sql);
+  return database;
+}
+
+async function serve(config: Config, logger: Logger): Promise<void> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const server = await startServer({ host: config.host, port: config.port, database, schema: await createSchema(), logger });
+  const applied = await migrate(database.sql);
+  if (applied.length) logger.info({ applied }, "applied migrations");
+  const seeded = await seedIfEmpty(database, logger);
+  server.markReady();
+  logger.info({ url: server.url, database: database.kind }, "Scenario Lab is ready");
+  print(`Scenario Lab listening on ${server.url}`);
+  if (seeded) {
+    print(`Demo tenant created. Demo API key (shown once): ${seeded.apiKey}`);
+    print(`Try: curl -s ${server.url} -H 'content-type: application/json' -H 'x-api-key: ${seeded.apiKey}' -d '{"query":"{ me { email tenant { slug } } }"}'`);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    try {
+      await server.close();
+      await database.close();
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, "unclean shutdown");
+      process.exit(1);
+    }
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  switch (command) {
+    case "serve":
+      await serve(config, logger);
+      return -1; // keeps running
+    case "migrate": {
+      const database = await openMigrated(config);
+      await database.close();
+      print(JSON.stringify({ migrated: true }));
+      return 0;
+    }
+    case "create-tenant": {
+      const { values } = parseArgs({ args: rest, options: { name: { type: "string" }, "admin-email": { type: "string" }, slug: { type: "string" } } });
+      if (!values.name || !values["admin-email"]) throw new UsageError("create-tenant needs --name and --admin-email");
+      const database = await openMigrated(config);
+      try {
+        const created = await createTenant(database.prisma, { name: values.name, slug: values.slug, adminEmail: values["admin-email"] });
+        print(JSON.stringify({ tenantId: created.tenantId, userId: created.userId, apiKey: created.apiKey }));
+      } finally {
+        await database.close();
+      }
+      return 0;
+    }
+    case "create-api-key": {
+      const { values } = parseArgs({ args: rest, options: { tenant: { type: "string" }, email: { type: "string" }, role: { type: "string" } } });
+      if (!values.tenant || !values.email || !values.role) throw new UsageError("create-api-key needs --tenant, --email and --role");
+      const role = values.role.toUpperCase();
+      if (!(role in Role)) throw new UsageError("--role must be VIEWER, EDITOR or ADMIN");
+      const database = await openMigrated(config);
+      try {
+        const created = await createApiKey(database.prisma, { tenant: values.tenant, email: values.email, role: role as Role });
+        print(JSON.stringify({ userId: created.userId, apiKey: created.apiKey }));
+      } finally {
+        await database.close();
+      }
+      return 0;
+    }
+    case "worker":
+      throw new UsageError("the scale-out worker is not available in this version; runs execute inside `serve`");
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(USAGE);
+      return command ? 0 : 2;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+class UsageError extends Error {}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    const message = err instanceof UsageError || err instanceof AppError || (err instanceof Error && err.name === "ConfigError") ? err.message : String((err as Error)?.stack ?? err);
+    process.stderr.write(`scenariolab: ${message}\n`);
+    if (err instanceof UsageError) process.stderr.write(USAGE);
+    process.exit(err instanceof UsageError ? 2 : 1);
+  },
+);

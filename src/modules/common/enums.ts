@@ -1,0 +1,48 @@
+import { registerEnumType } from "type-graphql";
+import { Role } from "../auth/principal.js";
+
+/** Bucket size of result time series, in simulated time. */
+export enum TimePeriod {
+  HOURLY = "HOURLY",
+  DAILY = "DAILY",
+  MONTHLY = "MONTHLY",
+}
+
+export enum ScenarioState {
+  NOT_READY_TO_RUN = "NOT_READY_TO_RUN",
+  READY_TO_RUN = "READY_TO_RUN",
+  QUEUED = "QUEUED",
+  IS_RUNNING = "IS_RUNNING",
+  CANCELLING = "CANCELLING",
+  CANCELLED = "CANCELLED",
+  RAN_SUCCESS = "RAN_SUCCESS",
+  RAN_WITH_ERRORS = "RAN_WITH_ERRORS",
+}
+
+export enum RunState {
+  QUEUED = "QUEUED",
+  RUNNING = "RUNNING",
+  SUCCEEDED = "SUCCEEDED",
+  FAILED = "FAILED",
+  CANCELLED = "CANCELLED",
+}
+
+export enum TargetObjectType {
+  MODEL = "MODEL",
+  ACTIVITY = "ACTIVITY",
+  RESOURCE = "RESOURCE",
+  GENERATOR = "GENERATOR",
+  ENTITY = "ENTITY",
+  CONNECTOR = "CONNECTOR",
+  RESOURCE_REQUIREMENT = "RESOURCE_REQUIREMENT",
+}
+
+registerEnumType(TimePeriod, { name: "TimePeriod", description: "Bucket size of result time series, in simulated time" });
+registerEnumType(ScenarioState, { name: "ScenarioState", description: "Lifecycle state of a scenario" });
+registerEnumType(RunState, { name: "RunState", description: "State of one run attempt" });
+registerEnumType(TargetObjectType, { name: "TargetObjectType", description: "Kind of model object an item profile overrides" });
+registerEnumType(Role, { name: "Role", description: "VIEWER reads; EDITOR also creates, edits, runs and cancels; ADMIN also manages users and keys" });
+
+/** Database values are the lower-case enum names (see the CHECK constraints). */
+export const toDbEnum = (value: string): string => value.toLowerCase();
+export const fromDbEnum = <E extends string>(value: string): E => value.toUpperCase() as E;

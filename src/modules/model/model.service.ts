@@ -1,0 +1,98 @@
+import { badInput, conflict, invalidState, notFound } from "../../errors.js";
+import { validateModel } from "../../simulation/validate.js";
+import type { QuodsiModel } from "../../simulation/types.js";
+import type { Prisma } from "../../generated/prisma/client.js";
+import { paginate } from "../common/pagination.js";
+import { ACTIVE_STATES, type ServiceDeps } from "../deps.js";
+import type { CreateModelInput, ModelsArgs, UpdateModelInput } from "./model.input.js";
+import { toModel, type Model } from "./model.type.js";
+
+/** Validates a wire-format definition; every problem is reported with its path under `definition`. */
+export function parseDefinition(definition: unknown, field = "definition"): QuodsiModel {
+  const result = validateModel(definition);
+  if (!result.ok) {
+    throw badInput(
+      "The model definition is invalid",
+      result.issues.map((issue) => ({ path: issue.path ? `${field}.${issue.path}` : field, message: issue.message })),
+    );
+  }
+  return result.value;
+}
+
+export class ModelService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  list(args: ModelsArgs) {
+    const where: Prisma.ModelWhereInput = {
+      isDeleted: false,
+      ...(args.nameContains ? { name: { contains: args.nameContains, mode: "insensitive" } } : {}),
+    };
+    return paginate(where, args, (a) => this.deps.db.model.findMany(a), (a) => this.deps.db.model.count(a), toModel);
+  }
+
+  /** A live model of this tenant, or null. */
+  async get(id: string): Promise<Model | null> {
+    const row = await this.deps.loaders.model.load(id);
+    return row && !row.isDeleted ? toModel(row) : null;
+  }
+
+  /** For relations: the model even when soft-deleted (its children are then deleted too). */
+  async ref(id: string): Promise<Model> {
+    const row = await this.deps.loaders.model.load(id);
+    if (!row) throw notFound("Model", id);
+    return toModel(row);
+  }
+
+  async require(id: string): Promise<Model> {
+    const model = await this.get(id);
+    if (!model) throw notFound("Model", id);
+    return model;
+  }
+
+  async create(input: CreateModelInput): Promise<Model> {
+    parseDefinition(input.definition);
+    const row = await this.deps.db.model.create({
+      data: {
+        tenantId: this.deps.principal.tenantId,
+        name: input.name.trim(),
+        description: input.description ?? null,
+        definition: input.definition as Prisma.InputJsonValue,
+        createdByUserId: this.deps.principal.userId,
+      },
+    });
+    return toModel(row);
+  }
+
+  async update(id: string, input: UpdateModelInput): Promise<Model> {
+    const current = await this.require(id);
+    const definitionChanged = input.definition !== undefined && JSON.stringify(input.definition) !== JSON.stringify(current.definition);
+    if (input.definition !== undefined) parseDefinition(input.definition);
+    // Optimistic concurrency on version: a concurrent definition change wins once.
+    const { count } = await this.deps.db.model.updateMany({
+      where: { id, version: current.version, isDeleted: false },
+      data: {
+        ...(input.name !== undefined ? { name: input.name.trim() } : {}),
+        ...(input.description !== undefined ? { description: input.description } : {}),
+        ...(definitionChanged ? { definition: input.definition as Prisma.InputJsonValue, version: { increment: 1 } } : {}),
+      },
+    });
+    if (count === 0) throw conflict(`Model ${id} was changed concurrently; reload and retry`);
+    const row = await this.deps.db.model.findFirstOrThrow({ where: { id } });
+    return toModel(row);
+  }
+
+  /** Soft-deletes the model with its analyses and scenarios; refused while any of them runs. */
+  async delete(id: string): Promise<boolean> {
+    await this.require(id);
+    return this.deps.db.$transaction(async (tx) => {
+      const active = await tx.scenario.count({ where: { analysis: { modelId: id }, isDeleted: false, state: { in: ACTIVE_STATES } } });
+      if (active > 0) throw invalidState(`Model ${id} has ${active} scenario(s) queued or running; cancel them first`);
+      const analyses = await tx.analysis.findMany({ where: { modelId: id, isDeleted: false }, select: { id: true } });
+      const analysisIds = analyses.map((a) => a.id);
+      await tx.scenario.updateMany({ where: { analysisId: { in: analysisIds }, isDeleted: false }, data: { isDeleted: true } });
+      await tx.analysis.updateMany({ where: { id: { in: analysisIds } }, data: { isDeleted: true } });
+      await tx.model.updateMany({ where: { id }, data: { isDeleted: true } });
+      return true;
+    });
+  }
+}

@@ -1,0 +1,18 @@
+import { AnalysisService } from "./analysis/analysis.service.js";
+import { UserService } from "./auth/user.service.js";
+import type { ServiceDeps } from "./deps.js";
+import { ItemProfileService } from "./item-profile/item-profile.service.js";
+import { ModelService } from "./model/model.service.js";
+import { ScenarioService } from "./scenario/scenario.service.js";
+
+/** The per-request services, wired once per request from the caller's deps. */
+export function createServices(deps: ServiceDeps) {
+  const users = new UserService(deps);
+  const models = new ModelService(deps);
+  const analyses = new AnalysisService(deps, models);
+  const scenarios = new ScenarioService(deps, analyses);
+  const itemProfiles = new ItemProfileService(deps, models, analyses);
+  return { users, models, analyses, scenarios, itemProfiles, loaders: deps.loaders };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,46 @@
+import { readFile } from "node:fs/promises";
+import type { Database } from "../db/client.js";
+import { createLoaders } from "../db/loaders.js";
+import { tenantScoped } from "../db/tenant.js";
+import type { Logger } from "../logger.js";
+import { createTenant } from "../modules/auth/auth.service.js";
+import { Role } from "../modules/auth/principal.js";
+import { createServices } from "../modules/services.js";
+
+export interface SeedResult {
+  tenantId: string;
+  apiKey: string;
+}
+
+/**
+ * On an empty database: the `demo` tenant with an admin, the coffee-shop model
+ * (Quodsi's public example), an analysis and three scenarios. Returns the demo
+ * key, which exists only now (keys are stored hashed); undefined when not empty.
+ */
+export async function seedIfEmpty(database: Database, logger: Logger): Promise<SeedResult | undefined> {
+  if ((await database.prisma.tenant.count()) > 0) return undefined;
+  const created = await createTenant(database.prisma, { name: "Demo", slug: "demo", adminEmail: "admin@demo.local" });
+  const principal = { tenantId: created.tenantId, userId: created.userId, apiKeyId: created.apiKeyId, role: Role.ADMIN };
+  const db = tenantScoped(database.prisma, created.tenantId);
+  const services = createServices({ db, loaders: createLoaders(db), principal, logger });
+  const definition: unknown = JSON.parse(await readFile(new URL("./coffee-shop.model.json", import.meta.url), "utf8"));
+  const model = await services.models.create({
+    name: "Coffee Shop",
+    description: "A cashier takes orders; baristas serve espresso (80%) and pastry (20%) customers. From the public Quodsi examples.",
+    definition,
+  });
+  const analysis = await services.analyses.create({
+    modelId: model.id,
+    name: "Morning staffing",
+    description: "How many baristas does the morning rush need?",
+  });
+  for (const [name, description] of [
+    ["Baseline", "The shop as it is today"],
+    ["Extra barista", "A third barista at the bar"],
+    ["Busy morning", "Customers arrive 25% more often"],
+  ]) {
+    await services.scenarios.create({ analysisId: analysis.id, name, description });
+  }
+  logger.info({ tenantId: created.tenantId }, "seeded the demo tenant");
+  return { tenantId: created.tenantId, apiKey: created.apiKey };
+}

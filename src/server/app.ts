@@ -1,0 +1,177 @@
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { expressMiddleware } from "@as-integrations/express5";
+import express, { type NextFunction, type Request, type Response } from "express";
+import { GraphQLError, type GraphQLSchema } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer } from "ws";
+import type { Database } from "../db/client.js";
+import { createLoaders } from "../db/loaders.js";
+import { tenantScoped, type TenantDb } from "../db/tenant.js";
+import { AppError, formatError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import { apiKeyFromHeaders, authenticate } from "../modules/auth/auth.service.js";
+import type { Principal } from "../modules/auth/principal.js";
+import { createServices } from "../modules/services.js";
+import type { AppContext } from "./context.js";
+import { createMetrics, type Metrics } from "./metrics.js";
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  database: Database;
+  schema: GraphQLSchema;
+  logger: Logger;
+  /** Extra HTTP routes mounted before /graphql (e.g. result downloads). */
+  routes?: (app: express.Express, auth: (req: Request) => Promise<Principal>) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  metrics: Metrics;
+  markReady(): void;
+  /** Stops accepting work, lets in-flight requests finish, closes sockets. */
+  close(): Promise<void>;
+}
+
+const MAX_TENANT_CLIENTS = 1000;
+
+function unauthenticated(err: unknown): GraphQLError {
+  const message = err instanceof AppError ? err.message : "Invalid API key";
+  return new GraphQLError(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
+}
+
+/** Starts HTTP (Apollo on express 5) and graphql-ws on the same port and path. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { database, schema, logger } = options;
+  const metrics = createMetrics();
+  let ready = false;
+
+  // One tenant-scoped client per tenant, reused across requests.
+  const tenantDbs = new Map<string, TenantDb>();
+  const tenantDb = (tenantId: string): TenantDb => {
+    let db = tenantDbs.get(tenantId);
+    if (!db) {
+      if (tenantDbs.size >= MAX_TENANT_CLIENTS) tenantDbs.clear();
+      db = tenantScoped(database.prisma, tenantId);
+      tenantDbs.set(tenantId, db);
+    }
+    return db;
+  };
+  const contextFor = (principal: Principal, requestId: string): AppContext => {
+    const db = tenantDb(principal.tenantId);
+    const log = logger.child({ requestId, tenantId: principal.tenantId });
+    const loaders = createLoaders(db);
+    return { requestId, logger: log, principal, services: createServices({ db, loaders, principal, logger: log }) };
+  };
+  const auth = (req: Request) => authenticate(database.prisma, apiKeyFromHeaders(req.headers));
+
+  const app = express();
+  app.disable("x-powered-by");
+  const httpServer = http.createServer(app);
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
+  const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal }>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const raw = params.apiKey ?? params.authorization ?? params.Authorization;
+        const key = typeof raw === "string" ? raw.replace(/^Bearer\s+/i, "").trim() : undefined;
+        try {
+          ctx.extra.principal = await authenticate(database.prisma, key);
+          return true;
+        } catch {
+          return false; // graphql-ws closes the socket with 4403 Forbidden
+        }
+      },
+      context: (ctx) => contextFor(ctx.extra.principal as Principal, randomUUID()),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e, logger)) } : undefined,
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, logger)),
+    },
+    wsServer,
+  );
+
+  const wsDrain: ApolloServerPlugin = {
+    async serverWillStart() {
+      return {
+        async drainServer() {
+          await wsCleanup.dispose();
+        },
+      };
+    },
+  };
+  const metricsPlugin: ApolloServerPlugin = {
+    async requestDidStart() {
+      const end = metrics.graphqlDuration.startTimer();
+      return {
+        async willSendResponse(rc) {
+          end();
+          metrics.graphqlOperations.inc({ type: rc.operation?.operation ?? "unknown", outcome: rc.errors?.length ? "error" : "ok" });
+        },
+      };
+    },
+  };
+  const apollo = new ApolloServer<AppContext>({
+    schema,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), wsDrain, metricsPlugin],
+    formatError: (formatted, error) => formatError(formatted, error, logger),
+  });
+  await apollo.start();
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    res.setHeader("Access-Control-Allow-Origin", "*");
+    res.setHeader("Access-Control-Allow-Headers", "content-type, x-api-key, authorization, apollo-require-preflight");
+    res.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+    if (req.method === "OPTIONS") return void res.sendStatus(204);
+    next();
+  });
+  app.get("/healthz", (_req, res) => void res.json({ status: "ok" }));
+  app.get("/readyz", (_req, res) => void res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "starting" }));
+  app.get("/metrics", async (_req, res) => {
+    res.setHeader("Content-Type", metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+  options.routes?.(app, auth);
+  app.use(
+    "/graphql",
+    express.json({ limit: "5mb" }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const requestId = (typeof req.headers["x-request-id"] === "string" && req.headers["x-request-id"].slice(0, 100)) || randomUUID();
+        let principal: Principal;
+        try {
+          principal = await auth(req);
+        } catch (err) {
+          throw unauthenticated(err);
+        }
+        return contextFor(principal, requestId);
+      },
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(options.port, options.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${host}:${port}/graphql`,
+    port,
+    metrics,
+    markReady: () => {
+      ready = true;
+    },
+    close: async () => {
+      ready = false;
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import "reflect-metadata";
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { print, type GraphQLSchema } from "graphql";
+import { createClient, type Client } from "graphql-ws";
+import WebSocket from "ws";
+import { createLogger } from "../../src/logger.js";
+import { createApiKey, createTenant } from "../../src/modules/auth/auth.service.js";
+import { Role } from "../../src/modules/auth/principal.js";
+import { startServer, type RunningServer } from "../../src/server/app.js";
+import { createSchema } from "../../src/server/schema.js";
+import { createTestDatabase, type Backend, type TestDatabase } from "./backends.js";
+
+let schema: Promise<GraphQLSchema> | undefined;
+
+export interface GqlResult<T> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string; details?: { path: string; message: string }[] } }[];
+}
+
+export interface TestTenant {
+  tenantId: string;
+  userId: string;
+  apiKey: string;
+  /** A key with another role in this tenant. */
+  keyFor(role: Role): Promise<string>;
+}
+
+/** A real server on a random port over a fresh database; dispose() stops both. */
+export interface TestServer {
+  url: string;
+  wsUrl: string;
+  db: TestDatabase;
+  server: RunningServer;
+  tenant(name?: string): Promise<TestTenant>;
+  gql<T, V>(apiKey: string | undefined, doc: TypedDocumentNode<T, V> | string, variables?: V, headers?: Record<string, string>): Promise<GqlResult<T>>;
+  /** A graphql-ws client authenticated with the key (closed on dispose). */
+  ws(apiKey: string | undefined): Client;
+  dispose(): Promise<void>;
+}
+
+export async function startTestServer(backend: Backend): Promise<TestServer> {
+  const db = await createTestDatabase(backend);
+  schema ??= createSchema();
+  const server = await startServer({
+    host: "127.0.0.1",
+    port: 0,
+    database: db.database,
+    schema: await schema,
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? "silent"),
+  });
+  server.markReady();
+  const clients: Client[] = [];
+  let tenants = 0;
+  const wsUrl = server.url.replace(/^http/, "ws");
+  return {
+    url: server.url,
+    wsUrl,
+    db,
+    server,
+    async tenant(name?: string) {
+      const label = name ?? `Tenant ${++tenants} ${Math.random().toString(36).slice(2, 8)}`;
+      const created = await createTenant(db.database.prisma, { name: label, adminEmail: `admin@${label.replace(/\W+/g, "-").toLowerCase()}.test` });
+      return {
+        ...created,
+        keyFor: async (role: Role) =>
+          (await createApiKey(db.database.prisma, { tenant: created.tenantId, email: `${role.toLowerCase()}@example.test`, role })).apiKey,
+      };
+    },
+    async gql(apiKey, doc, variables, headers = {}) {
+      const res = await fetch(server.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(apiKey ? { "x-api-key": apiKey } : {}), ...headers },
+        body: JSON.stringify({ query: typeof doc === "string" ? doc : print(doc), variables }),
+      });
+      const body = (await res.json()) as GqlResult<never>;
+      return { status: res.status, data: body.data, errors: body.errors };
+    },
+    ws(apiKey) {
+      const client = createClient({
+        url: wsUrl,
+        webSocketImpl: WebSocket,
+        connectionParams: apiKey ? { apiKey } : {},
+        retryAttempts: 0,
+        lazy: true,
+      });
+      clients.push(client);
+      return client;
+    },
+    async dispose() {
+      await Promise.all(clients.map((c) => c.dispose()));
+      await server.close();
+      await db.dispose();
+    },
+  };
+}
+
+/** The error codes of a result, for compact assertions. */
+export const codes = (result: GqlResult<unknown>): (string | undefined)[] => (result.errors ?? []).map((e) => e.extensions?.code);
