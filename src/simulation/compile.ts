@@ -1,0 +1,345 @@
+import { DurationTable } from "./distributions.js";
+import type { Duration, QuodsiModel, RequirementClause, TimeUnit, ValidationIssue } from "./types.js";
+import { parseTimeUnit, unitFactor } from "./units.js";
+import { checkRunnable, validateModel } from "./validate.js";
+
+/** Thrown when a model given to the engine fails validation or uses unsupported features. */
+export class InvalidModelError extends Error {
+  override name = "InvalidModelError";
+  constructor(readonly issues: ValidationIssue[]) {
+    super(
+      `model is not runnable: ${issues
+        .slice(0, 5)
+        .map((i) => `${i.path}: ${i.message}`)
+        .join("; ")}${issues.length > 5 ? ` (+${issues.length - 5} more)` : ""}`,
+    );
+  }
+}
+
+export const enum Op {
+  Delay = 0,
+  Seize = 1,
+  Release = 2,
+}
+
+/** Sentinel for "unlimited" counts and queue capacities (kept integral for typed arrays). */
+export const UNLIMITED = 2 ** 31 - 1;
+
+/**
+ * A model resolved to integer indices and typed arrays, built once and
+ * shared (read-only) by every replication. Nodes that can route entities are
+ * numbered activities first, then generators.
+ */
+export interface CompiledModel {
+  timeUnit: TimeUnit;
+  runTime: number;
+  warmupTime: number;
+  streamKeys: string[];
+  durations: DurationTable;
+
+  entityIds: string[];
+  entityNames: string[];
+
+  resourceIds: string[];
+  resourceNames: string[];
+  resCap: Int32Array;
+
+  requirementIds: string[];
+  /** Single-resource requirement fast path: resource index, or -1 when the clause tree is complex. */
+  reqSimpleRes: Int32Array;
+  reqSimpleQty: Int32Array;
+  reqRoot: Int32Array;
+  /** Distinct resources a requirement may use (for wait lists): [start, start+count) in reqResList. */
+  reqResStart: Int32Array;
+  reqResCount: Int32Array;
+  reqResList: Int32Array;
+  /** Largest reqResCount: wait-list nodes per entity. */
+  maxReqResources: number;
+  clauseAny: Uint8Array;
+  clauseReqStart: Int32Array;
+  clauseReqCount: Int32Array;
+  clauseChildStart: Int32Array;
+  clauseChildCount: Int32Array;
+  clauseChildren: Int32Array;
+  requestRes: Int32Array;
+  requestQty: Int32Array;
+
+  activityIds: string[];
+  activityNames: string[];
+  actCap: Int32Array;
+  actInCap: Int32Array;
+  actOutCap: Int32Array;
+  actOpStart: Int32Array;
+  actOpEnd: Int32Array;
+
+  opKind: Int32Array;
+  /** Duration index (Delay) or requirement index (Seize/Release). */
+  opArg: Int32Array;
+
+  generatorIds: string[];
+  genEntity: Int32Array;
+  genIat: Int32Array;
+  /** Duration index of the start delay, -1 for 0. */
+  genStart: Int32Array;
+  genBatch: Int32Array;
+  genMaxEntities: Int32Array;
+  genMaxCycles: Int32Array;
+
+  /** Per node (activities, then generators): outgoing routes [start, start+count). */
+  nodeRouteStart: Int32Array;
+  nodeRouteCount: Int32Array;
+  nodeRouteStream: Int32Array;
+  nodeTotalWeight: Float64Array;
+  routeTarget: Int32Array;
+  /** Cumulative weight within the source node (for a single uniform draw). */
+  routeCumWeight: Float64Array;
+  /** Travel durations: [start, start+count) in routeTravel. */
+  routeTravelStart: Int32Array;
+  routeTravelCount: Int32Array;
+  routeTravel: Int32Array;
+}
+
+const compiledCache = new WeakMap<QuodsiModel, CompiledModel>();
+
+/**
+ * Validate (shape + runnable) and compile a model; throws InvalidModelError
+ * listing every issue. Cached per model object, so replications of one run
+ * compile once.
+ */
+export function compileModel(model: QuodsiModel): CompiledModel {
+  const cached = compiledCache.get(model);
+  if (cached) return cached;
+  const v = validateModel(model);
+  if (!v.ok) throw new InvalidModelError(v.issues);
+  const runIssues = checkRunnable(model);
+  if (runIssues.length) throw new InvalidModelError(runIssues);
+  const compiled = build(model);
+  compiledCache.set(model, compiled);
+  return compiled;
+}
+
+function build(model: QuodsiModel): CompiledModel {
+  const timeUnit = parseTimeUnit(model.timeUnit)!;
+  const toTime = (d: Duration | undefined): number =>
+    d ? (d as { value: number }).value * unitFactor(parseTimeUnit(d.unit)!, timeUnit) : 0;
+
+  const streamKeys: string[] = [];
+  const stream = (key: string) => streamKeys.push(key) - 1;
+  const durEntries: Array<{ duration: Duration; stream: number }> = [];
+  const duration = (d: Duration, key: string) => durEntries.push({ duration: d, stream: stream(key) }) - 1;
+
+  const entities = model.entities ?? [];
+  const resources = model.resources ?? [];
+  const requirements = model.resourceRequirements ?? [];
+  const activities = model.activities ?? [];
+  const generators = model.generators ?? [];
+  const connectors = model.connectors ?? [];
+
+  const entityIndex = new Map(entities.map((e, i) => [e.id, i]));
+  const resourceIndex = new Map(resources.map((r, i) => [r.id, i]));
+  const requirementIndex = new Map(requirements.map((r, i) => [r.id, i]));
+  const activityIndex = new Map(activities.map((a, i) => [a.id, i]));
+  const generatorIndex = new Map(generators.map((g, i) => [g.id, i]));
+
+  // --- requirement clause trees
+  const clauseAny: number[] = [];
+  const clauseReqStart: number[] = [];
+  const clauseReqCount: number[] = [];
+  const clauseChildStart: number[] = [];
+  const clauseChildCount: number[] = [];
+  const clauseChildren: number[] = [];
+  const requestRes: number[] = [];
+  const requestQty: number[] = [];
+  const addClause = (c: RequirementClause, used: Set<number>): number => {
+    const idx = clauseAny.length;
+    clauseAny.push(typeof c.mode === "string" && c.mode.toUpperCase() === "REQUIRE_ANY" ? 1 : 0);
+    clauseReqStart.push(requestRes.length);
+    const reqs = c.requests ?? [];
+    clauseReqCount.push(reqs.length);
+    for (const r of reqs) {
+      const ri = resourceIndex.get(r.resourceId)!;
+      requestRes.push(ri);
+      requestQty.push(r.quantity ?? 1);
+      used.add(ri);
+    }
+    clauseChildStart.push(0);
+    clauseChildCount.push(0);
+    const kids = (c.clauses ?? []).map((k) => addClause(k, used));
+    clauseChildStart[idx] = clauseChildren.length;
+    clauseChildCount[idx] = kids.length;
+    clauseChildren.push(...kids);
+    return idx;
+  };
+  const reqSimpleRes = new Int32Array(Math.max(1, requirements.length)).fill(-1);
+  const reqSimpleQty = new Int32Array(Math.max(1, requirements.length));
+  const reqRoot = new Int32Array(Math.max(1, requirements.length));
+  const reqResStart = new Int32Array(Math.max(1, requirements.length));
+  const reqResCount = new Int32Array(Math.max(1, requirements.length));
+  const reqResList: number[] = [];
+  let maxReqResources = 1;
+  requirements.forEach((rq, i) => {
+    const used = new Set<number>();
+    const root = addClause(rq.rootClause, used);
+    reqRoot[i] = root;
+    reqResStart[i] = reqResList.length;
+    reqResCount[i] = used.size;
+    reqResList.push(...used);
+    maxReqResources = Math.max(maxReqResources, used.size);
+    const c = rq.rootClause;
+    const reqs = c.requests ?? [];
+    if ((c.clauses ?? []).length === 0 && reqs.length === 1) {
+      reqSimpleRes[i] = resourceIndex.get(reqs[0].resourceId)!;
+      reqSimpleQty[i] = reqs[0].quantity ?? 1;
+    }
+  });
+
+  // --- activities and ops
+  const opKind: number[] = [];
+  const opArg: number[] = [];
+  const actOpStart = new Int32Array(Math.max(1, activities.length));
+  const actOpEnd = new Int32Array(Math.max(1, activities.length));
+  activities.forEach((a, i) => {
+    actOpStart[i] = opKind.length;
+    (a.actions ?? []).forEach((act, j) => {
+      const key = `activity:${a.id}/action:${act.id ?? `#${j}`}`;
+      switch (act.type) {
+        case "delay":
+          opKind.push(Op.Delay);
+          opArg.push(duration(act.duration, key));
+          break;
+        case "seize":
+          opKind.push(Op.Seize);
+          opArg.push(requirementIndex.get(act.resourceRequirementId)!);
+          break;
+        case "release":
+          opKind.push(Op.Release);
+          opArg.push(requirementIndex.get(act.resourceRequirementId)!);
+          break;
+        case "delay_with_resource": {
+          const rq = requirementIndex.get(act.resourceRequirementId)!;
+          opKind.push(Op.Seize, Op.Delay);
+          opArg.push(rq, duration(act.duration, key));
+          if (!act.keepResource) {
+            opKind.push(Op.Release);
+            opArg.push(rq);
+          }
+          break;
+        }
+        default:
+          throw new Error(`unreachable: unsupported action ${act.type} passed checkRunnable`);
+      }
+    });
+    actOpEnd[i] = opKind.length;
+  });
+  const limit = (v: number | null | undefined) => (v === undefined || v === null || v >= UNLIMITED ? UNLIMITED : v);
+
+  // --- generators
+  const G = generators.length;
+  const genEntity = new Int32Array(Math.max(1, G));
+  const genIat = new Int32Array(Math.max(1, G));
+  const genStart = new Int32Array(Math.max(1, G)).fill(-1);
+  const genBatch = new Int32Array(Math.max(1, G));
+  const genMaxEntities = new Int32Array(Math.max(1, G));
+  const genMaxCycles = new Int32Array(Math.max(1, G));
+  generators.forEach((g, i) => {
+    genEntity[i] = entityIndex.get(g.entityId)!;
+    genIat[i] = duration(g.interarrivalTime!, `generator:${g.id}/interarrivalTime`);
+    if (g.startDelay) genStart[i] = duration(g.startDelay, `generator:${g.id}/startDelay`);
+    genBatch[i] = g.batchSize ?? 1;
+    genMaxEntities[i] = limit(g.maxEntities);
+    genMaxCycles[i] = limit(g.maxCycles);
+  });
+
+  // --- routes (connectors grouped by source node, in model order)
+  const A = activities.length;
+  const nodeOf = (id: string) => activityIndex.get(id) ?? A + generatorIndex.get(id)!;
+  const N = A + G;
+  const bySource: number[][] = Array.from({ length: N }, () => []);
+  connectors.forEach((c, i) => bySource[nodeOf(c.sourceId)].push(i));
+  const nodeRouteStart = new Int32Array(Math.max(1, N));
+  const nodeRouteCount = new Int32Array(Math.max(1, N));
+  const nodeRouteStream = new Int32Array(Math.max(1, N));
+  const nodeTotalWeight = new Float64Array(Math.max(1, N));
+  const routeTarget: number[] = [];
+  const routeCum: number[] = [];
+  const routeTravelStart: number[] = [];
+  const routeTravelCount: number[] = [];
+  const routeTravel: number[] = [];
+  const nodeId = (n: number) => (n < A ? activities[n].id : generators[n - A].id);
+  for (let n = 0; n < N; n++) {
+    nodeRouteStart[n] = routeTarget.length;
+    nodeRouteStream[n] = stream(`routing:${nodeId(n)}`);
+    let acc = 0;
+    for (const ci of bySource[n]) {
+      const c = connectors[ci];
+      acc += c.weight ?? 1;
+      routeTarget.push(activityIndex.get(c.targetId)!);
+      routeCum.push(acc);
+      routeTravelStart.push(routeTravel.length);
+      const travel = (c.actions ?? []).map((act, j) => {
+        if (act.type !== "delay") throw new Error(`unreachable: connector action ${act.type} passed checkRunnable`);
+        return duration((act as { duration: Duration }).duration, `connector:${c.id}/action:${act.id ?? `#${j}`}`);
+      });
+      routeTravelCount.push(travel.length);
+      routeTravel.push(...travel);
+    }
+    nodeRouteCount[n] = bySource[n].length;
+    nodeTotalWeight[n] = acc;
+  }
+
+  const runTime = toTime(model.runTime);
+  const warmupTime = toTime(model.warmupTime);
+  return {
+    timeUnit,
+    runTime,
+    warmupTime,
+    streamKeys,
+    durations: new DurationTable(durEntries, timeUnit),
+    entityIds: entities.map((e) => e.id),
+    entityNames: entities.map((e) => e.name ?? e.id),
+    resourceIds: resources.map((r) => r.id),
+    resourceNames: resources.map((r) => r.name ?? r.id),
+    resCap: Int32Array.from(resources.map((r) => r.capacity ?? 1)),
+    requirementIds: requirements.map((r) => r.id),
+    reqSimpleRes,
+    reqSimpleQty,
+    reqRoot,
+    reqResStart,
+    reqResCount,
+    reqResList: Int32Array.from(reqResList),
+    maxReqResources,
+    clauseAny: Uint8Array.from(clauseAny),
+    clauseReqStart: Int32Array.from(clauseReqStart),
+    clauseReqCount: Int32Array.from(clauseReqCount),
+    clauseChildStart: Int32Array.from(clauseChildStart),
+    clauseChildCount: Int32Array.from(clauseChildCount),
+    clauseChildren: Int32Array.from(clauseChildren),
+    requestRes: Int32Array.from(requestRes),
+    requestQty: Int32Array.from(requestQty),
+    activityIds: activities.map((a) => a.id),
+    activityNames: activities.map((a) => a.name ?? a.id),
+    actCap: Int32Array.from(activities.map((a) => a.capacity ?? 1)),
+    actInCap: Int32Array.from(activities.map((a) => limit(a.inboundCapacity))),
+    actOutCap: Int32Array.from(activities.map((a) => limit(a.outboundCapacity))),
+    actOpStart,
+    actOpEnd,
+    opKind: Int32Array.from(opKind),
+    opArg: Int32Array.from(opArg),
+    generatorIds: generators.map((g) => g.id),
+    genEntity,
+    genIat,
+    genStart,
+    genBatch,
+    genMaxEntities,
+    genMaxCycles,
+    nodeRouteStart,
+    nodeRouteCount,
+    nodeRouteStream,
+    nodeTotalWeight,
+    routeTarget: Int32Array.from(routeTarget),
+    routeCumWeight: Float64Array.from(routeCum),
+    routeTravelStart: Int32Array.from(routeTravelStart),
+    routeTravelCount: Int32Array.from(routeTravelCount),
+    routeTravel: Int32Array.from(routeTravel),
+  };
+}

@@ -1,0 +1,227 @@
+import { distributionOf } from "./durations.js";
+import type { RandomStreams } from "./rng.js";
+import type { Duration, TimeUnit } from "./types.js";
+import { parseTimeUnit, unitFactor } from "./units.js";
+
+export const enum DistKind {
+  Constant = 0,
+  Uniform = 1,
+  Triangular = 2,
+  Normal = 3,
+  Exponential = 4,
+  Lognormal = 5,
+  Gamma = 6,
+  Weibull = 7,
+  Erlang = 8,
+  Beta = 9,
+  Discrete = 10,
+}
+
+/**
+ * A table of compiled durations (already converted to the model's time unit)
+ * sampled by index. Each duration draws from its own random stream.
+ */
+export class DurationTable {
+  readonly kind: Int32Array;
+  readonly stream: Int32Array;
+  /** Four parameters per duration. */
+  readonly p: Float64Array;
+  readonly tableValues: Float64Array;
+  readonly tableCum: Float64Array;
+
+  constructor(entries: ReadonlyArray<{ duration: Duration; stream: number }>, timeUnit: TimeUnit) {
+    const n = entries.length;
+    this.kind = new Int32Array(Math.max(1, n));
+    this.stream = new Int32Array(Math.max(1, n));
+    this.p = new Float64Array(Math.max(1, n) * 4);
+    const vals: number[] = [];
+    const cums: number[] = [];
+    entries.forEach(({ duration: d, stream }, i) => {
+      const f = unitFactor(parseTimeUnit(d.unit)!, timeUnit);
+      const p = this.p;
+      const o = i * 4;
+      this.stream[i] = stream;
+      switch (distributionOf(d)) {
+        case "constant":
+          this.kind[i] = DistKind.Constant;
+          p[o] = (d as { value: number }).value * f;
+          break;
+        case "uniform": {
+          const u = d as { min: number; max: number };
+          this.kind[i] = DistKind.Uniform;
+          p[o] = u.min * f;
+          p[o + 1] = (u.max - u.min) * f;
+          break;
+        }
+        case "triangular": {
+          const t = d as { min: number; mode: number; max: number };
+          this.kind[i] = DistKind.Triangular;
+          p[o] = t.min * f;
+          p[o + 1] = t.mode * f;
+          p[o + 2] = t.max * f;
+          p[o + 3] = t.max > t.min ? (t.mode - t.min) / (t.max - t.min) : 0;
+          break;
+        }
+        case "normal": {
+          const nd = d as { mean: number; std: number };
+          this.kind[i] = DistKind.Normal;
+          p[o] = nd.mean * f;
+          p[o + 1] = nd.std * f;
+          break;
+        }
+        case "exponential":
+          this.kind[i] = DistKind.Exponential;
+          p[o] = (d as { scale: number }).scale * f;
+          break;
+        case "lognormal": {
+          const l = d as { mean: number; sigma: number };
+          this.kind[i] = DistKind.Lognormal;
+          p[o] = l.mean + Math.log(f);
+          p[o + 1] = l.sigma;
+          break;
+        }
+        case "gamma": {
+          const g = d as { shape: number; scale: number };
+          this.kind[i] = DistKind.Gamma;
+          p[o] = g.shape;
+          p[o + 1] = g.scale * f;
+          break;
+        }
+        case "weibull": {
+          const w = d as { shape: number; scale?: number };
+          this.kind[i] = DistKind.Weibull;
+          p[o] = w.shape;
+          p[o + 1] = (w.scale ?? 1) * f;
+          break;
+        }
+        case "erlang": {
+          const e = d as { k: number; scale: number };
+          this.kind[i] = DistKind.Erlang;
+          p[o] = e.k;
+          p[o + 1] = e.scale * f;
+          break;
+        }
+        case "beta": {
+          const b = d as { alpha: number; beta: number; min?: number; max?: number };
+          this.kind[i] = DistKind.Beta;
+          p[o] = b.alpha;
+          p[o + 1] = b.beta;
+          p[o + 2] = (b.min ?? 0) * f;
+          p[o + 3] = ((b.max ?? 1) - (b.min ?? 0)) * f;
+          break;
+        }
+        case "discrete":
+        case "empirical": {
+          const t = d as { values: number[]; probabilities: number[] };
+          this.kind[i] = DistKind.Discrete;
+          const total = t.probabilities.reduce((s, v) => s + v, 0);
+          p[o] = vals.length;
+          p[o + 1] = t.values.length;
+          let acc = 0;
+          t.values.forEach((v, j) => {
+            acc += t.probabilities[j] / total;
+            vals.push(v * f);
+            cums.push(j === t.values.length - 1 ? 1 : acc);
+          });
+          break;
+        }
+      }
+    });
+    this.tableValues = Float64Array.from(vals);
+    this.tableCum = Float64Array.from(cums);
+  }
+
+  /** Mean of duration `i` in the model's time unit (used by tests and sanity checks). */
+  isConstant(i: number): boolean {
+    return this.kind[i] === DistKind.Constant;
+  }
+
+  /** Draw one value of duration `i` (>= 0). */
+  sample(i: number, rng: RandomStreams): number {
+    const o = i << 2;
+    const p = this.p;
+    const s = this.stream[i];
+    switch (this.kind[i]) {
+      case DistKind.Constant:
+        return p[o];
+      case DistKind.Exponential:
+        return -p[o] * Math.log(1 - rng.next(s));
+      case DistKind.Uniform:
+        return p[o] + p[o + 1] * rng.next(s);
+      case DistKind.Triangular: {
+        const u = rng.next(s);
+        const a = p[o], c = p[o + 1], b = p[o + 2];
+        return u < p[o + 3] ? a + Math.sqrt(u * (b - a) * (c - a)) : b - Math.sqrt((1 - u) * (b - a) * (b - c));
+      }
+      case DistKind.Normal: {
+        // Truncated at 0: negative draws are re-drawn (bounded tries, then 0).
+        for (let k = 0; k < 1000; k++) {
+          const x = p[o] + p[o + 1] * stdNormal(rng, s);
+          if (x >= 0) return x;
+        }
+        return 0;
+      }
+      case DistKind.Lognormal:
+        return Math.exp(p[o] + p[o + 1] * stdNormal(rng, s));
+      case DistKind.Gamma:
+        return p[o + 1] * gamma(p[o], rng, s);
+      case DistKind.Weibull:
+        return p[o + 1] * Math.pow(-Math.log(1 - rng.next(s)), 1 / p[o]);
+      case DistKind.Erlang: {
+        const k = p[o];
+        if (k <= 16) {
+          let prod = 1;
+          for (let j = 0; j < k; j++) prod *= 1 - rng.next(s);
+          return -p[o + 1] * Math.log(prod);
+        }
+        return p[o + 1] * gamma(k, rng, s);
+      }
+      case DistKind.Beta: {
+        const x = gamma(p[o], rng, s);
+        const y = gamma(p[o + 1], rng, s);
+        return p[o + 2] + p[o + 3] * (x + y > 0 ? x / (x + y) : 0.5);
+      }
+      case DistKind.Discrete: {
+        const u = rng.next(s);
+        const start = p[o], len = p[o + 1];
+        let lo = start, hi = start + len - 1;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (u < this.tableCum[mid]) hi = mid;
+          else lo = mid + 1;
+        }
+        return this.tableValues[lo];
+      }
+      default:
+        return 0;
+    }
+  }
+}
+
+/** Standard normal by Box-Muller (one value per pair of uniforms: no cached state). */
+function stdNormal(rng: RandomStreams, s: number): number {
+  const u1 = 1 - rng.next(s);
+  const u2 = rng.next(s);
+  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+}
+
+/** Gamma(shape, 1) by Marsaglia-Tsang, with the U^(1/a) boost for shape < 1. */
+function gamma(shape: number, rng: RandomStreams, s: number): number {
+  if (shape < 1) {
+    const g = gamma(shape + 1, rng, s);
+    return g * Math.pow(1 - rng.next(s), 1 / shape);
+  }
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number, v: number;
+    do {
+      x = stdNormal(rng, s);
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = 1 - rng.next(s);
+    if (u < 1 - 0.0331 * x * x * x * x) return d * v;
+    if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+  }
+}

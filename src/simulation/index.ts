@@ -1,0 +1,33 @@
+/**
+ * Scenario Lab simulation engine: a pure library (no database, GraphQL or
+ * HTTP). Consumes the Quodsi clean wire format, runs seeded replications and
+ * summarises them with confidence intervals.
+ */
+export type {
+  Action,
+  ActivityRepResult,
+  ActivitySummary,
+  Connector,
+  DistributionName,
+  Duration,
+  EntityRepResult,
+  EntitySummary,
+  MetricSummary,
+  QuodsiModel,
+  ReplicationResult,
+  ResourceRepResult,
+  ResourceSummary,
+  SimulationSummary,
+  TimeBucket,
+  TimePeriod,
+  TimeSeries,
+  TimeUnit,
+  Validated,
+  ValidationIssue,
+} from "./types.js";
+export { validateDuration, scaleDuration, DISTRIBUTIONS } from "./durations.js";
+export { validateModel, checkRunnable, SUPPORTED_SCHEMA_VERSIONS } from "./validate.js";
+export { InvalidModelError } from "./compile.js";
+export { runReplication, simulate, summarize, abortError } from "./simulate.js";
+export type { SimulateOptions, ReplicationOptions } from "./simulate.js";
+export { summarizeMetric, studentTQuantile } from "./stats.js";
