@@ -1,5 +1,4 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
-import { ArgumentValidationError } from "type-graphql";
 import type { ValidationError } from "class-validator";
 import type { Logger } from "./logger.js";
 
@@ -52,7 +51,8 @@ function safeStringify(value: unknown): string {
   }
 }
 
-function flattenValidation(errors: ValidationError[], prefix = ""): ErrorDetail[] {
+/** class-validator errors as `{ path, message }` details, paths under `prefix`. */
+export function flattenValidation(errors: ValidationError[], prefix = ""): ErrorDetail[] {
   return errors.flatMap((e) => {
     const path = prefix ? `${prefix}.${e.property}` : e.property;
     const own = Object.values(e.constraints ?? {}).map((message) => ({ path, message }));
@@ -65,7 +65,7 @@ const REQUEST_CODES = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILE
 
 /**
  * The one place where errors become what clients see: domain errors keep their
- * code and details, input validation becomes BAD_USER_INPUT, everything else is
+ * code and details, request validation becomes BAD_USER_INPUT, everything else is
  * masked as INTERNAL_SERVER_ERROR and logged in full.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
@@ -76,13 +76,6 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
       ...base,
       message: original.message,
       extensions: { code: original.code, ...(original.details ? { details: original.details } : {}) },
-    };
-  }
-  if (original instanceof ArgumentValidationError) {
-    return {
-      ...base,
-      message: "Input validation failed",
-      extensions: { code: ErrorCode.BAD_USER_INPUT, details: flattenValidation(original.extensions.validationErrors as ValidationError[]) },
     };
   }
   const code = formatted.extensions?.code;

@@ -1,6 +1,8 @@
 import "reflect-metadata";
 import type { GraphQLSchema } from "graphql";
-import { buildSchema } from "type-graphql";
+import { buildSchema, type ValidatorFn } from "type-graphql";
+import { validate } from "class-validator";
+import { badInput, flattenValidation } from "../errors.js";
 import { AnalysisResolver } from "../modules/analysis/analysis.resolver.js";
 import { authChecker } from "../modules/auth/auth-checker.js";
 import { UserResolver } from "../modules/auth/user.resolver.js";
@@ -10,12 +12,26 @@ import "../modules/common/enums.js";
 
 export const RESOLVERS = [UserResolver, ModelResolver, AnalysisResolver, ScenarioResolver] as const;
 
+/**
+ * class-validator on every argument object; details are reported under the
+ * argument's name (`input.name`), or at top level for @Args classes.
+ */
+const validateArgs: ValidatorFn = async (value, _type, { args }) => {
+  if (value === null || typeof value !== "object") return;
+  const items = Array.isArray(value) ? value : [value];
+  const errors = (await Promise.all(items.map((item: object) => validate(item, { forbidUnknownValues: false })))).flat();
+  if (!errors.length) return;
+  const json = JSON.stringify(value);
+  const argName = Object.entries(args).find(([, arg]) => arg === value || JSON.stringify(arg) === json)?.[0];
+  throw badInput("Input validation failed", flattenValidation(errors, argName));
+};
+
 /** Builds the executable schema from the TypeGraphQL resolvers. */
 export async function createSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [...RESOLVERS],
     authChecker,
     authMode: "error",
-    validate: { forbidUnknownValues: false },
+    validateFn: validateArgs,
   });
 }

@@ -31,14 +31,15 @@ export function apiKeyFromHeaders(headers: Record<string, string | string[] | un
 export async function authenticate(prisma: PrismaClient, key: string | undefined): Promise<Principal> {
   if (!key) throw new AppError(ErrorCode.UNAUTHENTICATED, "An API key is required (x-api-key or Authorization: Bearer)");
   if (key.length > 200) throw new AppError(ErrorCode.UNAUTHENTICATED, "Invalid API key");
-  const row = await prisma.apiKey.findUnique({
-    where: { keyHash: hashApiKey(key) },
-    select: { id: true, tenantId: true, userId: true, role: true, isDeleted: true, user: { select: { isDeleted: true } }, tenant: { select: { isDeleted: true } } },
-  });
-  if (!row || row.isDeleted || row.user.isDeleted || row.tenant.isDeleted) {
-    throw new AppError(ErrorCode.UNAUTHENTICATED, "Invalid API key");
-  }
-  return { tenantId: row.tenantId, userId: row.userId, apiKeyId: row.id, role: roleFromDb(row.role) };
+  // One statement on every request: the key, its user and tenant must all be live.
+  const [row] = await prisma.$queryRaw<{ id: string; tenant_id: string; user_id: string; role: string }[]>`
+    SELECT k.id, k.tenant_id, k.user_id, k.role
+    FROM api_keys k
+    JOIN users u ON u.id = k.user_id AND NOT u.is_deleted
+    JOIN tenants t ON t.id = k.tenant_id AND NOT t.is_deleted
+    WHERE k.key_hash = ${hashApiKey(key)} AND NOT k.is_deleted`;
+  if (!row) throw new AppError(ErrorCode.UNAUTHENTICATED, "Invalid API key");
+  return { tenantId: row.tenant_id, userId: row.user_id, apiKeyId: row.id, role: roleFromDb(row.role) };
 }
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$/;

@@ -1,5 +1,5 @@
 import { ArgsType, Field, Int, ObjectType } from "type-graphql";
-import { Max, MaxLength, Min } from "class-validator";
+import { IsInt, IsOptional, Max, MaxLength, Min } from "class-validator";
 import { badInput } from "../../errors.js";
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -8,11 +8,14 @@ export const MAX_PAGE_SIZE = 100;
 @ArgsType()
 export class PageArgs {
   @Field(() => Int, { nullable: true, description: `Page size, 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})` })
+  @IsOptional()
+  @IsInt()
   @Min(1)
   @Max(MAX_PAGE_SIZE)
   first?: number;
 
   @Field(() => String, { nullable: true, description: "Cursor of the last edge of the previous page" })
+  @IsOptional()
   @MaxLength(200)
   after?: string;
 }

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { badInput, conflict, invalidState, notFound } from "../../errors.js";
 import { validateModel } from "../../simulation/validate.js";
 import type { QuodsiModel } from "../../simulation/types.js";
@@ -65,7 +66,8 @@ export class ModelService {
 
   async update(id: string, input: UpdateModelInput): Promise<Model> {
     const current = await this.require(id);
-    const definitionChanged = input.definition !== undefined && JSON.stringify(input.definition) !== JSON.stringify(current.definition);
+    // jsonb does not keep key order, so compare structurally.
+    const definitionChanged = input.definition !== undefined && !isDeepStrictEqual(input.definition, current.definition);
     if (input.definition !== undefined) parseDefinition(input.definition);
     // Optimistic concurrency on version: a concurrent definition change wins once.
     const { count } = await this.deps.db.model.updateMany({

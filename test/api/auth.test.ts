@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Role } from "../../src/modules/auth/principal.js";
+import { CreateModelDocument, ListModelsDocument, MeDocument } from "../generated/graphql.js";
+import { backends } from "../helpers/backends.js";
+import { codes, startTestServer, type TestServer, type TestTenant } from "../helpers/server.js";
+import { coffeeShop } from "../fixtures/models.js";
+
+describe.each(backends())("authentication and roles on $name", (backend) => {
+  let t: TestServer;
+  let tenant: TestTenant;
+  beforeAll(async () => {
+    t = await startTestServer(backend);
+    tenant = await t.tenant("Acme");
+  });
+  afterAll(() => t.dispose());
+
+  it("answers `me` for a valid x-api-key", async () => {
+    const res = await t.gql(tenant.apiKey, MeDocument);
+    expect(res.data?.me).toMatchObject({ role: "ADMIN", tenant: { name: "Acme", slug: "acme" } });
+  });
+
+  it("accepts Authorization: Bearer", async () => {
+    const res = await t.gql(undefined, MeDocument, {}, { authorization: `Bearer ${tenant.apiKey}` });
+    expect(res.data?.me.tenant.id).toBe(tenant.tenantId);
+  });
+
+  it("refuses a request without a key with 401 UNAUTHENTICATED", async () => {
+    const res = await t.gql(undefined, MeDocument);
+    expect(res.status).toBe(401);
+    expect(codes(res)).toEqual(["UNAUTHENTICATED"]);
+  });
+
+  it("refuses an unknown key", async () => {
+    const res = await t.gql("slk_not-a-real-key", MeDocument);
+    expect(res.status).toBe(401);
+    expect(codes(res)).toEqual(["UNAUTHENTICATED"]);
+  });
+
+  it("stores only a hash of the key", async () => {
+    const rows = await t.db.database.prisma.apiKey.findMany();
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row.keyHash).not.toContain(tenant.apiKey.slice(4, 20));
+    expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.keyHash))).toBe(true);
+  });
+
+  it("lets a VIEWER read but not write, and writes nothing", async () => {
+    const viewer = await tenant.keyFor(Role.VIEWER);
+    expect((await t.gql(viewer, MeDocument)).data?.me.role).toBe("VIEWER");
+    const res = await t.gql(viewer, CreateModelDocument, { input: { name: "Nope", definition: coffeeShop() } });
+    expect(codes(res)).toEqual(["FORBIDDEN"]);
+    expect((await t.gql(viewer, ListModelsDocument, {})).data?.models.totalCount).toBe(0);
+  });
+
+  it("lets an EDITOR write", async () => {
+    const editor = await tenant.keyFor(Role.EDITOR);
+    const res = await t.gql(editor, CreateModelDocument, { input: { name: "Shop", definition: coffeeShop() } });
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.createModel.createdBy.email).toBe("editor@example.test");
+  });
+
+  it("answers queries over WebSocket with a valid key", async () => {
+    const client = t.ws(tenant.apiKey);
+    const result = await client.iterate({ query: "{ me { email tenant { slug } } }" }).next();
+    expect(result.value).toMatchObject({ data: { me: { tenant: { slug: "acme" } } } });
+  });
+
+  it("refuses a WebSocket connection with a bad key at connect time", async () => {
+    const client = t.ws("slk_wrong");
+    const outcome = await client
+      .iterate({ query: "{ me { email } }" })
+      .next()
+      .then(
+        () => "accepted",
+        (err: { code?: number }) => err.code,
+      );
+    expect(outcome).toBe(4403);
+  });
+
+  it("refuses a WebSocket connection without a key", async () => {
+    const client = t.ws(undefined);
+    const outcome = await client.iterate({ query: "{ me { email } }" }).next().then(() => "accepted", (err: { code?: number }) => err.code);
+    expect(outcome).toBe(4403);
+  });
+});
