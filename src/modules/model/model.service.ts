@@ -1,7 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { badInput, conflict, invalidState, notFound } from "../../errors.js";
-import { validateModel } from "../../simulation/validate.js";
-import type { QuodsiModel } from "../../simulation/types.js";
+import { validateModel, type QuodsiModel } from "../../simulation/index.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import { paginate } from "../common/pagination.js";
 import { ACTIVE_STATES, type ServiceDeps } from "../deps.js";
