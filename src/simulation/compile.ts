@@ -1,6 +1,6 @@
 import { DurationTable } from "./distributions.js";
 import type { Duration, QuodsiModel, RequirementClause, TimeUnit, ValidationIssue } from "./types.js";
-import { parseTimeUnit, unitFactor } from "./units.js";
+import { convertTime, parseTimeUnit } from "./units.js";
 import { checkRunnable, validateModel } from "./validate.js";
 
 /** Thrown when a model given to the engine fails validation or uses unsupported features. */
@@ -121,7 +121,7 @@ export function compileModel(model: QuodsiModel): CompiledModel {
 function build(model: QuodsiModel): CompiledModel {
   const timeUnit = parseTimeUnit(model.timeUnit)!;
   const toTime = (d: Duration | undefined): number =>
-    d ? (d as { value: number }).value * unitFactor(parseTimeUnit(d.unit)!, timeUnit) : 0;
+    d ? convertTime((d as { value: number }).value, parseTimeUnit(d.unit)!, timeUnit) : 0;
 
   const streamKeys: string[] = [];
   const stream = (key: string) => streamKeys.push(key) - 1;

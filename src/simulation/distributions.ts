@@ -1,7 +1,7 @@
 import { distributionOf } from "./durations.js";
 import type { RandomStreams } from "./rng.js";
 import type { Duration, TimeUnit } from "./types.js";
-import { parseTimeUnit, unitFactor } from "./units.js";
+import { convertTime, parseTimeUnit, unitFactor } from "./units.js";
 
 export const enum DistKind {
   Constant = 0,
@@ -37,41 +37,43 @@ export class DurationTable {
     const vals: number[] = [];
     const cums: number[] = [];
     entries.forEach(({ duration: d, stream }, i) => {
-      const f = unitFactor(parseTimeUnit(d.unit)!, timeUnit);
+      const from = parseTimeUnit(d.unit)!;
+      const f = unitFactor(from, timeUnit);
+      const c = (v: number) => convertTime(v, from, timeUnit);
       const p = this.p;
       const o = i * 4;
       this.stream[i] = stream;
       switch (distributionOf(d)) {
         case "constant":
           this.kind[i] = DistKind.Constant;
-          p[o] = (d as { value: number }).value * f;
+          p[o] = c((d as { value: number }).value);
           break;
         case "uniform": {
           const u = d as { min: number; max: number };
           this.kind[i] = DistKind.Uniform;
-          p[o] = u.min * f;
-          p[o + 1] = (u.max - u.min) * f;
+          p[o] = c(u.min);
+          p[o + 1] = c(u.max) - c(u.min);
           break;
         }
         case "triangular": {
           const t = d as { min: number; mode: number; max: number };
           this.kind[i] = DistKind.Triangular;
-          p[o] = t.min * f;
-          p[o + 1] = t.mode * f;
-          p[o + 2] = t.max * f;
+          p[o] = c(t.min);
+          p[o + 1] = c(t.mode);
+          p[o + 2] = c(t.max);
           p[o + 3] = t.max > t.min ? (t.mode - t.min) / (t.max - t.min) : 0;
           break;
         }
         case "normal": {
           const nd = d as { mean: number; std: number };
           this.kind[i] = DistKind.Normal;
-          p[o] = nd.mean * f;
-          p[o + 1] = nd.std * f;
+          p[o] = c(nd.mean);
+          p[o + 1] = c(nd.std);
           break;
         }
         case "exponential":
           this.kind[i] = DistKind.Exponential;
-          p[o] = (d as { scale: number }).scale * f;
+          p[o] = c((d as { scale: number }).scale);
           break;
         case "lognormal": {
           const l = d as { mean: number; sigma: number };
@@ -84,21 +86,21 @@ export class DurationTable {
           const g = d as { shape: number; scale: number };
           this.kind[i] = DistKind.Gamma;
           p[o] = g.shape;
-          p[o + 1] = g.scale * f;
+          p[o + 1] = c(g.scale);
           break;
         }
         case "weibull": {
           const w = d as { shape: number; scale?: number };
           this.kind[i] = DistKind.Weibull;
           p[o] = w.shape;
-          p[o + 1] = (w.scale ?? 1) * f;
+          p[o + 1] = c(w.scale ?? 1);
           break;
         }
         case "erlang": {
           const e = d as { k: number; scale: number };
           this.kind[i] = DistKind.Erlang;
           p[o] = e.k;
-          p[o + 1] = e.scale * f;
+          p[o + 1] = c(e.scale);
           break;
         }
         case "beta": {
@@ -106,8 +108,8 @@ export class DurationTable {
           this.kind[i] = DistKind.Beta;
           p[o] = b.alpha;
           p[o + 1] = b.beta;
-          p[o + 2] = (b.min ?? 0) * f;
-          p[o + 3] = ((b.max ?? 1) - (b.min ?? 0)) * f;
+          p[o + 2] = c(b.min ?? 0);
+          p[o + 3] = c(b.max ?? 1) - c(b.min ?? 0);
           break;
         }
         case "discrete":
@@ -120,7 +122,7 @@ export class DurationTable {
           let acc = 0;
           t.values.forEach((v, j) => {
             acc += t.probabilities[j] / total;
-            vals.push(v * f);
+            vals.push(c(v));
             cums.push(j === t.values.length - 1 ? 1 : acc);
           });
           break;
@@ -131,7 +133,7 @@ export class DurationTable {
     this.tableCum = Float64Array.from(cums);
   }
 
-  /** Mean of duration `i` in the model's time unit (used by tests and sanity checks). */
+  /** True when duration `i` has no randomness. */
   isConstant(i: number): boolean {
     return this.kind[i] === DistKind.Constant;
   }

@@ -138,6 +138,7 @@ export class Simulation {
   private readonly rQArea: Float64Array;
   private readonly rMaxQ: Int32Array;
   private readonly rGrants: Float64Array;
+  private readonly rDelayed: Float64Array;
   private readonly rSumWait: Float64Array;
   private readonly rpHead: Int32Array;
   private readonly rpTail: Int32Array;
@@ -214,6 +215,7 @@ export class Simulation {
     this.rQArea = new Float64Array(R);
     this.rMaxQ = new Int32Array(R);
     this.rGrants = new Float64Array(R);
+    this.rDelayed = new Float64Array(R);
     this.rSumWait = new Float64Array(R);
     this.rpHead = new Int32Array(R).fill(NONE);
     this.rpTail = new Int32Array(R).fill(NONE);
@@ -827,6 +829,7 @@ export class Simulation {
       const r = this.scratchRes[i];
       this.rGrants[r]++;
       this.rSumWait[r] += wait;
+      if (wait > 0) this.rDelayed[r]++;
     }
   }
 
@@ -955,6 +958,7 @@ export class Simulation {
       this.rQArea[r] = 0;
       this.rMaxQ[r] = this.rQLen[r];
       this.rGrants[r] = 0;
+      this.rDelayed[r] = 0;
       this.rSumWait[r] = 0;
     }
     this.tCreated.fill(0);
@@ -1012,6 +1016,7 @@ export class Simulation {
         maxQueueLength: this.rMaxQ[r],
         averageQueueLength: div(this.rQArea[r], T),
         grants: this.rGrants[r],
+        waitProbability: div(this.rDelayed[r], this.rGrants[r]),
       })),
       entities: m.entityIds.map((id, t) => ({
         entityId: id,

@@ -277,6 +277,8 @@ export interface ResourceRepResult {
   averageQueueLength: number;
   /** Requests granted after warm-up. */
   grants: number;
+  /** Fraction of those requests that had to wait (wait > 0). */
+  waitProbability: number;
 }
 
 export interface EntityRepResult {

@@ -16,6 +16,14 @@ export function unitFactor(from: TimeUnit, to: TimeUnit): number {
   return SECONDS[from] / SECONDS[to];
 }
 
+/**
+ * Convert a time between units as (value × seconds(from)) / seconds(to), which
+ * keeps round values exact (60 minutes is exactly 1 hour, not 0.9999…).
+ */
+export function convertTime(value: number, from: TimeUnit, to: TimeUnit): number {
+  return from === to ? value : (value * SECONDS[from]) / SECONDS[to];
+}
+
 const PERIOD_SECONDS: Record<TimePeriod, number> = { hourly: 3600, daily: 86400, monthly: 30 * 86400 };
 
 /** Bucket length of a time period (1 h, 1 day, 30 days) in `timeUnit`. */

@@ -1,6 +1,6 @@
 import { isConstantDuration, validateDuration } from "./durations.js";
 import type { QuodsiModel, RequirementClause, ValidationIssue, Validated } from "./types.js";
-import { TIME_UNITS, parseTimeUnit, unitFactor } from "./units.js";
+import { TIME_UNITS, convertTime, parseTimeUnit } from "./units.js";
 
 export const SUPPORTED_SCHEMA_VERSIONS = ["2026.11.01", "2026.12.01"] as const;
 const LEGACY_SCHEMA_VERSIONS = ["2026.08.20"];
@@ -90,7 +90,7 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
       return undefined;
     }
     const unit = parseTimeUnit(dur.unit)!;
-    return timeUnit ? (dur as { value: number }).value * unitFactor(unit, timeUnit) : undefined;
+    return timeUnit ? convertTime((dur as { value: number }).value, unit, timeUnit) : undefined;
   };
   const runTime = clock("runTime", true);
   const warmup = clock("warmupTime", false);
@@ -281,6 +281,17 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
   return is.list.length ? { ok: false, issues: is.list } : { ok: true, value: m as unknown as QuodsiModel };
 }
 
+const FEATURE: Record<string, string> = {
+  assign: "state assignment",
+  branch: "conditional action branches",
+  loop: "repeated action blocks",
+  split: "splitting an entity into several",
+  join: "joining entities back together",
+  create: "creating new entities mid-process",
+  dispose: "disposing of entities",
+  script: "scripted logic",
+};
+
 const present = (v: unknown): boolean =>
   v !== undefined && v !== null && v !== false && !(Array.isArray(v) && v.length === 0) && !(isObject(v) && Object.keys(v).length === 0);
 
@@ -294,7 +305,7 @@ export function checkRunnable(model: QuodsiModel): ValidationIssue[] {
   const label = (kind: string, o: { id: string; name?: string }) =>
     `${kind} ${JSON.stringify(o.id)}${o.name && o.name !== o.id ? ` (${o.name})` : ""}`;
   const unsupportedAction = (type: string, where: string, allowed: string) =>
-    `action type "${type}" (${type === "script" ? "scripted logic" : type}) is not supported by this engine; ${where} supports only ${allowed}`;
+    `action type "${type}"${FEATURE[type] ? ` (${FEATURE[type]})` : ""} is not supported by this engine; ${where} supports only ${allowed}`;
 
   (model.activities ?? []).forEach((a, i) => {
     const p = `activities[${i}]`;

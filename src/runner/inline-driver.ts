@@ -1,0 +1,68 @@
+import type { Logger } from "../logger.js";
+import type { AbortReason, ExecuteRun, QueuedRun, RunDriver } from "./driver.js";
+
+const before = (a: QueuedRun, b: QueuedRun) => a.priority > b.priority || (a.priority === b.priority && a.queuedAt < b.queuedAt);
+
+/** Runs at most `concurrency` runs at once in this process, the rest wait in priority then FIFO order. */
+export class InlineDriver implements RunDriver {
+  private readonly waiting: QueuedRun[] = [];
+  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private accepting = false;
+
+  constructor(
+    private readonly execute: ExecuteRun,
+    private readonly concurrency: number,
+    private readonly logger: Logger,
+  ) {}
+
+  enqueue(run: QueuedRun): void {
+    if (this.running.has(run.runId) || this.waiting.some((w) => w.runId === run.runId)) return;
+    const at = this.waiting.findIndex((w) => before(run, w));
+    this.waiting.splice(at === -1 ? this.waiting.length : at, 0, run);
+    this.pump();
+  }
+
+  cancel(runId: string): void {
+    const at = this.waiting.findIndex((w) => w.runId === runId);
+    if (at !== -1) this.waiting.splice(at, 1);
+    this.running.get(runId)?.controller.abort({ kind: "cancel" } satisfies AbortReason);
+  }
+
+  start(): void {
+    this.accepting = true;
+    this.pump();
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    this.accepting = false;
+    this.waiting.length = 0;
+    const all = () => Promise.allSettled([...this.running.values()].map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), graceMs)));
+    const outcome = await Promise.race([all().then(() => "done" as const), graceOver]);
+    clearTimeout(timer);
+    if (outcome === "timeout") {
+      for (const { controller } of this.running.values()) controller.abort({ kind: "shutdown" } satisfies AbortReason);
+      await all();
+    }
+  }
+
+  /** Runs executing now (for metrics). */
+  get active(): number {
+    return this.running.size;
+  }
+
+  private pump(): void {
+    while (this.accepting && this.running.size < this.concurrency && this.waiting.length) {
+      const next = this.waiting.shift()!;
+      const controller = new AbortController();
+      const done = this.execute(next.runId, controller.signal)
+        .catch((err: unknown) => this.logger.error({ err, runId: next.runId }, "run execution failed unexpectedly"))
+        .finally(() => {
+          this.running.delete(next.runId);
+          this.pump();
+        });
+      this.running.set(next.runId, { controller, done });
+    }
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Worker thread executing one simulation replication at a time for the
+ * ThreadPool. Commands arrive as `WorkerCommand` messages; a "cancel" aborts
+ * the running replication through its AbortSignal (the engine yields to the
+ * event loop every ~15 ms, which is when this message gets delivered).
+ */
+import { parentPort } from "node:worker_threads";
+import { runReplication } from "../simulation/index.js";
+import type { SerializedError, WorkerCommand, WorkerReply, WorkerStatus } from "./thread-pool.js";
+
+if (!parentPort) throw new Error("simulation.worker must run in a worker thread");
+const port = parentPort;
+
+let status: WorkerStatus = "idle";
+let current: { jobId: number; controller: AbortController } | undefined;
+
+const send = (msg: WorkerReply) => port.postMessage(msg);
+
+function serializeError(e: unknown): SerializedError {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const issues = (err as { issues?: unknown }).issues;
+  return {
+    name: err.name,
+    message: err.message,
+    stack: err.stack,
+    ...(Array.isArray(issues) ? { issues: issues as SerializedError["issues"] } : {}),
+  };
+}
+
+async function run(cmd: Extract<WorkerCommand, { type: "run" }>): Promise<void> {
+  if (status !== "idle") {
+    send({ type: "error", jobId: cmd.jobId, error: { name: "WorkerBusyError", message: `worker is ${status}` } });
+    return;
+  }
+  status = "running";
+  const controller = new AbortController();
+  current = { jobId: cmd.jobId, controller };
+  try {
+    const result = await runReplication(cmd.model, cmd.repIndex, {
+      replications: cmd.replications,
+      seed: cmd.seed,
+      timePeriod: cmd.timePeriod,
+      signal: controller.signal,
+      onRepProgress: (fraction) => send({ type: "progress", jobId: cmd.jobId, fraction }),
+    });
+    send({ type: "done", jobId: cmd.jobId, result });
+  } catch (e) {
+    send({ type: "error", jobId: cmd.jobId, error: serializeError(e) });
+  } finally {
+    current = undefined;
+    status = "idle";
+  }
+}
+
+port.on("message", (cmd: WorkerCommand) => {
+  switch (cmd.type) {
+    case "run":
+      void run(cmd);
+      break;
+    case "cancel":
+      if (current?.jobId === cmd.jobId) current.controller.abort(new Error("cancelled by the thread pool"));
+      break;
+  }
+});
+
+port.postMessage({ type: "ready" } satisfies WorkerReply);
