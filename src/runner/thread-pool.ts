@@ -236,7 +236,8 @@ export class ThreadPool {
   private dispatch(): void {
     for (const pw of this.workers) {
       if (this.queue.length === 0) return;
-      if (pw.status !== "idle") continue;
+      // Only workers that announced "ready": a message posted before the module attached its listener could be lost.
+      if (pw.status !== "idle" || !pw.ready) continue;
       const job = this.queue.shift()!;
       const { run } = job;
       job.worker = pw;
@@ -269,6 +270,7 @@ export class ThreadPool {
     if (msg.type === "ready") {
       pw.ready = true;
       this.failedStarts = 0;
+      this.dispatch();
       return;
     }
     const job = this.jobs.get(msg.jobId);

@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { simulate } from "../simulation/index.js";
+import { mm1, mmcResource } from "../simulation/testing/models.js";
+import { ThreadPool } from "./thread-pool.js";
+
+const opts = { replications: 5, seed: 17, timePeriod: "hourly" as const };
+
+describe("ThreadPool", () => {
+  let pool: ThreadPool;
+  beforeAll(() => {
+    pool = new ThreadPool({ size: 2 });
+  });
+  afterAll(async () => {
+    await pool.close();
+  });
+
+  it("gives results identical to sequential simulate, with monotone progress", async () => {
+    const model = mmcResource(2.4, 1, 3, { runTime: 20_000, warmupTime: 500 });
+    const progress: number[] = [];
+    const parallel = await pool.runReplications(model, {
+      ...opts,
+      onProgress: (p) => {
+        expect(p.totalReps).toBe(5);
+        expect(p.currentRepFraction).toBeLessThan(1);
+        progress.push(p.completedReps + p.currentRepFraction);
+      },
+    });
+    const sequential = await simulate(model, opts);
+    expect(parallel).toEqual(sequential);
+    expect(JSON.stringify(parallel)).toBe(JSON.stringify(sequential));
+    expect(parallel.entities[0].averageTimeInSystem.values).toHaveLength(5);
+    expect(progress.length).toBeGreaterThan(0);
+    for (let i = 1; i < progress.length; i++) expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1]);
+    expect(progress.at(-1)).toBeGreaterThanOrEqual(4);
+    expect(pool.statuses).toEqual(["idle", "idle"]);
+  });
+
+  it("cancels through the AbortSignal: rejects with AbortError within 100 ms, workers become idle", async () => {
+    const ac = new AbortController();
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const p = pool.runReplications(mm1(0.9, 1, { runTime: 1e9 }), {
+      replications: 4,
+      seed: 1,
+      timePeriod: "daily",
+      signal: ac.signal,
+      onProgress: () => started(),
+    });
+    await running;
+    const t0 = performance.now();
+    ac.abort();
+    const err = await p.catch((e: Error) => e);
+    expect((err as Error).name).toBe("AbortError");
+    expect(performance.now() - t0).toBeLessThan(100);
+    expect(pool.statuses).toEqual(["idle", "idle"]);
+    // The pool keeps working afterwards.
+    const s = await pool.runReplications(mm1(0.5, 1, { runTime: 100 }), { ...opts, replications: 2 });
+    expect(s.reps).toBe(2);
+  });
+
+  it("rejects an already-aborted signal and an invalid model without running anything", async () => {
+    const ac = new AbortController();
+    ac.abort();
+    await expect(pool.runReplications(mm1(0.5, 1, { runTime: 100 }), { ...opts, signal: ac.signal })).rejects.toMatchObject({
+      name: "AbortError",
+    });
+    const bad = mm1(0.5, 1, { runTime: 100 });
+    bad.activities![0].actions!.push({ type: "join", id: "j" });
+    await expect(pool.runReplications(bad, opts)).rejects.toMatchObject({
+      name: "InvalidModelError",
+      issues: [{ path: "activities[0].actions[1].type", message: expect.stringContaining("join") }],
+    });
+  });
+});
+
+describe("ThreadPool worker failures", () => {
+  let dir: string;
+  beforeAll(() => {
+    // A worker that dies (uncaught exception) when asked to run a model named "crash",
+    // and otherwise behaves like the real worker.
+    dir = mkdtempSync(join(tmpdir(), "sl-pool-"));
+    const real = pathToFileURL(fileURLToPath(new URL("./simulation.worker.ts", import.meta.url))).href;
+    writeFileSync(
+      join(dir, "crashing.worker.mts"),
+      `import { parentPort } from "node:worker_threads";
+parentPort.on("message", (m) => {
+  if (m.type === "run" && m.model.name === "crash") setTimeout(() => { throw new Error("boom in worker"); }, 5);
+});
+await import(${JSON.stringify(real)});
+`,
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("a crashing worker rejects its run with an error and is replaced", async () => {
+    const pool = new ThreadPool({ size: 1, workerUrl: pathToFileURL(join(dir, "crashing.worker.mts")) });
+    try {
+      const model = { ...mm1(0.9, 1, { runTime: 1e7 }), name: "crash" };
+      const err = await pool.runReplications(model, opts).catch((e: Error) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).name).toBe("WorkerCrashError");
+      expect((err as Error).message).toMatch(/exited unexpectedly.*boom in worker/);
+      const ok = await pool.runReplications(mm1(0.5, 1, { runTime: 200 }), { ...opts, replications: 2 });
+      expect(ok.reps).toBe(2);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("close() rejects runs still in progress", async () => {
+    const pool = new ThreadPool({ size: 1 });
+    const p = pool.runReplications(mm1(0.9, 1, { runTime: 1e9 }), opts).catch((e: Error) => e);
+    await new Promise((r) => setTimeout(r, 50));
+    await pool.close();
+    expect(await p).toMatchObject({ message: "thread pool closed" });
+    await expect(pool.runReplications(mm1(0.5, 1, { runTime: 10 }), opts)).rejects.toThrow("closed");
+  });
+});
