@@ -148,6 +148,7 @@ export function summarize(model: QuodsiModel, reps: ReplicationResult[], timePer
     runTime: first?.runTime ?? 0,
     warmupTime: first?.warmupTime ?? 0,
     eventCount: sorted.reduce((s, r) => s + r.eventCount, 0),
+    exitsTotal: sorted.reduce((s, r) => s + r.exitsTotal, 0),
     activities: summariseRows<ActivityRepResult, "activityId">(
       sorted.map((r) => r.activities),
       "activityId",

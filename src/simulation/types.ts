@@ -352,6 +352,8 @@ export interface SimulationSummary {
   warmupTime: number;
   /** Events processed, summed over all replications. */
   eventCount: number;
+  /** Entities that left the system during the whole runs (warm-up included), summed over replications. */
+  exitsTotal: number;
   activities: ActivitySummary[];
   resources: ResourceSummary[];
   entities: EntitySummary[];
