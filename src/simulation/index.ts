@@ -31,3 +31,5 @@ export { InvalidModelError } from "./compile.js";
 export { runReplication, simulate, summarize, abortError } from "./simulate.js";
 export type { SimulateOptions, ReplicationOptions } from "./simulate.js";
 export { summarizeMetric, studentTQuantile } from "./stats.js";
+export { validateOverride, applyOverrides, OVERRIDABLE_PROPERTIES, TARGET_OBJECT_TYPES } from "./overrides.js";
+export type { ModelOverride, OverrideOperation, TargetObjectType } from "./overrides.js";
