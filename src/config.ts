@@ -11,6 +11,8 @@ export interface Config {
   /** Unset: in-memory pub/sub. */
   redisUrl: string | undefined;
   runnerConcurrency: number;
+  /** On SIGTERM, how long running simulations may finish before they are requeued. */
+  shutdownGraceMs: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   nodeEnv: string;
 }
@@ -59,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: urlVar(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
     redisUrl: urlVar(env, "REDIS_URL", ["redis:", "rediss:"]),
     runnerConcurrency: intVar(env, "RUNNER_CONCURRENCY", os.availableParallelism(), 1, 256),
+    shutdownGraceMs: intVar(env, "SHUTDOWN_GRACE_SECONDS", 10, 0, 3600) * 1000,
     logLevel: logLevel as Config["logLevel"],
     nodeEnv: env.NODE_ENV || "development",
   };

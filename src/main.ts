@@ -7,6 +7,8 @@ import { AppError } from "./errors.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createApiKey, createTenant } from "./modules/auth/auth.service.js";
 import { Role } from "./modules/auth/principal.js";
+import { createAppPubSub } from "./pubsub/pubsub.js";
+import { createRunner } from "./runner/runtime.js";
 import { startServer } from "./server/app.js";
 import { createSchema } from "./server/schema.js";
 import { seedIfEmpty } from "./seed/seed.js";
@@ -33,12 +35,15 @@ async function openMigrated(config: Config): Promise<Database> {
 
 async function serve(config: Config, logger: Logger): Promise<void> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const server = await startServer({ host: config.host, port: config.port, database, schema: await createSchema(), logger });
+  const pubsub = createAppPubSub(config.redisUrl);
+  const runner = createRunner({ prisma: database.prisma, pubsub: pubsub.pubsub, dataDir: config.dataDir, concurrency: config.runnerConcurrency, logger });
+  const server = await startServer({ host: config.host, port: config.port, database, schema: await createSchema(), logger, runtime: runner, results: runner.results });
   const applied = await migrate(database.sql);
   if (applied.length) logger.info({ applied }, "applied migrations");
-  const seeded = await seedIfEmpty(database, logger);
+  const seeded = await seedIfEmpty(database, runner, logger);
+  await runner.start();
   server.markReady();
-  logger.info({ url: server.url, database: database.kind }, "Scenario Lab is ready");
+  logger.info({ url: server.url, database: database.kind, pubsub: pubsub.kind, concurrency: config.runnerConcurrency }, "Scenario Lab is ready");
   print(`Scenario Lab listening on ${server.url}`);
   if (seeded) {
     print(`Demo tenant created. Demo API key (shown once): ${seeded.apiKey}`);
@@ -52,6 +57,8 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     logger.info({ signal }, "shutting down");
     try {
       await server.close();
+      await runner.stop(config.shutdownGraceMs);
+      await pubsub.close();
       await database.close();
       process.exit(0);
     } catch (err) {

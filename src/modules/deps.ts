@@ -1,15 +1,24 @@
 import type { Loaders } from "../db/loaders.js";
 import type { TenantDb } from "../db/tenant.js";
 import type { Logger } from "../logger.js";
+import type { AppPubSub } from "../pubsub/pubsub.js";
+import type { RunDriver } from "../runner/driver.js";
 import type { Principal } from "./auth/principal.js";
 
-/** What every per-request service gets: the tenant's database, loaders and caller. */
+/** Process-wide collaborators of the run lifecycle: where runs go, where events are published. */
+export interface RunRuntime {
+  driver: RunDriver;
+  pubsub: AppPubSub;
+}
+
+/** What every per-request service gets: the tenant's database, loaders, caller and runtime. */
 export interface ServiceDeps {
   db: TenantDb;
   loaders: Loaders;
   principal: Principal;
   logger: Logger;
+  runtime: RunRuntime;
 }
 
 /** Scenario states in which a run is under way; inputs are frozen then. */
-export const ACTIVE_STATES = ["queued", "is_running", "cancelling"];
+export { ACTIVE as ACTIVE_STATES } from "./scenario/lifecycle.js";

@@ -99,10 +99,10 @@ export class RunExecutor {
       }
     }
     progress.stop();
-    await this.finish(run, scenario.analysisId, outcome, startedAt, log);
+    await this.finish(run, scenario.analysisId, outcome, startedAt, log, progress.last);
   }
 
-  private async finish(run: RunRow, analysisId: string, outcome: Outcome, startedAt: Date, log: Logger): Promise<void> {
+  private async finish(run: RunRow, analysisId: string, outcome: Outcome, startedAt: Date, log: Logger, last = { currentRep: 0, percentage: 0 }): Promise<void> {
     const { prisma, results } = this.deps;
     const completedAt = new Date();
     const executionTimeMs = completedAt.getTime() - startedAt.getTime();
@@ -120,16 +120,16 @@ export class RunExecutor {
     }
     const scenarioState = { succeeded: "ran_success", cancelled: "cancelled", requeued: "queued", failed: "ran_with_errors" }[outcome.kind];
     const done = outcome.kind === "succeeded";
-    const row = await prisma.scenarioRun.findUniqueOrThrow({ where: { id: run.id }, select: { currentRep: true, progressPercentage: true } });
+    const requeued = outcome.kind === "requeued";
     publishProgress(this.deps.pubsub, {
       tenantId: run.tenantId,
       scenarioId: run.scenarioId,
       analysisId,
       runId: run.id,
       state: scenarioState.toUpperCase(),
-      currentRep: done ? run.reps : row.currentRep,
+      currentRep: done ? run.reps : requeued ? 0 : last.currentRep,
       totalReps: run.reps,
-      progressPercentage: done ? 100 : Number(row.progressPercentage),
+      progressPercentage: done ? 100 : requeued ? 0 : last.percentage,
       message: outcome.kind === "failed" ? outcome.message : outcome.kind === "requeued" ? "Requeued: the service is shutting down" : null,
       emittedAt: new Date().toISOString(),
     });
@@ -278,5 +278,10 @@ class ProgressTracker {
 
   stop(): void {
     this.stopped = true;
+  }
+
+  /** Where the run got to, for its final event. */
+  get last(): { currentRep: number; percentage: number } {
+    return { currentRep: this.currentRep, percentage: this.percentage };
   }
 }

@@ -5,6 +5,7 @@ import { tenantScoped } from "../db/tenant.js";
 import type { Logger } from "../logger.js";
 import { createTenant } from "../modules/auth/auth.service.js";
 import { Role } from "../modules/auth/principal.js";
+import type { RunRuntime } from "../modules/deps.js";
 import { createServices } from "../modules/services.js";
 
 export interface SeedResult {
@@ -17,12 +18,12 @@ export interface SeedResult {
  * (Quodsi's public example), an analysis and three scenarios. Returns the demo
  * key, which exists only now (keys are stored hashed); undefined when not empty.
  */
-export async function seedIfEmpty(database: Database, logger: Logger): Promise<SeedResult | undefined> {
+export async function seedIfEmpty(database: Database, runtime: RunRuntime, logger: Logger): Promise<SeedResult | undefined> {
   if ((await database.prisma.tenant.count()) > 0) return undefined;
   const created = await createTenant(database.prisma, { name: "Demo", slug: "demo", adminEmail: "admin@demo.local" });
   const principal = { tenantId: created.tenantId, userId: created.userId, apiKeyId: created.apiKeyId, role: Role.ADMIN };
   const db = tenantScoped(database.prisma, created.tenantId);
-  const services = createServices({ db, loaders: createLoaders(db), principal, logger });
+  const services = createServices({ db, loaders: createLoaders(db), principal, logger, runtime });
   const definition: unknown = JSON.parse(await readFile(new URL("./coffee-shop.model.json", import.meta.url), "utf8"));
   const model = await services.models.create({
     name: "Coffee Shop",

@@ -15,7 +15,10 @@ import { AppError, formatError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { apiKeyFromHeaders, authenticate } from "../modules/auth/auth.service.js";
 import type { Principal } from "../modules/auth/principal.js";
+import type { RunRuntime } from "../modules/deps.js";
+import { mountResultsRoute } from "../modules/run/results.route.js";
 import { createServices } from "../modules/services.js";
+import type { ResultsStore } from "../runner/results-store.js";
 import type { AppContext } from "./context.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 
@@ -25,8 +28,8 @@ export interface ServerOptions {
   database: Database;
   schema: GraphQLSchema;
   logger: Logger;
-  /** Extra HTTP routes mounted before /graphql (e.g. result downloads). */
-  routes?: (app: express.Express, auth: (req: Request) => Promise<Principal>) => void;
+  runtime: RunRuntime;
+  results: ResultsStore;
 }
 
 export interface RunningServer {
@@ -66,7 +69,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const db = tenantDb(principal.tenantId);
     const log = logger.child({ requestId, tenantId: principal.tenantId });
     const loaders = createLoaders(db);
-    return { requestId, logger: log, principal, services: createServices({ db, loaders, principal, logger: log }) };
+    return { requestId, logger: log, principal, services: createServices({ db, loaders, principal, logger: log, runtime: options.runtime }) };
   };
   const auth = (req: Request) => authenticate(database.prisma, apiKeyFromHeaders(req.headers));
 
@@ -138,7 +141,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     res.setHeader("Content-Type", metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
   });
-  options.routes?.(app, auth);
+  mountResultsRoute(app, { prisma: database.prisma, results: options.results, auth, logger });
   app.use(
     "/graphql",
     express.json({ limit: "5mb" }),

@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import type { GraphQLSchema } from "graphql";
-import { buildSchema, type ValidatorFn } from "type-graphql";
+import { buildSchema, type PubSub, type ValidatorFn } from "type-graphql";
 import { validate } from "class-validator";
 import { badInput, flattenValidation } from "../errors.js";
 import { AnalysisResolver } from "../modules/analysis/analysis.resolver.js";
@@ -8,9 +8,12 @@ import { authChecker } from "../modules/auth/auth-checker.js";
 import { UserResolver } from "../modules/auth/user.resolver.js";
 import { ModelResolver } from "../modules/model/model.resolver.js";
 import { ScenarioResolver } from "../modules/scenario/scenario.resolver.js";
+import { RunResolver } from "../modules/run/run.resolver.js";
+import { ProgressResolver } from "../modules/progress/progress.resolver.js";
+import { CompareResolver } from "../modules/compare/compare.resolver.js";
 import "../modules/common/enums.js";
 
-export const RESOLVERS = [UserResolver, ModelResolver, AnalysisResolver, ScenarioResolver] as const;
+export const RESOLVERS = [UserResolver, ModelResolver, AnalysisResolver, ScenarioResolver, RunResolver, ProgressResolver, CompareResolver] as const;
 
 /**
  * class-validator on every argument object; details are reported under the
@@ -26,6 +29,20 @@ const validateArgs: ValidatorFn = async (value, _type, { args }) => {
   throw badInput("Input validation failed", flattenValidation(errors, argName));
 };
 
+/**
+ * TypeGraphQL insists on a pub/sub for schemas with subscriptions, but ours
+ * bring their own `subscribe` (services own the topics), so topic-based
+ * subscriptions are deliberately unavailable.
+ */
+const noTopicSubscriptions: PubSub = {
+  publish: () => {
+    throw new Error("publish through src/pubsub, not TypeGraphQL");
+  },
+  subscribe: () => {
+    throw new Error("subscriptions must declare their own subscribe function");
+  },
+};
+
 /** Builds the executable schema from the TypeGraphQL resolvers. */
 export async function createSchema(): Promise<GraphQLSchema> {
   return buildSchema({
@@ -33,5 +50,6 @@ export async function createSchema(): Promise<GraphQLSchema> {
     authChecker,
     authMode: "error",
     validateFn: validateArgs,
+    pubSub: noTopicSubscriptions,
   });
 }

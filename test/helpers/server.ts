@@ -1,4 +1,9 @@
 import "reflect-metadata";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { createAppPubSub } from "../../src/pubsub/pubsub.js";
+import { createRunner } from "../../src/runner/runtime.js";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print, type GraphQLSchema } from "graphql";
 import { createClient, type Client } from "graphql-ws";
@@ -32,6 +37,7 @@ export interface TestServer {
   wsUrl: string;
   db: TestDatabase;
   server: RunningServer;
+  dataDir: string;
   tenant(name?: string): Promise<TestTenant>;
   gql<T, V>(apiKey: string | undefined, doc: TypedDocumentNode<T, V> | string, variables?: V, headers?: Record<string, string>): Promise<GqlResult<T>>;
   /** A graphql-ws client authenticated with the key (closed on dispose). */
@@ -39,16 +45,22 @@ export interface TestServer {
   dispose(): Promise<void>;
 }
 
-export async function startTestServer(backend: Backend): Promise<TestServer> {
+export interface TestServerOptions {
+  /** Runs executing at once (default 2). */
+  concurrency?: number;
+  /** Redis URL for pub/sub; in-memory when omitted. */
+  redisUrl?: string;
+}
+
+export async function startTestServer(backend: Backend, options: TestServerOptions = {}): Promise<TestServer> {
   const db = await createTestDatabase(backend);
   schema ??= createSchema();
-  const server = await startServer({
-    host: "127.0.0.1",
-    port: 0,
-    database: db.database,
-    schema: await schema,
-    logger: createLogger(process.env.TEST_LOG_LEVEL ?? "silent"),
-  });
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "scenariolab-test-"));
+  const pubsub = createAppPubSub(options.redisUrl);
+  const runner = createRunner({ prisma: db.database.prisma, pubsub: pubsub.pubsub, dataDir, concurrency: options.concurrency ?? 2, logger });
+  const server = await startServer({ host: "127.0.0.1", port: 0, database: db.database, schema: await schema, logger, runtime: runner, results: runner.results });
+  await runner.start();
   server.markReady();
   const clients: Client[] = [];
   let tenants = 0;
@@ -58,6 +70,7 @@ export async function startTestServer(backend: Backend): Promise<TestServer> {
     wsUrl,
     db,
     server,
+    dataDir,
     async tenant(name?: string) {
       const label = name ?? `Tenant ${++tenants} ${Math.random().toString(36).slice(2, 8)}`;
       const created = await createTenant(db.database.prisma, { name: label, adminEmail: `admin@${label.replace(/\W+/g, "-").toLowerCase()}.test` });
@@ -90,7 +103,10 @@ export async function startTestServer(backend: Backend): Promise<TestServer> {
     async dispose() {
       await Promise.all(clients.map((c) => c.dispose()));
       await server.close();
+      await runner.stop(0);
+      await pubsub.close();
       await db.dispose();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -68,6 +68,10 @@ export class ModelService {
     // jsonb does not keep key order, so compare structurally.
     const definitionChanged = input.definition !== undefined && !isDeepStrictEqual(input.definition, current.definition);
     if (input.definition !== undefined) parseDefinition(input.definition);
+    if (definitionChanged) {
+      const active = await this.deps.db.scenario.count({ where: { analysis: { modelId: id }, isDeleted: false, state: { in: ACTIVE_STATES } } });
+      if (active > 0) throw invalidState(`Model ${id} has ${active} scenario(s) queued or running; its definition cannot change until they end`);
+    }
     // Optimistic concurrency on version: a concurrent definition change wins once.
     const { count } = await this.deps.db.model.updateMany({
       where: { id, version: current.version, isDeleted: false },

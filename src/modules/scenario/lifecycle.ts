@@ -9,10 +9,11 @@ export type DbScenarioState =
   | "ran_success"
   | "ran_with_errors";
 
-export const ACTIVE: readonly DbScenarioState[] = ["queued", "is_running", "cancelling"];
+export const ACTIVE: DbScenarioState[] = ["queued", "is_running", "cancelling"];
 export const TERMINAL: readonly DbScenarioState[] = ["cancelled", "ran_success", "ran_with_errors"];
 
-export const isActive = (state: string): boolean => (ACTIVE as readonly string[]).includes(state);
+/** True while a run is queued, running or being cancelled (stored or GraphQL state name). */
+export const isActive = (state: string): boolean => (ACTIVE as string[]).includes(state.toLowerCase());
 
 /**
  * What an edit of a scenario's inputs (reps, time period, overrides, model

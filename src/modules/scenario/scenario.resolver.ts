@@ -5,6 +5,8 @@ import { Role } from "../auth/principal.js";
 import { User } from "../auth/user.type.js";
 import { JSONScalar } from "../common/scalars.js";
 import { ScenarioItemProfile } from "../item-profile/item-profile.type.js";
+import { SimulationResults, toSimulationResults } from "../run/results.type.js";
+import { ScenarioRun } from "../run/run.type.js";
 import { CreateScenarioInput, ScenariosArgs, UpdateScenarioInput } from "./scenario.input.js";
 import { Scenario, ScenarioConnection } from "./scenario.type.js";
 
@@ -33,6 +35,22 @@ export class ScenarioResolver {
   @FieldResolver(() => JSONScalar, { description: "The model as this scenario runs it: base definition + overrides, replications = reps" })
   effectiveModel(@Root() scenario: Scenario, @Ctx() ctx: AppContext) {
     return ctx.services.itemProfiles.effectiveModel(scenario);
+  }
+
+  @FieldResolver(() => ScenarioRun, { nullable: true, description: "The latest run attempt" })
+  latestRun(@Root() scenario: Scenario, @Ctx() ctx: AppContext) {
+    return ctx.services.runs.latest(scenario);
+  }
+
+  @FieldResolver(() => [ScenarioRun], { description: "Every run attempt, oldest first" })
+  runs(@Root() scenario: Scenario, @Ctx() ctx: AppContext) {
+    return ctx.services.runs.forScenario(scenario.id);
+  }
+
+  @FieldResolver(() => SimulationResults, { nullable: true, description: "Results of the latest run when it succeeded (see resultsStale)" })
+  async results(@Root() scenario: Scenario, @Ctx() ctx: AppContext) {
+    const summary = await ctx.services.runs.resultsOf(scenario);
+    return summary ? toSimulationResults(summary) : null;
   }
 
   @FieldResolver(() => User, { description: "Who created the scenario" })

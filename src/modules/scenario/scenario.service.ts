@@ -64,6 +64,27 @@ export class ScenarioService {
     return row ? toScenario(row) : null;
   }
 
+  /** For relations: the scenario even when soft-deleted. */
+  async ref(id: string): Promise<Scenario> {
+    const scenario = await this.get(id);
+    if (!scenario) throw notFound("Scenario", id);
+    return scenario;
+  }
+
+  /** Reads the scenario again, bypassing the request's cache (its state moves while runs execute). */
+  async reload(id: string): Promise<Scenario> {
+    const row = await this.deps.db.scenario.findFirst({ where: { id } });
+    if (!row) throw notFound("Scenario", id);
+    this.deps.loaders.scenario.clear(id).prime(id, row);
+    return toScenario(row);
+  }
+
+  /** Every live scenario of an analysis, in creation order. */
+  async listLive(analysisId: string): Promise<Scenario[]> {
+    const rows = await this.deps.db.scenario.findMany({ where: { analysisId, isDeleted: false }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+    return rows.map(toScenario);
+  }
+
   /** A live (not deleted) scenario, or NOT_FOUND. */
   async require(id: string): Promise<Scenario> {
     const scenario = await this.get(id);

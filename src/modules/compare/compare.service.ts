@@ -1,0 +1,74 @@
+import { badInput, notFound } from "../../errors.js";
+import type { MetricSummary, SimulationSummary } from "../../simulation/index.js";
+import type { RunService } from "../run/run.service.js";
+import { toSimulationResults } from "../run/results.type.js";
+import type { ScenarioService } from "../scenario/scenario.service.js";
+import type { MetricComparison, ScenarioComparison } from "./compare.type.js";
+import { welchTest } from "./welch.js";
+
+export const MAX_COMPARED = 50;
+
+interface FlatMetric {
+  objectType: string;
+  objectId: string;
+  name: string;
+  metric: string;
+  value: MetricSummary;
+}
+
+const isMetric = (v: unknown): v is MetricSummary => typeof v === "object" && v !== null && "mean" in v && "values" in v;
+
+function flatten(summary: SimulationSummary): FlatMetric[] {
+  type Item = Record<string, unknown> & { name: string };
+  const groups: [string, Item[], string][] = [
+    ["activity", summary.activities as unknown as Item[], "activityId"],
+    ["resource", summary.resources as unknown as Item[], "resourceId"],
+    ["entity", summary.entities as unknown as Item[], "entityId"],
+  ];
+  return groups.flatMap(([objectType, items, idKey]) =>
+    items.flatMap((item) =>
+      Object.entries(item)
+        .filter((entry): entry is [string, MetricSummary] => isMetric(entry[1]))
+        .map(([metric, value]) => ({ objectType, objectId: String(item[idKey]), name: item.name, metric, value })),
+    ),
+  );
+}
+
+export class CompareService {
+  constructor(
+    private readonly scenarios: ScenarioService,
+    private readonly runs: RunService,
+  ) {}
+
+  /** Each scenario's latest results against the baseline's, metric by metric, with Welch's t-test. */
+  async compare(ids: string[], baselineId?: string): Promise<ScenarioComparison> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0 || unique.length > MAX_COMPARED) {
+      throw badInput(`Compare 1 to ${MAX_COMPARED} scenarios`, [{ path: "ids", message: `must list 1 to ${MAX_COMPARED} scenario ids` }]);
+    }
+    const baseId = baselineId ?? unique[0];
+    const all = baseId && !unique.includes(baseId) ? [baseId, ...unique] : unique;
+    const scenarios = await Promise.all(all.map((id) => this.scenarios.require(id)));
+    const results = await Promise.all(scenarios.map((s) => this.runs.latest(s)));
+    const baseIndex = all.indexOf(baseId);
+    const baseRun = results[baseIndex];
+    if (!baseRun?.summary) throw badInput("The baseline scenario has no results yet; run it first", [{ path: "baselineId", message: "has no results" }]);
+    const baseline = new Map(flatten(baseRun.summary).map((m) => [`${m.objectType}/${m.objectId}/${m.metric}`, m.value]));
+    const compared = unique.map((id) => {
+      const index = all.indexOf(id);
+      const run = results[index];
+      const summary = run?.summary ?? null;
+      const metrics: MetricComparison[] = summary
+        ? flatten(summary).map((m) => {
+            const base = baseline.get(`${m.objectType}/${m.objectId}/${m.metric}`) ?? null;
+            if (!base) return { ...m, baseline: null, difference: null, relativeDifference: null, pValue: null, significant: false };
+            const test = welchTest(m.value.values, base.values);
+            return { ...m, baseline: base, difference: test.difference, relativeDifference: base.mean === 0 ? null : test.difference / Math.abs(base.mean), pValue: test.pValue, significant: test.significant };
+          })
+        : [];
+      return { scenario: scenarios[index], runId: summary ? run!.id : null, results: summary ? toSimulationResults(summary) : null, metrics };
+    });
+    if (!scenarios[baseIndex]) throw notFound("Scenario", baseId);
+    return { baseline: scenarios[baseIndex], scenarios: compared };
+  }
+}

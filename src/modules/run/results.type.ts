@@ -1,0 +1,152 @@
+import { Field, Float, Int, ObjectType } from "type-graphql";
+import type { SimulationSummary } from "../../simulation/index.js";
+
+@ObjectType({ description: "One metric over replications: mean, spread and 95% confidence interval" })
+export class MetricSummary {
+  @Field(() => Float, { description: "Mean over replications" })
+  mean!: number;
+
+  @Field(() => Float, { description: "Sample standard deviation over replications (0 with one replication)" })
+  stdDev!: number;
+
+  @Field(() => Float, { description: "Half-width of the 95% confidence interval of the mean (Student's t)" })
+  ciHalfWidth!: number;
+
+  @Field(() => Float, { description: "Smallest replication value" })
+  min!: number;
+
+  @Field(() => Float, { description: "Largest replication value" })
+  max!: number;
+
+  @Field(() => [Float], { description: "Per-replication values in replication order" })
+  values!: number[];
+}
+
+@ObjectType({ description: "Figures of one activity (times in the model's time unit, after warm-up)" })
+export class ActivityResult {
+  @Field(() => String, { description: "Activity id in the model" })
+  activityId!: string;
+
+  @Field(() => String, { description: "Activity name" })
+  name!: string;
+
+  @Field(() => MetricSummary, { description: "Entities that left the activity after warm-up" })
+  throughput!: MetricSummary;
+
+  @Field(() => MetricSummary, { description: "Time-averaged occupied capacity / capacity" })
+  utilization!: MetricSummary;
+
+  @Field(() => MetricSummary, { description: "Mean time an entity waited here (inbound queue and resources)" })
+  averageWaitTime!: MetricSummary;
+
+  @Field(() => MetricSummary, { description: "Time-averaged number of entities at the activity" })
+  averageContents!: MetricSummary;
+
+  @Field(() => MetricSummary, { description: "Most entities at the activity at once" })
+  maxContents!: MetricSummary;
+
+  @Field(() => MetricSummary, { description: "Entity-time spent blocked: finished, but the next activity had no room" })
+  timeBlocked!: MetricSummary;
+}
+
+@ObjectType({ description: "Figures of one resource" })
+export class ResourceResult {
+  @Field(() => String, { description: "Resource id in the model" })
+  resourceId!: string;
+
+  @Field(() => String, { description: "Resource name" })
+  name!: string;
+
+  @Field(() => MetricSummary, { description: "Time-averaged busy units / capacity" })
+  utilization!: MetricSummary;
+
+  @Field(() => MetricSummary, { description: "Mean time from request to grant" })
+  averageWaitTime!: MetricSummary;
+
+  @Field(() => MetricSummary, { description: "Most requests waiting at once" })
+  maxQueueLength!: MetricSummary;
+}
+
+@ObjectType({ description: "Figures of one entity type" })
+export class EntityResult {
+  @Field(() => String, { description: "Entity id in the model" })
+  entityId!: string;
+
+  @Field(() => String, { description: "Entity name" })
+  name!: string;
+
+  @Field(() => MetricSummary, { description: "Entities created after warm-up" })
+  createdCount!: MetricSummary;
+
+  @Field(() => MetricSummary, { description: "Entities that left the system after warm-up" })
+  completedCount!: MetricSummary;
+
+  @Field(() => MetricSummary, { description: "Mean time from creation to leaving the system" })
+  averageTimeInSystem!: MetricSummary;
+
+  @Field(() => MetricSummary, { description: "Mean time spent waiting (queues, resources, blocking)" })
+  averageTimeWaiting!: MetricSummary;
+}
+
+@ObjectType({ description: "One bucket of simulated time; values are means over replications" })
+export class TimeBucket {
+  @Field(() => Float, { description: "Bucket start, in the model's time unit" })
+  start!: number;
+
+  @Field(() => Float, { description: "Bucket end, in the model's time unit" })
+  end!: number;
+
+  @Field(() => Float, { description: "Entities leaving the system during the bucket" })
+  throughput!: number;
+
+  @Field(() => Float, { description: "Time-averaged entities in the system during the bucket" })
+  wip!: number;
+}
+
+@ObjectType({ description: "Throughput and work in progress over simulated time" })
+export class TimeSeries {
+  @Field(() => String, { description: "hourly, daily or monthly (30 days) of simulated time" })
+  period!: string;
+
+  @Field(() => Float, { description: "Bucket length in the model's time unit" })
+  bucketSize!: number;
+
+  @Field(() => [TimeBucket], { description: "Buckets from 0 to the run time" })
+  buckets!: TimeBucket[];
+}
+
+@ObjectType({ description: "Results of a run, summarised over its replications" })
+export class SimulationResults {
+  @Field(() => Int, { description: "Replications run" })
+  reps!: number;
+
+  @Field(() => Int, { description: "Base seed of the run" })
+  seed!: number;
+
+  @Field(() => String, { description: "Time unit of every time figure (seconds, minutes, hours or days)" })
+  timeUnit!: string;
+
+  @Field(() => Float, { description: "Simulated time per replication" })
+  runTime!: number;
+
+  @Field(() => Float, { description: "Warm-up excluded from statistics" })
+  warmupTime!: number;
+
+  @Field(() => Float, { description: "Simulation events processed over all replications" })
+  eventCount!: number;
+
+  @Field(() => [ActivityResult], { description: "Per-activity figures" })
+  activities!: ActivityResult[];
+
+  @Field(() => [ResourceResult], { description: "Per-resource figures" })
+  resources!: ResourceResult[];
+
+  @Field(() => [EntityResult], { description: "Per-entity-type figures" })
+  entities!: EntityResult[];
+
+  @Field(() => TimeSeries, { description: "Throughput and WIP by the scenario's time period" })
+  timeSeries!: TimeSeries;
+}
+
+/** The stored engine summary is the GraphQL shape already (extra metrics are simply not exposed). */
+export const toSimulationResults = (summary: SimulationSummary): SimulationResults => summary as unknown as SimulationResults;

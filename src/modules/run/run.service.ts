@@ -1,0 +1,190 @@
+import { createHash, randomInt } from "node:crypto";
+import { AppError, badInput, ErrorCode, invalidState, type ErrorDetail } from "../../errors.js";
+import type { Prisma } from "../../generated/prisma/client.js";
+import { publishProgress, type ProgressEvent } from "../../pubsub/pubsub.js";
+import { checkRunnable, type QuodsiModel } from "../../simulation/index.js";
+import type { AnalysisService } from "../analysis/analysis.service.js";
+import { toDbEnum } from "../common/enums.js";
+import { ACTIVE_STATES, type ServiceDeps } from "../deps.js";
+import type { ItemProfileService } from "../item-profile/item-profile.service.js";
+import { isActive } from "../scenario/lifecycle.js";
+import type { ScenarioService } from "../scenario/scenario.service.js";
+import type { Scenario } from "../scenario/scenario.type.js";
+import { toRun, type RunOptionsInput, type ScenarioRun } from "./run.type.js";
+
+/** Canonical JSON (sorted keys) so equal models hash equally. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const prefixed = (issues: ErrorDetail[]) => issues.map((i) => ({ path: i.path ? `effectiveModel.${i.path}` : "effectiveModel", message: i.message }));
+
+/** The scenario lifecycle: prepare, run, run a whole analysis, cancel; and run history. */
+export class RunService {
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly scenarios: ScenarioService,
+    private readonly analyses: AnalysisService,
+    private readonly itemProfiles: ItemProfileService,
+  ) {}
+
+  /** The effective model if it is valid and runnable; BAD_USER_INPUT with every problem otherwise. */
+  private async validated(scenario: Scenario): Promise<QuodsiModel> {
+    const effective = await this.itemProfiles.effective(scenario);
+    if (!effective.ok) throw badInput("The scenario's model is not valid", prefixed(effective.issues));
+    const unsupported = checkRunnable(effective.value);
+    if (unsupported.length) throw badInput("The scenario's model uses features the engine cannot run", prefixed(unsupported));
+    return effective.value;
+  }
+
+  async prepare(id: string): Promise<Scenario> {
+    const scenario = await this.scenarios.require(id);
+    if (isActive(scenario.state)) throw invalidState(`Scenario ${id} is ${scenario.state}; it is already past preparation`);
+    await this.validated(scenario);
+    await this.deps.db.scenario.updateMany({ where: { id, state: "not_ready_to_run" }, data: { state: "ready_to_run", stateReason: null } });
+    return this.scenarios.reload(id);
+  }
+
+  async run(id: string, options: RunOptionsInput = {}): Promise<Scenario> {
+    const scenario = await this.scenarios.require(id);
+    if (isActive(scenario.state)) throw invalidState(`Scenario ${id} is ${scenario.state}; wait for the run to end or cancel it`);
+    const model = await this.validated(scenario);
+    const seed = options.seed ?? (Number.isInteger(model.seed) && (model.seed as number) >= 0 ? (model.seed as number) % 2_147_483_648 : randomInt(2_147_483_647));
+    const modelJson = canonical(model);
+    const { db, principal } = this.deps;
+    const run = await db.$transaction(async (tx) => {
+      // Guarded on state and on the version read above: of two concurrent calls exactly one gets here.
+      const { count } = await tx.scenario.updateMany({
+        where: { id, isDeleted: false, state: { notIn: ACTIVE_STATES }, updatedAt: scenario.updatedAt },
+        data: { state: "queued", stateReason: null, currentRep: 0, totalReps: scenario.reps, progressPercentage: 0, startedAt: null, completedAt: null, executionTimeMs: null, errorMessage: null, errorDetails: null, errorStackTrace: null },
+      });
+      if (count === 0) throw invalidState(`Scenario ${id} changed or started running meanwhile; reload it`);
+      const attempt = (await tx.scenarioRun.count({ where: { scenarioId: id } })) + 1;
+      const row = await tx.scenarioRun.create({
+        data: {
+          tenantId: principal.tenantId,
+          scenarioId: id,
+          attempt,
+          seed,
+          reps: scenario.reps,
+          timePeriod: toDbEnum(scenario.timePeriod),
+          priority: options.priority ?? 0,
+          timeoutSeconds: options.timeoutSeconds ?? null,
+          modelHash: createHash("sha256").update(modelJson).digest("hex"),
+          effectiveModel: JSON.parse(modelJson) as Prisma.InputJsonValue,
+          createdByUserId: principal.userId,
+        },
+      });
+      await tx.scenario.updateMany({ where: { id }, data: { latestRunId: row.id } });
+      return row;
+    });
+    this.deps.runtime.driver.enqueue({ runId: run.id, priority: run.priority, queuedAt: run.queuedAt });
+    this.publish(scenario, { runId: run.id, state: "QUEUED", currentRep: 0, totalReps: run.reps, progressPercentage: 0, message: "Queued" });
+    return this.scenarios.reload(id);
+  }
+
+  /**
+   * Runs every scenario of the analysis that can run. Scenarios already running
+   * are left alone; invalid ones move to NOT_READY_TO_RUN with the reason.
+   */
+  async runAnalysis(id: string, options: RunOptionsInput = {}): Promise<Scenario[]> {
+    await this.analyses.require(id);
+    for (const row of await this.scenarios.listLive(id)) {
+      if (isActive(row.state)) continue;
+      try {
+        await this.run(row.id, options);
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        if (err.code === ErrorCode.BAD_USER_INPUT) {
+          const reason = [err.message, ...(err.details ?? []).map((d) => `${d.path}: ${d.message}`)].join("\n");
+          await this.deps.db.scenario.updateMany({ where: { id: row.id, state: { notIn: ACTIVE_STATES } }, data: { state: "not_ready_to_run", stateReason: reason } });
+        } else if (err.code !== ErrorCode.INVALID_STATE) {
+          throw err;
+        }
+      }
+    }
+    return this.scenarios.listLive(id);
+  }
+
+  /** Cancels a queued or running run; a no-op for one already cancelling or cancelled. */
+  async cancel(id: string): Promise<Scenario> {
+    const scenario = await this.scenarios.require(id);
+    const { db, runtime } = this.deps;
+    switch (scenario.state) {
+      case "CANCELLING":
+      case "CANCELLED":
+        return scenario;
+      case "QUEUED": {
+        const completedAt = new Date();
+        const cancelled = await db.$transaction(async (tx) => {
+          const { count } = await tx.scenario.updateMany({ where: { id, state: "queued" }, data: { state: "cancelled", completedAt } });
+          if (count === 0) return false;
+          await tx.scenarioRun.updateMany({ where: { id: scenario.latestRunId ?? undefined, state: "queued" }, data: { state: "cancelled", completedAt } });
+          return true;
+        });
+        if (!cancelled) return this.cancel(id); // it started meanwhile
+        if (scenario.latestRunId) runtime.driver.cancel(scenario.latestRunId);
+        this.publish(scenario, { runId: scenario.latestRunId, state: "CANCELLED", currentRep: 0, totalReps: scenario.totalReps ?? scenario.reps, progressPercentage: 0, message: "Cancelled before it started" });
+        return this.scenarios.reload(id);
+      }
+      case "IS_RUNNING": {
+        const { count } = await db.scenario.updateMany({ where: { id, state: "is_running" }, data: { state: "cancelling" } });
+        if (count === 0) return this.cancel(id); // it ended meanwhile
+        if (scenario.latestRunId) runtime.driver.cancel(scenario.latestRunId);
+        this.publish(scenario, { runId: scenario.latestRunId, state: "CANCELLING", currentRep: scenario.currentRep ?? 0, totalReps: scenario.totalReps ?? scenario.reps, progressPercentage: scenario.progressPercentage ?? 0, message: "Cancelling" });
+        return this.scenarios.reload(id);
+      }
+      default:
+        throw invalidState(`Scenario ${id} is ${scenario.state}; only a queued or running scenario can be cancelled`);
+    }
+  }
+
+  async get(id: string): Promise<ScenarioRun | null> {
+    const row = await this.deps.loaders.run.load(id);
+    return row ? toRun(row) : null;
+  }
+
+  async forScenario(scenarioId: string): Promise<ScenarioRun[]> {
+    return (await this.deps.loaders.runsByScenario.load(scenarioId)).map(toRun);
+  }
+
+  async latest(scenario: Scenario): Promise<ScenarioRun | null> {
+    return scenario.latestRunId ? this.get(scenario.latestRunId) : null;
+  }
+
+  /** Results shown on a scenario: those of its latest run, when it succeeded. */
+  async resultsOf(scenario: Scenario) {
+    const run = await this.latest(scenario);
+    return run?.summary ?? null;
+  }
+
+  /** The scenario's current state as a progress event (sent first to new subscribers). */
+  snapshot(scenario: Scenario): ProgressEvent {
+    return {
+      tenantId: this.deps.principal.tenantId,
+      scenarioId: scenario.id,
+      analysisId: scenario.analysisId,
+      runId: scenario.latestRunId,
+      state: scenario.state,
+      currentRep: scenario.currentRep ?? 0,
+      totalReps: scenario.totalReps ?? scenario.reps,
+      progressPercentage: scenario.progressPercentage ?? 0,
+      message: scenario.errorMessage,
+      emittedAt: new Date().toISOString(),
+    };
+  }
+
+  private publish(scenario: Scenario, event: Pick<ProgressEvent, "runId" | "state" | "currentRep" | "totalReps" | "progressPercentage" | "message">): void {
+    publishProgress(this.deps.runtime.pubsub, {
+      tenantId: this.deps.principal.tenantId,
+      scenarioId: scenario.id,
+      analysisId: scenario.analysisId,
+      emittedAt: new Date().toISOString(),
+      ...event,
+    });
+  }
+}
