@@ -141,6 +141,9 @@ function build(model: QuodsiModel): CompiledModel {
   const activityIndex = new Map(activities.map((a, i) => [a.id, i]));
   const generatorIndex = new Map(generators.map((g, i) => [g.id, i]));
 
+  // Counts and capacities live in Int32Arrays: absent/null/huge values mean "unlimited".
+  const limit = (v: number | null | undefined) => (v === undefined || v === null || v >= UNLIMITED ? UNLIMITED : v);
+
   // --- requirement clause trees
   const clauseAny: number[] = [];
   const clauseReqStart: number[] = [];
@@ -159,7 +162,7 @@ function build(model: QuodsiModel): CompiledModel {
     for (const r of reqs) {
       const ri = resourceIndex.get(r.resourceId)!;
       requestRes.push(ri);
-      requestQty.push(r.quantity ?? 1);
+      requestQty.push(limit(r.quantity ?? 1));
       used.add(ri);
     }
     clauseChildStart.push(0);
@@ -189,7 +192,7 @@ function build(model: QuodsiModel): CompiledModel {
     const reqs = c.requests ?? [];
     if ((c.clauses ?? []).length === 0 && reqs.length === 1) {
       reqSimpleRes[i] = resourceIndex.get(reqs[0].resourceId)!;
-      reqSimpleQty[i] = reqs[0].quantity ?? 1;
+      reqSimpleQty[i] = limit(reqs[0].quantity ?? 1);
     }
   });
 
@@ -231,7 +234,6 @@ function build(model: QuodsiModel): CompiledModel {
     });
     actOpEnd[i] = opKind.length;
   });
-  const limit = (v: number | null | undefined) => (v === undefined || v === null || v >= UNLIMITED ? UNLIMITED : v);
 
   // --- generators
   const G = generators.length;
@@ -245,7 +247,7 @@ function build(model: QuodsiModel): CompiledModel {
     genEntity[i] = entityIndex.get(g.entityId)!;
     genIat[i] = duration(g.interarrivalTime!, `generator:${g.id}/interarrivalTime`);
     if (g.startDelay) genStart[i] = duration(g.startDelay, `generator:${g.id}/startDelay`);
-    genBatch[i] = g.batchSize ?? 1;
+    genBatch[i] = limit(g.batchSize ?? 1);
     genMaxEntities[i] = limit(g.maxEntities);
     genMaxCycles[i] = limit(g.maxCycles);
   });
@@ -299,7 +301,7 @@ function build(model: QuodsiModel): CompiledModel {
     entityNames: entities.map((e) => e.name ?? e.id),
     resourceIds: resources.map((r) => r.id),
     resourceNames: resources.map((r) => r.name ?? r.id),
-    resCap: Int32Array.from(resources.map((r) => r.capacity ?? 1)),
+    resCap: Int32Array.from(resources.map((r) => limit(r.capacity ?? 1))),
     requirementIds: requirements.map((r) => r.id),
     reqSimpleRes,
     reqSimpleQty,
@@ -318,7 +320,7 @@ function build(model: QuodsiModel): CompiledModel {
     requestQty: Int32Array.from(requestQty),
     activityIds: activities.map((a) => a.id),
     activityNames: activities.map((a) => a.name ?? a.id),
-    actCap: Int32Array.from(activities.map((a) => a.capacity ?? 1)),
+    actCap: Int32Array.from(activities.map((a) => limit(a.capacity ?? 1))),
     actInCap: Int32Array.from(activities.map((a) => limit(a.inboundCapacity))),
     actOutCap: Int32Array.from(activities.map((a) => limit(a.outboundCapacity))),
     actOpStart,

@@ -138,16 +138,19 @@ export class DurationTable {
     return this.kind[i] === DistKind.Constant;
   }
 
-  /** Draw one value of duration `i` (>= 0). */
+  /** Draw one value of duration `i` (>= 0). Small on purpose so it inlines: the common cases first. */
   sample(i: number, rng: RandomStreams): number {
+    const k = this.kind[i];
+    if (k === DistKind.Exponential) return -this.p[i << 2] * Math.log(1 - rng.next(this.stream[i]));
+    if (k === DistKind.Constant) return this.p[i << 2];
+    return this.sampleOther(i, k, rng);
+  }
+
+  private sampleOther(i: number, kind: number, rng: RandomStreams): number {
     const o = i << 2;
     const p = this.p;
     const s = this.stream[i];
-    switch (this.kind[i]) {
-      case DistKind.Constant:
-        return p[o];
-      case DistKind.Exponential:
-        return -p[o] * Math.log(1 - rng.next(s));
+    switch (kind) {
       case DistKind.Uniform:
         return p[o] + p[o + 1] * rng.next(s);
       case DistKind.Triangular: {

@@ -75,10 +75,33 @@ export class RandomStreams {
     return r >>> 0;
   }
 
-  /** Uniform double in [0, 1) with 53 random bits. */
+  /**
+   * Uniform double in [0, 1) with 53 random bits: two xoshiro128** steps
+   * (the same draws as two nextU32 calls), fused to keep the state in locals.
+   */
   next(i: number): number {
-    const a = this.nextU32(i) >>> 5;
-    const b = this.nextU32(i) >>> 6;
+    const s = this.s;
+    const o = i << 2;
+    let s0 = s[o], s1 = s[o + 1], s2 = s[o + 2], s3 = s[o + 3];
+    const a = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 5;
+    let t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = rotl(s3, 11);
+    const b = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 6;
+    t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s[o] = s0;
+    s[o + 1] = s1;
+    s[o + 2] = s2;
+    s[o + 3] = rotl(s3, 11);
     return (a * 67108864 + b) * 1.1102230246251565e-16;
   }
 }
