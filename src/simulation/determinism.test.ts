@@ -19,6 +19,13 @@ describe("seeded randomness", () => {
     expect(r0).not.toBe(r1);
   });
 
+  it("results are plain JSON-safe data (no NaN, no class instances)", async () => {
+    const r = await runReplication(mm1(0.8, 1, { runTime: 500, warmupTime: 499.9 }), 0, opts);
+    expect(JSON.parse(JSON.stringify(r))).toEqual(r);
+    const s = await simulate(mm1(0.8, 1, { runTime: 500 }), { ...opts, replications: 1 });
+    expect(JSON.parse(JSON.stringify(s))).toEqual(s);
+  });
+
   it("common random numbers: changing the service time keeps the arrival stream", async () => {
     const slow = mm1(0.8, 1, { runTime: 2_000 });
     const fast = mm1(0.8, 1, { runTime: 2_000 });

@@ -1,4 +1,4 @@
-import { type CompiledModel, Op, UNLIMITED } from "./compile.js";
+import { type CompiledModel, Op } from "./compile.js";
 import type { DurationTable } from "./distributions.js";
 import { RandomStreams } from "./rng.js";
 import type { ReplicationResult, TimePeriod } from "./types.js";
@@ -588,7 +588,7 @@ export class Simulation {
             this.enqueueRequest(e, arg);
             return;
           }
-          if (this.inStats) this.recordGrant(arg, 0);
+          if (this.inStats) this.recordGrant(0);
           break;
         default:
           this.release(e, arg);
@@ -823,8 +823,7 @@ export class Simulation {
   }
 
   /** Resources just granted (in scratchRes) record one grant with this wait. */
-  private recordGrant(req: number, wait: number): void {
-    void req;
+  private recordGrant(wait: number): void {
     for (let i = 0; i < this.scratchLen; i++) {
       const r = this.scratchRes[i];
       this.rGrants[r]++;
@@ -882,7 +881,7 @@ export class Simulation {
       if (this.tryAllocate(e, req)) {
         this.dequeueRequest(e);
         const wait = this.now - this.eMark[e];
-        if (this.inStats) this.recordGrant(req, wait);
+        if (this.inStats) this.recordGrant(wait);
         this.eWait[e] += wait;
         this.ePc[e]++;
         this.pushReady(e, R_RUN);
@@ -1030,4 +1029,3 @@ export class Simulation {
   }
 }
 
-export { UNLIMITED };
