@@ -21,8 +21,8 @@ export const RESOLVERS = [UserResolver, ModelResolver, AnalysisResolver, Scenari
  */
 const validateArgs: ValidatorFn = async (value, _type, { args }) => {
   if (value === null || typeof value !== "object") return;
-  const items = Array.isArray(value) ? value : [value];
-  const errors = (await Promise.all(items.map((item: object) => validate(item, { forbidUnknownValues: false })))).flat();
+  const items = (Array.isArray(value) ? value : [value]).filter((item): item is object => item !== null && typeof item === "object");
+  const errors = (await Promise.all(items.map((item) => validate(item, { forbidUnknownValues: false })))).flat();
   if (!errors.length) return;
   const json = JSON.stringify(value);
   const argName = Object.entries(args).find(([, arg]) => arg === value || JSON.stringify(arg) === json)?.[0];
