@@ -1,9 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runReplication, simulate, type QuodsiModel, type ReplicationResult } from "./index.js";
-import { constant } from "./testing/models.js";
+import { EXAMPLES_DIR as EXAMPLES, constant } from "./testing/models.js";
 
-const EXAMPLES = "/work/shared/external/quodsi-examples";
 const load = (rel: string) => JSON.parse(readFileSync(`${EXAMPLES}/${rel}`, "utf8")) as QuodsiModel;
 const opts = { replications: 1, seed: 1, timePeriod: "hourly" as const };
 const run = (m: QuodsiModel) => runReplication(m, 0, opts);

@@ -2,8 +2,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkRunnable, simulate, validateModel, type QuodsiModel } from "./index.js";
-
-const ROOT = "/work/shared/external/quodsi-examples";
+import { EXAMPLES_DIR as ROOT } from "./testing/models.js";
 
 function walk(dir: string): string[] {
   return readdirSync(dir)

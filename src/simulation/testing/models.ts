@@ -4,6 +4,9 @@
  */
 import type { Duration, QuodsiModel } from "../types.js";
 
+/** The public Quodsi example models shared with the project (reference data, outside the repo). */
+export const EXAMPLES_DIR = "/work/shared/external/quodsi-examples";
+
 export const exp = (mean: number): Duration => ({ unit: "minutes", distribution: "exponential", scale: mean });
 export const constant = (value: number): Duration => ({ unit: "minutes", value });
 
