@@ -19,6 +19,13 @@ describe("seeded randomness", () => {
     expect(r0).not.toBe(r1);
   });
 
+  it("rejects bad run options", async () => {
+    const m = mm1(0.8, 1, { runTime: 10 });
+    await expect(runReplication(m, 0, { ...opts, timePeriod: "weekly" as never })).rejects.toThrow(RangeError);
+    await expect(runReplication(m, 0, { ...opts, seed: 1.5 })).rejects.toThrow(/seed/);
+    await expect(simulate(m, { ...opts, replications: 0 })).rejects.toThrow(/replications/);
+  });
+
   it("results are plain JSON-safe data (no NaN, no class instances)", async () => {
     const r = await runReplication(mm1(0.8, 1, { runTime: 500, warmupTime: 499.9 }), 0, opts);
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);

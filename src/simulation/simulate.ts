@@ -25,6 +25,8 @@ export interface SimulateOptions {
 
 export type ReplicationOptions = SimulateOptions & { onRepProgress?: (fraction: number) => void };
 
+const TIME_PERIODS: readonly TimePeriod[] = ["hourly", "daily", "monthly"];
+
 /** Events (or zero-time steps) between wall-clock checks: well under a millisecond of work. */
 const CHUNK = 4096;
 /** Yield to the event loop after this much wall time, so aborts and messages get through. */
@@ -51,6 +53,9 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export async function runReplication(model: QuodsiModel, repIndex: number, opts: ReplicationOptions): Promise<ReplicationResult> {
   const signal = opts.signal;
   if (signal?.aborted) throw abortError(signal);
+  if (!TIME_PERIODS.includes(opts.timePeriod)) throw new RangeError(`timePeriod must be one of ${TIME_PERIODS.join(", ")}`);
+  if (!(Number.isInteger(repIndex) && repIndex >= 0)) throw new RangeError("repIndex must be an integer >= 0");
+  if (!Number.isSafeInteger(opts.seed)) throw new RangeError("seed must be a safe integer");
   const sim = new Simulation(compileModel(model), opts.seed, repIndex, opts.timePeriod);
   let lastYield = performance.now();
   let lastProgress = lastYield;
@@ -75,6 +80,7 @@ export async function runReplication(model: QuodsiModel, repIndex: number, opts:
 export async function simulate(model: QuodsiModel, opts: SimulateOptions): Promise<SimulationSummary> {
   const reps: ReplicationResult[] = [];
   const total = opts.replications;
+  if (!(Number.isInteger(total) && total >= 1)) throw new RangeError("replications must be an integer >= 1");
   for (let i = 0; i < total; i++) {
     const r = await runReplication(model, i, {
       ...opts,
