@@ -30,6 +30,6 @@ export { validateModel, checkRunnable, SUPPORTED_SCHEMA_VERSIONS } from "./valid
 export { InvalidModelError } from "./compile.js";
 export { runReplication, simulate, summarize, abortError } from "./simulate.js";
 export type { SimulateOptions, ReplicationOptions } from "./simulate.js";
-export { summarizeMetric, studentTQuantile } from "./stats.js";
+export { summarizeMetric, studentTQuantile, studentTCdf } from "./stats.js";
 export { validateOverride, applyOverrides, OVERRIDABLE_PROPERTIES, TARGET_OBJECT_TYPES } from "./overrides.js";
 export type { ModelOverride, OverrideOperation, TargetObjectType } from "./overrides.js";
