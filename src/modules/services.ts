@@ -14,7 +14,7 @@ export function createServices(deps: ServiceDeps) {
   const models = new ModelService(deps);
   const analyses = new AnalysisService(deps, models);
   const scenarios = new ScenarioService(deps, analyses);
-  const itemProfiles = new ItemProfileService(deps, models, analyses);
+  const itemProfiles = new ItemProfileService(deps, models, analyses, scenarios);
   const runs = new RunService(deps, scenarios, analyses, itemProfiles);
   const progress = new ProgressService(deps, scenarios, analyses, runs);
   const compare = new CompareService(scenarios, runs);

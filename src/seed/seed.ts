@@ -7,6 +7,8 @@ import { createTenant } from "../modules/auth/auth.service.js";
 import { Role } from "../modules/auth/principal.js";
 import type { RunRuntime } from "../modules/deps.js";
 import { createServices } from "../modules/services.js";
+import { TargetObjectType } from "../modules/common/enums.js";
+import { OverrideOperation } from "../modules/item-profile/item-profile.type.js";
 
 export interface SeedResult {
   tenantId: string;
@@ -35,13 +37,25 @@ export async function seedIfEmpty(database: Database, runtime: RunRuntime, logge
     name: "Morning staffing",
     description: "How many baristas does the morning rush need?",
   });
-  for (const [name, description] of [
-    ["Baseline", "The shop as it is today"],
-    ["Extra barista", "A third barista at the bar"],
-    ["Busy morning", "Customers arrive 25% more often"],
-  ]) {
-    await services.scenarios.create({ analysisId: analysis.id, name, description });
-  }
+  const create = (name: string, description: string) => services.scenarios.create({ analysisId: analysis.id, name, description });
+  await create("Baseline", "The shop as it is today");
+  const extra = await create("Extra barista", "A third barista at the bar");
+  await services.itemProfiles.override(extra.id, {
+    targetObjectType: TargetObjectType.RESOURCE,
+    targetObjectId: "barista",
+    propertyName: "capacity",
+    propertyValue: 3,
+    changeReason: "Hire one more barista for the morning",
+  });
+  const busy = await create("Busy morning", "Customers arrive 25% more often");
+  await services.itemProfiles.override(busy.id, {
+    targetObjectType: TargetObjectType.GENERATOR,
+    targetObjectId: "arrivals",
+    propertyName: "interarrivalTime",
+    propertyValue: 0.8,
+    operation: OverrideOperation.MULTIPLY,
+    changeReason: "Interarrival time × 0.8 = 25% more arrivals",
+  });
   logger.info({ tenantId: created.tenantId }, "seeded the demo tenant");
   return { tenantId: created.tenantId, apiKey: created.apiKey };
 }

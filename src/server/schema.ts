@@ -9,11 +9,12 @@ import { UserResolver } from "../modules/auth/user.resolver.js";
 import { ModelResolver } from "../modules/model/model.resolver.js";
 import { ScenarioResolver } from "../modules/scenario/scenario.resolver.js";
 import { RunResolver } from "../modules/run/run.resolver.js";
+import { ItemProfileResolver } from "../modules/item-profile/item-profile.resolver.js";
 import { ProgressResolver } from "../modules/progress/progress.resolver.js";
 import { CompareResolver } from "../modules/compare/compare.resolver.js";
 import "../modules/common/enums.js";
 
-export const RESOLVERS = [UserResolver, ModelResolver, AnalysisResolver, ScenarioResolver, RunResolver, ProgressResolver, CompareResolver] as const;
+export const RESOLVERS = [UserResolver, ModelResolver, AnalysisResolver, ScenarioResolver, ItemProfileResolver, RunResolver, ProgressResolver, CompareResolver] as const;
 
 /**
  * class-validator on every argument object; details are reported under the

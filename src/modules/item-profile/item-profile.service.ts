@@ -1,33 +1,230 @@
-import { validateModel, type QuodsiModel, type Validated } from "../../simulation/index.js";
+import { badInput, invalidState, notFound, type ErrorDetail } from "../../errors.js";
+import { uniqueViolation } from "../../db/errors.js";
+import type { TenantTx } from "../../db/tenant.js";
+import type { Prisma, ScenarioItemProfile as ProfileRow } from "../../generated/prisma/client.js";
+import { applyOverrides, checkRunnable, validateModel, validateOverride, type ModelOverride, type QuodsiModel, type Validated } from "../../simulation/index.js";
 import type { AnalysisService } from "../analysis/analysis.service.js";
-import type { ServiceDeps } from "../deps.js";
+import { fromDbEnum, toDbEnum } from "../common/enums.js";
+import { ACTIVE_STATES, type ServiceDeps } from "../deps.js";
 import type { ModelService } from "../model/model.service.js";
+import { afterInputChange, isActive } from "../scenario/lifecycle.js";
+import type { ScenarioService } from "../scenario/scenario.service.js";
 import type { Scenario } from "../scenario/scenario.type.js";
-import { toItemProfile, type ScenarioItemProfile } from "./item-profile.type.js";
+import type { OverrideItemInput, UpdateItemProfileInput } from "./item-profile.input.js";
+import { OverrideOperation, toItemProfile, type ScenarioItemProfile } from "./item-profile.type.js";
+
+/** A stored profile as the engine's override. */
+export const toOverride = (row: Pick<ProfileRow, "targetObjectType" | "targetObjectId" | "propertyName" | "propertyValue" | "operation">): ModelOverride => ({
+  targetObjectType: fromDbEnum<ModelOverride["targetObjectType"]>(row.targetObjectType),
+  targetObjectId: row.targetObjectId,
+  propertyName: row.propertyName,
+  propertyValue: row.propertyValue,
+  operation: fromDbEnum<NonNullable<ModelOverride["operation"]>>(row.operation),
+});
+
+const under = (prefix: string, issues: ErrorDetail[]) => issues.map((i) => ({ path: i.path ? `${prefix}.${i.path}` : prefix, message: i.message }));
+
+/**
+ * The effective model of a base definition and a scenario's overrides, with
+ * problems: override paths name the profile (`itemProfiles[i]`), model paths
+ * are under `effectiveModel`.
+ */
+export function effectiveOf(definition: unknown, profiles: ModelOverride[], reps: number): Validated<QuodsiModel> {
+  const base = validateModel(definition);
+  if (!base.ok) return { ok: false, issues: under("effectiveModel", base.issues) };
+  const applied = applyOverrides(base.value, profiles, { replications: reps });
+  if (applied.ok) return applied;
+  return {
+    ok: false,
+    issues: applied.issues.map((i) => {
+      const m = /^overrides\[(\d+)\]\.?(.*)$/.exec(i.path);
+      return m ? { path: `itemProfiles[${m[1]}]${m[2] ? `.${m[2]}` : ""}`, message: i.message } : { path: i.path ? `effectiveModel.${i.path}` : "effectiveModel", message: i.message };
+    }),
+  };
+}
+
+/** Every problem that keeps a scenario from running (invalid or unsupported effective model). */
+export function runProblems(result: Validated<QuodsiModel>): ErrorDetail[] {
+  if (!result.ok) return result.issues;
+  return under("effectiveModel", checkRunnable(result.value));
+}
 
 export class ItemProfileService {
   constructor(
     private readonly deps: ServiceDeps,
     private readonly models: ModelService,
     private readonly analyses: AnalysisService,
+    private readonly scenarios: ScenarioService,
   ) {}
 
   async forScenario(scenarioId: string): Promise<ScenarioItemProfile[]> {
     return (await this.deps.loaders.itemProfilesByScenario.load(scenarioId)).map(toItemProfile);
   }
 
-  /** The model as the scenario runs it, validated; issues when it is not a valid model. */
-  async effective(scenario: Scenario): Promise<Validated<QuodsiModel>> {
-    const analysis = await this.analyses.ref(scenario.analysisId);
-    const model = await this.models.ref(analysis.modelId);
-    return validateModel({ ...(model.definition as object), replications: scenario.reps });
+  async get(id: string): Promise<ScenarioItemProfile | null> {
+    const row = await this.deps.db.scenarioItemProfile.findFirst({ where: { id, isDeleted: false } });
+    return row ? toItemProfile(row) : null;
   }
 
-  /** What `Scenario.effectiveModel` shows: exactly what a run would execute. */
+  private async definitionOf(scenario: Scenario): Promise<unknown> {
+    const analysis = await this.analyses.ref(scenario.analysisId);
+    return (await this.models.ref(analysis.modelId)).definition;
+  }
+
+  /** The model as the scenario runs it, validated; issues when it is not a valid model. */
+  async effective(scenario: Scenario): Promise<Validated<QuodsiModel>> {
+    const profiles = await this.deps.loaders.itemProfilesByScenario.load(scenario.id);
+    return effectiveOf(await this.definitionOf(scenario), profiles.map(toOverride), scenario.reps);
+  }
+
+  /** What `Scenario.effectiveModel` shows: exactly what a run executes (the base with reps when overrides no longer apply). */
   async effectiveModel(scenario: Scenario): Promise<unknown> {
     const result = await this.effective(scenario);
-    if (result.ok) return result.value;
-    const analysis = await this.analyses.ref(scenario.analysisId);
-    return { ...((await this.models.ref(analysis.modelId)).definition as object), replications: scenario.reps };
+    return result.ok ? result.value : { ...((await this.definitionOf(scenario)) as object), replications: scenario.reps };
   }
+
+  /** Upserts one override after checking it against the base model and the whole effective model. */
+  async override(scenarioId: string, input: OverrideItemInput): Promise<ScenarioItemProfile> {
+    const scenario = await this.editable(scenarioId);
+    const override: ModelOverride = { ...input, targetObjectType: input.targetObjectType, operation: input.operation ?? OverrideOperation.SET };
+    const { originalValue } = await this.check(scenario, override, (profiles) => {
+      const i = profiles.findIndex((p) => p.targetObjectId === input.targetObjectId && p.propertyName === input.propertyName);
+      return i === -1 ? [...profiles, override] : profiles.map((p, j) => (j === i ? override : p));
+    });
+    const data = {
+      targetObjectType: toDbEnum(input.targetObjectType),
+      propertyValue: input.propertyValue as Prisma.InputJsonValue,
+      originalValue: originalValue as Prisma.InputJsonValue,
+      operation: toDbEnum(override.operation!),
+      description: input.description ?? null,
+      changeReason: input.changeReason ?? null,
+    };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const profile = await this.deps.db.$transaction(async (tx) => {
+          const existing = await tx.scenarioItemProfile.findFirst({ where: { scenarioId, targetObjectId: input.targetObjectId, propertyName: input.propertyName, isDeleted: false } });
+          const row = existing
+            ? await tx.scenarioItemProfile.update({ where: { id: existing.id }, data })
+            : await tx.scenarioItemProfile.create({
+                data: { ...data, tenantId: this.deps.principal.tenantId, scenarioId, targetObjectId: input.targetObjectId, propertyName: input.propertyName },
+              });
+          await this.inputsChanged(tx, scenarioId);
+          return toItemProfile(row);
+        });
+        this.forget(scenarioId);
+        return profile;
+      } catch (err) {
+        // A concurrent upsert of the same key created the row first: update it instead.
+        if (attempt === 0 && uniqueViolation(err)) continue;
+        throw err;
+      }
+    }
+  }
+
+  async update(id: string, input: UpdateItemProfileInput): Promise<ScenarioItemProfile> {
+    const row = await this.require(id);
+    const scenario = await this.editable(row.scenarioId);
+    const current = toOverride(row);
+    const next: ModelOverride = {
+      ...current,
+      ...(input.propertyValue !== undefined ? { propertyValue: input.propertyValue } : {}),
+      ...(input.operation ? { operation: input.operation } : {}),
+    };
+    await this.check(scenario, next, (profiles) => profiles.map((p) => (p.targetObjectId === row.targetObjectId && p.propertyName === row.propertyName ? next : p)));
+    const profile = await this.deps.db.$transaction(async (tx) => {
+      const updated = await tx.scenarioItemProfile.update({
+        where: { id },
+        data: {
+          propertyValue: next.propertyValue as Prisma.InputJsonValue,
+          operation: toDbEnum(next.operation ?? OverrideOperation.SET),
+          ...(input.description !== undefined ? { description: input.description } : {}),
+          ...(input.changeReason !== undefined ? { changeReason: input.changeReason } : {}),
+        },
+      });
+      await this.inputsChanged(tx, row.scenarioId);
+      return toItemProfile(updated);
+    });
+    this.forget(row.scenarioId);
+    return profile;
+  }
+
+  async remove(id: string): Promise<boolean> {
+    const row = await this.require(id);
+    await this.editable(row.scenarioId);
+    await this.deps.db.$transaction(async (tx) => {
+      await tx.scenarioItemProfile.deleteMany({ where: { id } });
+      await this.inputsChanged(tx, row.scenarioId);
+    });
+    this.forget(row.scenarioId);
+    return true;
+  }
+
+  private async require(id: string): Promise<ProfileRow> {
+    const row = await this.deps.db.scenarioItemProfile.findFirst({ where: { id, isDeleted: false } });
+    if (!row) throw notFound("Item profile", id);
+    return row;
+  }
+
+  /** A live scenario whose inputs may change now. */
+  private async editable(scenarioId: string): Promise<Scenario> {
+    const scenario = await this.scenarios.require(scenarioId);
+    if (isActive(scenario.state)) throw invalidState(`Scenario ${scenarioId} is ${scenario.state}; its overrides cannot change until the run ends`);
+    return scenario;
+  }
+
+  /**
+   * The override must be valid on its own (paths under `input`) and the
+   * scenario's effective model with it must still validate.
+   */
+  private async check(scenario: Scenario, override: ModelOverride, withOverride: (profiles: ModelOverride[]) => ModelOverride[]) {
+    const definition = await this.definitionOf(scenario);
+    const base = validateModel(definition);
+    if (!base.ok) throw badInput("The scenario's base model is not valid", under("effectiveModel", base.issues));
+    const own = validateOverride(base.value, override);
+    if (!own.ok) throw badInput("Invalid override", under("input", own.issues));
+    const profiles = (await this.deps.loaders.itemProfilesByScenario.load(scenario.id)).map(toOverride);
+    const result = effectiveOf(definition, withOverride(profiles), scenario.reps);
+    if (!result.ok) throw badInput("With this override the scenario's model would not be valid", result.issues);
+    return own.value;
+  }
+
+  /** Drops the request's cached scenario and profiles after a write. */
+  private forget(scenarioId: string): void {
+    this.deps.loaders.scenario.clear(scenarioId);
+    this.deps.loaders.itemProfilesByScenario.clear(scenarioId);
+  }
+
+  /** Inputs changed: a finished scenario is ready again with stale results; refused if a run started meanwhile. */
+  private async inputsChanged(tx: TenantTx, scenarioId: string): Promise<void> {
+    const row = await tx.scenario.findFirstOrThrow({ where: { id: scenarioId } });
+    const { count } = await tx.scenario.updateMany({ where: { id: scenarioId, state: { notIn: ACTIVE_STATES } }, data: afterInputChange(row) });
+    if (count === 0) throw invalidState(`Scenario ${scenarioId} started running meanwhile; its overrides cannot change now`);
+  }
+}
+
+/**
+ * After a model's definition changed: every live scenario under it is checked
+ * again. Scenarios whose overrides no longer apply (or whose model no longer
+ * runs) become NOT_READY_TO_RUN with the reason; the others READY_TO_RUN, with
+ * results of an earlier successful run marked stale. Returns the ids of the
+ * scenarios that need attention.
+ */
+export async function revalidateScenarios(tx: TenantTx, modelId: string, definition: unknown): Promise<string[]> {
+  const scenarios = await tx.scenario.findMany({
+    where: { analysis: { modelId }, isDeleted: false },
+    include: { itemProfiles: { where: { isDeleted: false }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] } },
+  });
+  const broken: string[] = [];
+  for (const scenario of scenarios) {
+    const problems = runProblems(effectiveOf(definition, scenario.itemProfiles.map(toOverride), scenario.reps));
+    const resultsStale = scenario.resultsStale || scenario.state === "ran_success";
+    if (problems.length) broken.push(scenario.id);
+    await tx.scenario.updateMany({
+      where: { id: scenario.id, state: { notIn: ACTIVE_STATES } },
+      data: problems.length
+        ? { state: "not_ready_to_run", resultsStale, stateReason: ["The model changed and this scenario no longer applies:", ...problems.map((p) => `${p.path}: ${p.message}`)].join("\n") }
+        : { state: "ready_to_run", resultsStale, stateReason: null },
+    });
+  }
+  return broken;
 }

@@ -3,6 +3,7 @@ import type { AppContext } from "../../server/context.js";
 import { Analysis } from "../analysis/analysis.type.js";
 import { Role } from "../auth/principal.js";
 import { User } from "../auth/user.type.js";
+import { Scenario } from "../scenario/scenario.type.js";
 import { CreateModelInput, ModelsArgs, UpdateModelInput } from "./model.input.js";
 import { Model, ModelConnection } from "./model.type.js";
 
@@ -21,6 +22,13 @@ export class ModelResolver {
   @FieldResolver(() => [Analysis], { description: "The model's analyses" })
   analyses(@Root() model: Model, @Ctx() ctx: AppContext) {
     return ctx.services.analyses.forModel(model.id);
+  }
+
+  @FieldResolver(() => [Scenario], {
+    description: "Live scenarios under this model that cannot run (NOT_READY_TO_RUN with a stateReason), e.g. after a definition change broke their overrides",
+  })
+  scenariosNeedingAttention(@Root() model: Model, @Ctx() ctx: AppContext) {
+    return ctx.services.scenarios.needingAttention(model.id);
   }
 
   @FieldResolver(() => User, { description: "Who created the model" })

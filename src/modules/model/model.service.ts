@@ -3,6 +3,7 @@ import { badInput, conflict, invalidState, notFound } from "../../errors.js";
 import { validateModel, type QuodsiModel } from "../../simulation/index.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import { paginate } from "../common/pagination.js";
+import { revalidateScenarios } from "../item-profile/item-profile.service.js";
 import { ACTIVE_STATES, type ServiceDeps } from "../deps.js";
 import type { CreateModelInput, ModelsArgs, UpdateModelInput } from "./model.input.js";
 import { toModel, type Model } from "./model.type.js";
@@ -68,21 +69,25 @@ export class ModelService {
     // jsonb does not keep key order, so compare structurally.
     const definitionChanged = input.definition !== undefined && !isDeepStrictEqual(input.definition, current.definition);
     if (input.definition !== undefined) parseDefinition(input.definition);
-    if (definitionChanged) {
-      const active = await this.deps.db.scenario.count({ where: { analysis: { modelId: id }, isDeleted: false, state: { in: ACTIVE_STATES } } });
-      if (active > 0) throw invalidState(`Model ${id} has ${active} scenario(s) queued or running; its definition cannot change until they end`);
-    }
-    // Optimistic concurrency on version: a concurrent definition change wins once.
-    const { count } = await this.deps.db.model.updateMany({
-      where: { id, version: current.version, isDeleted: false },
-      data: {
-        ...(input.name !== undefined ? { name: input.name.trim() } : {}),
-        ...(input.description !== undefined ? { description: input.description } : {}),
-        ...(definitionChanged ? { definition: input.definition as Prisma.InputJsonValue, version: { increment: 1 } } : {}),
-      },
+    const row = await this.deps.db.$transaction(async (tx) => {
+      if (definitionChanged) {
+        const active = await tx.scenario.count({ where: { analysis: { modelId: id }, isDeleted: false, state: { in: ACTIVE_STATES } } });
+        if (active > 0) throw invalidState(`Model ${id} has ${active} scenario(s) queued or running; its definition cannot change until they end`);
+      }
+      // Optimistic concurrency on version: of two concurrent definition changes one wins.
+      const { count } = await tx.model.updateMany({
+        where: { id, version: current.version, isDeleted: false },
+        data: {
+          ...(input.name !== undefined ? { name: input.name.trim() } : {}),
+          ...(input.description !== undefined ? { description: input.description } : {}),
+          ...(definitionChanged ? { definition: input.definition as Prisma.InputJsonValue, version: { increment: 1 } } : {}),
+        },
+      });
+      if (count === 0) throw conflict(`Model ${id} was changed concurrently; reload and retry`);
+      if (definitionChanged) await revalidateScenarios(tx, id, input.definition);
+      return tx.model.findFirstOrThrow({ where: { id } });
     });
-    if (count === 0) throw conflict(`Model ${id} was changed concurrently; reload and retry`);
-    const row = await this.deps.db.model.findFirstOrThrow({ where: { id } });
+    this.deps.loaders.model.clear(id);
     return toModel(row);
   }
 

@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { AppContext } from "../../server/context.js";
 import { Role } from "../auth/principal.js";
+import { JSONScalar } from "../common/scalars.js";
 import { Scenario } from "../scenario/scenario.type.js";
 import { SimulationResults, toSimulationResults } from "./results.type.js";
 import { RunOptionsInput, ScenarioRun } from "./run.type.js";
@@ -15,6 +16,11 @@ export class RunResolver {
   @FieldResolver(() => Scenario, { description: "The scenario this run belongs to" })
   scenario(@Root() run: ScenarioRun, @Ctx() ctx: AppContext) {
     return ctx.services.scenarios.ref(run.scenarioId);
+  }
+
+  @FieldResolver(() => JSONScalar, { description: "The effective model this run executed (its inputs snapshot)" })
+  effectiveModel(@Root() run: ScenarioRun, @Ctx() ctx: AppContext) {
+    return ctx.services.runs.inputsOf(run.id);
   }
 
   @FieldResolver(() => SimulationResults, { nullable: true, description: "Results, once the run succeeded" })

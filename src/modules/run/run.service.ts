@@ -1,12 +1,12 @@
 import { createHash, randomInt } from "node:crypto";
-import { AppError, badInput, ErrorCode, invalidState, type ErrorDetail } from "../../errors.js";
+import { AppError, badInput, ErrorCode, invalidState } from "../../errors.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import { publishProgress, type ProgressEvent } from "../../pubsub/pubsub.js";
-import { checkRunnable, type QuodsiModel } from "../../simulation/index.js";
+import type { QuodsiModel } from "../../simulation/index.js";
 import type { AnalysisService } from "../analysis/analysis.service.js";
 import { toDbEnum } from "../common/enums.js";
 import { ACTIVE_STATES, type ServiceDeps } from "../deps.js";
-import type { ItemProfileService } from "../item-profile/item-profile.service.js";
+import { runProblems, type ItemProfileService } from "../item-profile/item-profile.service.js";
 import { isActive } from "../scenario/lifecycle.js";
 import type { ScenarioService } from "../scenario/scenario.service.js";
 import type { Scenario } from "../scenario/scenario.type.js";
@@ -21,8 +21,6 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
-const prefixed = (issues: ErrorDetail[]) => issues.map((i) => ({ path: i.path ? `effectiveModel.${i.path}` : "effectiveModel", message: i.message }));
-
 /** The scenario lifecycle: prepare, run, run a whole analysis, cancel; and run history. */
 export class RunService {
   constructor(
@@ -35,9 +33,8 @@ export class RunService {
   /** The effective model if it is valid and runnable; BAD_USER_INPUT with every problem otherwise. */
   private async validated(scenario: Scenario): Promise<QuodsiModel> {
     const effective = await this.itemProfiles.effective(scenario);
-    if (!effective.ok) throw badInput("The scenario's model is not valid", prefixed(effective.issues));
-    const unsupported = checkRunnable(effective.value);
-    if (unsupported.length) throw badInput("The scenario's model uses features the engine cannot run", prefixed(unsupported));
+    const problems = runProblems(effective);
+    if (problems.length || !effective.ok) throw badInput("The scenario cannot run: its effective model is not valid or uses unsupported features", problems);
     return effective.value;
   }
 
@@ -146,6 +143,12 @@ export class RunService {
   async get(id: string): Promise<ScenarioRun | null> {
     const row = await this.deps.loaders.run.load(id);
     return row ? toRun(row) : null;
+  }
+
+  /** The effective model a run executed (kept out of the by-id loader: it can be large). */
+  async inputsOf(runId: string): Promise<unknown> {
+    const row = await this.deps.db.scenarioRun.findFirstOrThrow({ where: { id: runId }, select: { effectiveModel: true } });
+    return row.effectiveModel;
   }
 
   async forScenario(scenarioId: string): Promise<ScenarioRun[]> {

@@ -85,6 +85,15 @@ export class ScenarioService {
     return rows.map(toScenario);
   }
 
+  /** Live scenarios under a model that cannot run, with the reason recorded. */
+  async needingAttention(modelId: string): Promise<Scenario[]> {
+    const rows = await this.deps.db.scenario.findMany({
+      where: { analysis: { modelId }, isDeleted: false, state: "not_ready_to_run", stateReason: { not: null } },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    });
+    return rows.map(toScenario);
+  }
+
   /** A live (not deleted) scenario, or NOT_FOUND. */
   async require(id: string): Promise<Scenario> {
     const scenario = await this.get(id);

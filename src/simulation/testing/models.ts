@@ -2,10 +2,11 @@
  * Small wire models for the engine's tests and benchmarks (queueing models
  * with known analytic answers).
  */
+import { fileURLToPath } from "node:url";
 import type { Duration, QuodsiModel } from "../types.js";
 
-/** The public Quodsi example models shared with the project (reference data, outside the repo). */
-export const EXAMPLES_DIR = "/work/shared/external/quodsi-examples";
+/** The public Quodsi example models, copied into the repo as test data (see its README for provenance). */
+export const EXAMPLES_DIR = fileURLToPath(new URL("../../../test/fixtures/quodsi-examples", import.meta.url));
 
 export const exp = (mean: number): Duration => ({ unit: "minutes", distribution: "exponential", scale: mean });
 export const constant = (value: number): Duration => ({ unit: "minutes", value });
