@@ -48,6 +48,17 @@ const R_ARRIVE = 2; // arrive at the destination
 const NONE = -1;
 const MAX_BUCKETS = 10_000;
 
+/**
+ * The most entities one replication may hold at once (about 100 MB of state):
+ * beyond it a model is unstable or mis-specified, and memory would run out.
+ */
+export const MAX_ENTITIES_IN_SYSTEM = 1 << 20;
+
+/** A model that is valid on paper but cannot be simulated (e.g. it grows without bound). */
+export class ModelRuntimeError extends Error {
+  override name = "ModelRuntimeError";
+}
+
 export class Simulation {
   readonly m: CompiledModel;
   private readonly rng: RandomStreams;
@@ -300,7 +311,13 @@ export class Simulation {
   }
 
   private allocEntity(): number {
-    if (this.freeTop === 0) this.growEntities(this.eCap * 2);
+    if (this.freeTop === 0) {
+      if (this.eCap >= MAX_ENTITIES_IN_SYSTEM) throw new ModelRuntimeError(
+        `More than ${MAX_ENTITIES_IN_SYSTEM} entities in the system at once (simulated time ${this.now}): ` +
+          "arrivals outpace what the model can process. Add capacity, slow the arrivals, or cap them with maxEntities.",
+      );
+      this.growEntities(this.eCap * 2);
+    }
     const e = this.freeStack[--this.freeTop];
     this.eHold[e] = NONE;
     this.eActive[e] = 0;

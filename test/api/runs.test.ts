@@ -5,7 +5,7 @@ import { CancelScenarioDocument, GetRunDocument, PrepareScenarioDocument, RunSce
 import { backends } from "../helpers/backends.js";
 import { createScenario, isTerminal, record, waitForState } from "../helpers/scenarios.js";
 import { codes, startTestServer, type TestServer, type TestTenant } from "../helpers/server.js";
-import { coffeeShop, mm1 } from "../fixtures/models.js";
+import { coffeeShop, mm1, unstable } from "../fixtures/models.js";
 
 /** An M/M/1 long enough to still be running when the test acts on it. */
 const longRun = () => mm1({ runTime: { unit: "minutes", value: 100_000_000 }, warmupTime: { unit: "minutes", value: 0 } });
@@ -118,6 +118,19 @@ describe.each(backends())("runs on $name", (backend) => {
     expect(scenario.errorMessage).toBe("Run timed out after 1 s");
     expect(scenario.latestRun).toMatchObject({ state: "FAILED", errorMessage: "Run timed out after 1 s" });
     expect(scenario.results).toBeNull();
+  });
+
+  it("ends a model that fails while simulating as RAN_WITH_ERRORS with its message and stack", async () => {
+    const { scenarioId } = await createScenario(t, tenant.apiKey, unstable(), { reps: 1 });
+    const progress = record(t.ws(tenant.apiKey), { scenarioId });
+    await t.gql(tenant.apiKey, RunScenarioDocument, { id: scenarioId });
+    const scenario = await waitForState(t, tenant.apiKey, scenarioId, ["RAN_WITH_ERRORS"]);
+    expect(scenario.errorMessage).toMatch(/^More than 1048576 entities in the system at once/);
+    expect(scenario.errorStackTrace).toMatch(/ModelRuntimeError/);
+    expect(scenario.latestRun).toMatchObject({ state: "FAILED", errorMessage: scenario.errorMessage });
+    expect(scenario.results).toBeNull();
+    const last = await progress.until(isTerminal);
+    expect(last).toMatchObject({ state: "RAN_WITH_ERRORS", message: scenario.errorMessage });
   });
 
   it("refuses edits of a running scenario's model and runs while it runs", async () => {

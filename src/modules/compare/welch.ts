@@ -1,4 +1,4 @@
-import { studentTCdf, studentTQuantile } from "../../simulation/stats.js";
+import { studentTCdf, studentTQuantile } from "../../simulation/index.js";
 
 export interface WelchResult {
   /** a.mean − b.mean */
