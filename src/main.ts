@@ -37,7 +37,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const pubsub = createAppPubSub(config.redisUrl);
   const runner = createRunner({ prisma: database.prisma, pubsub: pubsub.pubsub, dataDir: config.dataDir, concurrency: config.runnerConcurrency, logger });
-  const server = await startServer({ host: config.host, port: config.port, database, schema: await createSchema(), logger, runtime: runner, results: runner.results });
+  const server = await startServer({ host: config.host, port: config.port, database, schema: await createSchema(), logger, runtime: runner, results: runner.results, nodeEnv: config.nodeEnv });
   const applied = await migrate(database.sql);
   if (applied.length) logger.info({ applied }, "applied migrations");
   const seeded = await seedIfEmpty(database, runner, logger);

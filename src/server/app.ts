@@ -3,6 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { GraphQLError, type GraphQLSchema } from "graphql";
@@ -30,6 +31,8 @@ export interface ServerOptions {
   logger: Logger;
   runtime: RunRuntime;
   results: ResultsStore;
+  /** "production" serves Apollo's production landing page instead of the embedded Sandbox. */
+  nodeEnv?: string;
 }
 
 export interface RunningServer {
@@ -123,7 +126,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), wsDrain, metricsPlugin],
+    // Every call carries a key header, which already forces a CORS preflight in browsers.
+    csrfPrevention: { requestHeaders: ["x-api-key", "authorization", "apollo-require-preflight", "x-apollo-operation-name"] },
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      wsDrain,
+      metricsPlugin,
+      options.nodeEnv === "production" ? ApolloServerPluginLandingPageProductionDefault() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+    ],
     formatError: (formatted, error) => formatError(formatted, error, logger),
   });
   await apollo.start();

@@ -24,6 +24,12 @@ describe.each(backends())("authentication and roles on $name", (backend) => {
     expect(res.data?.me.tenant.id).toBe(tenant.tenantId);
   });
 
+  it("answers a query sent with GET", async () => {
+    const url = `${t.url}?query=${encodeURIComponent("{ me { tenant { slug } } }")}`;
+    const res = await fetch(url, { headers: { "x-api-key": tenant.apiKey } });
+    expect(await res.json()).toEqual({ data: { me: { tenant: { slug: "acme" } } } });
+  });
+
   it("refuses a request without a key with 401 UNAUTHENTICATED", async () => {
     const res = await t.gql(undefined, MeDocument);
     expect(res.status).toBe(401);
