@@ -3,46 +3,36 @@ import { IsOptional, IsUUID, MaxLength } from "class-validator";
 import { TimePeriod } from "../common/enums.js";
 import { PageArgs } from "../common/pagination.js";
 import { RepsRules } from "../common/reps.js";
-import { DescriptionRules, NameRules } from "../common/validators.js";
+import { DescribedInput } from "../common/inputs.js";
+import { NameRules } from "../common/validators.js";
+
+/** What an analysis's create and update inputs share. */
+@InputType()
+abstract class AnalysisSettingsInput extends DescribedInput {
+  @Field(() => Int, { nullable: true, description: "Default replications for new scenarios, 1 to 10 000 (on create: the model's `replications`, else 1)" })
+  @RepsRules()
+  defaultReps?: number;
+
+  @Field(() => TimePeriod, { nullable: true, description: "Default time-series period for new scenarios (on create: DAILY)" })
+  defaultTimePeriod?: TimePeriod;
+}
 
 @InputType({ description: "A new analysis of a model" })
-export class CreateAnalysisInput {
+export class CreateAnalysisInput extends AnalysisSettingsInput {
   @Field(() => ID, { description: "The model to analyse" })
   modelId!: string;
 
   @Field(() => String, { description: "Display name, 1 to 200 characters, unique per model" })
   @NameRules()
   name!: string;
-
-  @Field(() => String, { nullable: true, description: "Free-text description" })
-  @DescriptionRules()
-  description?: string;
-
-  @Field(() => Int, { nullable: true, description: "Default replications, 1 to 10 000 (default: the model's `replications`, else 1)" })
-  @RepsRules()
-  defaultReps?: number;
-
-  @Field(() => TimePeriod, { nullable: true, description: "Default time-series period (default DAILY)" })
-  defaultTimePeriod?: TimePeriod;
 }
 
 @InputType({ description: "Changes to an analysis" })
-export class UpdateAnalysisInput {
+export class UpdateAnalysisInput extends AnalysisSettingsInput {
   @Field(() => String, { nullable: true, description: "Display name, 1 to 200 characters, unique per model" })
   @IsOptional()
   @NameRules()
   name?: string;
-
-  @Field(() => String, { nullable: true, description: "Free-text description" })
-  @DescriptionRules()
-  description?: string;
-
-  @Field(() => Int, { nullable: true, description: "Default replications for new scenarios, 1 to 10 000" })
-  @RepsRules()
-  defaultReps?: number;
-
-  @Field(() => TimePeriod, { nullable: true, description: "Default time-series period for new scenarios" })
-  defaultTimePeriod?: TimePeriod;
 }
 
 @ArgsType()

@@ -5,8 +5,21 @@ import { JSONScalar } from "../common/scalars.js";
 import { DescriptionRules } from "../common/validators.js";
 import { OverrideOperation } from "./item-profile.type.js";
 
+/** The notes every override input may carry. */
+@InputType()
+abstract class OverrideNotesInput {
+  @Field(() => String, { nullable: true, description: "What the override represents" })
+  @DescriptionRules()
+  description?: string;
+
+  @Field(() => String, { nullable: true, description: "Why the override was made" })
+  @IsOptional()
+  @MaxLength(10_000)
+  changeReason?: string;
+}
+
 @InputType({ description: "One override of one model property; upserted on (scenario, targetObjectId, propertyName)" })
-export class OverrideItemInput {
+export class OverrideItemInput extends OverrideNotesInput {
   @Field(() => TargetObjectType, { description: "Kind of the overridden object" })
   targetObjectType!: TargetObjectType;
 
@@ -30,30 +43,14 @@ export class OverrideItemInput {
   @Field(() => OverrideOperation, { nullable: true, description: "SET (default) or MULTIPLY" })
   operation?: OverrideOperation;
 
-  @Field(() => String, { nullable: true, description: "What the override represents" })
-  @DescriptionRules()
-  description?: string;
-
-  @Field(() => String, { nullable: true, description: "Why the override was made" })
-  @IsOptional()
-  @MaxLength(10_000)
-  changeReason?: string;
 }
 
 @InputType({ description: "Changes to an override; its target and property stay" })
-export class UpdateItemProfileInput {
+export class UpdateItemProfileInput extends OverrideNotesInput {
   @Field(() => JSONScalar, { nullable: true, description: "The new value (SET), or the factor > 0 (MULTIPLY)" })
   propertyValue?: unknown;
 
   @Field(() => OverrideOperation, { nullable: true, description: "SET or MULTIPLY" })
   operation?: OverrideOperation;
 
-  @Field(() => String, { nullable: true, description: "What the override represents" })
-  @DescriptionRules()
-  description?: string;
-
-  @Field(() => String, { nullable: true, description: "Why the override was made" })
-  @IsOptional()
-  @MaxLength(10_000)
-  changeReason?: string;
 }

@@ -2,32 +2,25 @@ import { ArgsType, Field, InputType } from "type-graphql";
 import { IsOptional, MaxLength } from "class-validator";
 import { PageArgs } from "../common/pagination.js";
 import { JSONScalar } from "../common/scalars.js";
-import { DescriptionRules, NameRules } from "../common/validators.js";
+import { DescribedInput } from "../common/inputs.js";
+import { NameRules } from "../common/validators.js";
 
 @InputType({ description: "A new model" })
-export class CreateModelInput {
+export class CreateModelInput extends DescribedInput {
   @Field(() => String, { description: "Display name, 1 to 200 characters" })
   @NameRules()
   name!: string;
-
-  @Field(() => String, { nullable: true, description: "Free-text description" })
-  @DescriptionRules()
-  description?: string;
 
   @Field(() => JSONScalar, { description: "Quodsi clean wire-format model document; validated for shape and references" })
   definition!: unknown;
 }
 
 @InputType({ description: "Changes to a model; a new definition bumps its version" })
-export class UpdateModelInput {
+export class UpdateModelInput extends DescribedInput {
   @Field(() => String, { nullable: true, description: "Display name, 1 to 200 characters" })
   @IsOptional()
   @NameRules()
   name?: string;
-
-  @Field(() => String, { nullable: true, description: "Free-text description" })
-  @DescriptionRules()
-  description?: string;
 
   @Field(() => JSONScalar, { nullable: true, description: "New Quodsi wire-format definition" })
   definition?: unknown;

@@ -4,21 +4,12 @@ import { ScenarioState, TimePeriod } from "../common/enums.js";
 import { PageArgs } from "../common/pagination.js";
 import { RepsRules } from "../common/reps.js";
 import { DateTimeScalar } from "../common/scalars.js";
-import { DescriptionRules, NameRules } from "../common/validators.js";
+import { DescribedInput } from "../common/inputs.js";
+import { NameRules } from "../common/validators.js";
 
-@InputType({ description: "A new scenario; reps and timePeriod default to the analysis's defaults" })
-export class CreateScenarioInput {
-  @Field(() => ID, { description: "The analysis the scenario belongs to" })
-  analysisId!: string;
-
-  @Field(() => String, { description: "Display name, 1 to 200 characters, unique within the analysis" })
-  @NameRules()
-  name!: string;
-
-  @Field(() => String, { nullable: true, description: "Free-text description" })
-  @DescriptionRules()
-  description?: string;
-
+/** What a scenario's create and update inputs share. */
+@InputType()
+abstract class ScenarioSettingsInput extends DescribedInput {
   @Field(() => Int, { nullable: true, description: "Replications per run, 1 to 10 000" })
   @RepsRules()
   reps?: number;
@@ -27,23 +18,24 @@ export class CreateScenarioInput {
   timePeriod?: TimePeriod;
 }
 
+@InputType({ description: "A new scenario; reps and timePeriod default to the analysis's defaults" })
+export class CreateScenarioInput extends ScenarioSettingsInput {
+  @Field(() => ID, { description: "The analysis the scenario belongs to" })
+  analysisId!: string;
+
+  @Field(() => String, { description: "Display name, 1 to 200 characters, unique within the analysis" })
+  @NameRules()
+  name!: string;
+
+}
+
 @InputType({ description: "Changes to a scenario. Changing reps or timePeriod after a run makes its results stale" })
-export class UpdateScenarioInput {
+export class UpdateScenarioInput extends ScenarioSettingsInput {
   @Field(() => String, { nullable: true, description: "Display name, 1 to 200 characters, unique within the analysis" })
   @IsOptional()
   @NameRules()
   name?: string;
 
-  @Field(() => String, { nullable: true, description: "Free-text description" })
-  @DescriptionRules()
-  description?: string;
-
-  @Field(() => Int, { nullable: true, description: "Replications per run, 1 to 10 000" })
-  @RepsRules()
-  reps?: number;
-
-  @Field(() => TimePeriod, { nullable: true, description: "Bucket size of result time series" })
-  timePeriod?: TimePeriod;
 }
 
 @InputType({ description: "Filter for the scenarios query" })

@@ -94,3 +94,15 @@ export function split(weightA: number, weightB: number, len: RunLength): QuodsiM
     ],
   };
 }
+
+/** Arrivals every 0.0001 min into a 1000-minute single server: the queue grows without bound. */
+export const unstableModel = (): QuodsiModel => ({
+  schemaVersion: "2026.11.01",
+  name: "Unstable",
+  timeUnit: "minutes",
+  runTime: { unit: "minutes", value: 1000 },
+  entities: [{ id: "e" }],
+  activities: [{ id: "a", actions: [{ type: "delay", duration: { unit: "minutes", value: 1000 } }] }],
+  generators: [{ id: "g", entityId: "e", interarrivalTime: { unit: "minutes", value: 0.0001 } }],
+  connectors: [{ id: "c", sourceId: "g", targetId: "a" }],
+});
