@@ -23,4 +23,7 @@ export interface RunDriver {
   start(): void;
   /** Stops taking work; waits up to graceMs for running runs, then aborts them as "shutdown". */
   stop(graceMs: number): Promise<void>;
+  /** Runs executing now, and waiting for a slot (for metrics). */
+  readonly active: number;
+  readonly waiting: number;
 }

@@ -5,7 +5,7 @@ const before = (a: QueuedRun, b: QueuedRun) => a.priority > b.priority || (a.pri
 
 /** Runs at most `concurrency` runs at once in this process, the rest wait in priority then FIFO order. */
 export class InlineDriver implements RunDriver {
-  private readonly waiting: QueuedRun[] = [];
+  private readonly waitingRuns: QueuedRun[] = [];
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private accepting = false;
 
@@ -16,15 +16,15 @@ export class InlineDriver implements RunDriver {
   ) {}
 
   enqueue(run: QueuedRun): void {
-    if (this.running.has(run.runId) || this.waiting.some((w) => w.runId === run.runId)) return;
-    const at = this.waiting.findIndex((w) => before(run, w));
-    this.waiting.splice(at === -1 ? this.waiting.length : at, 0, run);
+    if (this.running.has(run.runId) || this.waitingRuns.some((w) => w.runId === run.runId)) return;
+    const at = this.waitingRuns.findIndex((w) => before(run, w));
+    this.waitingRuns.splice(at === -1 ? this.waitingRuns.length : at, 0, run);
     this.pump();
   }
 
   cancel(runId: string): void {
-    const at = this.waiting.findIndex((w) => w.runId === runId);
-    if (at !== -1) this.waiting.splice(at, 1);
+    const at = this.waitingRuns.findIndex((w) => w.runId === runId);
+    if (at !== -1) this.waitingRuns.splice(at, 1);
     this.running.get(runId)?.controller.abort({ kind: "cancel" } satisfies AbortReason);
   }
 
@@ -35,7 +35,7 @@ export class InlineDriver implements RunDriver {
 
   async stop(graceMs: number): Promise<void> {
     this.accepting = false;
-    this.waiting.length = 0;
+    this.waitingRuns.length = 0;
     const all = () => Promise.allSettled([...this.running.values()].map((r) => r.done));
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), graceMs)));
@@ -52,9 +52,14 @@ export class InlineDriver implements RunDriver {
     return this.running.size;
   }
 
+  /** Runs waiting for a free slot (for metrics). */
+  get waiting(): number {
+    return this.waitingRuns.length;
+  }
+
   private pump(): void {
-    while (this.accepting && this.running.size < this.concurrency && this.waiting.length) {
-      const next = this.waiting.shift()!;
+    while (this.accepting && this.running.size < this.concurrency && this.waitingRuns.length) {
+      const next = this.waitingRuns.shift()!;
       const controller = new AbortController();
       const done = this.execute(next.runId, controller.signal)
         .catch((err: unknown) => this.logger.error({ err, runId: next.runId }, "run execution failed unexpectedly"))

@@ -54,7 +54,7 @@ function unauthenticated(err: unknown): GraphQLError {
 /** Starts HTTP (Apollo on express 5) and graphql-ws on the same port and path. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { database, schema, logger } = options;
-  const metrics = createMetrics();
+  const metrics = createMetrics(options.runtime.driver);
   let ready = false;
 
   // One tenant-scoped client per tenant, reused across requests.

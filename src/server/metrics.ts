@@ -1,9 +1,17 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/** What the runner reports to /metrics. */
+export interface RunnerGauges {
+  active: number;
+  waiting: number;
+}
 
 /** Prometheus metrics of one service instance (GET /metrics). */
-export function createMetrics() {
+export function createMetrics(runner: RunnerGauges) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  new Gauge({ name: "scenariolab_runs_active", help: "Runs executing in this process", registers: [registry], collect() { this.set(runner.active); } });
+  new Gauge({ name: "scenariolab_runs_waiting", help: "Runs queued in this process, waiting for a slot", registers: [registry], collect() { this.set(runner.waiting); } });
   return {
     registry,
     graphqlOperations: new Counter({

@@ -88,3 +88,19 @@ describe.each(backends())("authentication and roles on $name", (backend) => {
     expect(outcome).toBe(4403);
   });
 });
+
+describe("operational endpoints", () => {
+  it("serve health, readiness and Prometheus metrics without a key", async () => {
+    const t = await startTestServer(backends()[0]);
+    try {
+      const base = t.url.replace("/graphql", "");
+      expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok" });
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(/^scenariolab_runs_active 0$/m);
+      expect(metrics).toMatch(/^process_resident_memory_bytes \d+/m);
+    } finally {
+      await t.dispose();
+    }
+  });
+});
