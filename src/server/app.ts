@@ -168,6 +168,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       },
     }),
   );
+  // Bodies that are not JSON or too large never reach Apollo: answer in GraphQL's shape.
+  app.use("/graphql", (err: { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
+    if (!err.status || err.status >= 500) return next(err);
+    const message = err.type === "entity.too.large" ? "Request body larger than 5 MB" : "Request body is not valid JSON";
+    res.status(err.status).json({ errors: [{ message, extensions: { code: "BAD_USER_INPUT" } }] });
+  });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);

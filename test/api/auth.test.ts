@@ -104,3 +104,21 @@ describe("operational endpoints", () => {
     }
   });
 });
+
+describe("malformed requests", () => {
+  it("answer broken JSON and oversized bodies with a GraphQL error", async () => {
+    const t = await startTestServer(backends()[0]);
+    const tenant = await t.tenant();
+    try {
+      const post = (body: string) => fetch(t.url, { method: "POST", headers: { "content-type": "application/json", "x-api-key": tenant.apiKey }, body });
+      const broken = await post("{ not json");
+      expect(broken.status).toBe(400);
+      expect(await broken.json()).toMatchObject({ errors: [{ extensions: { code: "BAD_USER_INPUT" } }] });
+      const huge = await post(JSON.stringify({ query: "{ me { id } }", variables: { pad: "x".repeat(6 * 1024 * 1024) } }));
+      expect(huge.status).toBe(413);
+      expect(await huge.json()).toMatchObject({ errors: [{ message: "Request body larger than 5 MB", extensions: { code: "BAD_USER_INPUT" } }] });
+    } finally {
+      await t.dispose();
+    }
+  });
+});
