@@ -1,5 +1,5 @@
 import { createHash, randomInt } from "node:crypto";
-import { AppError, badInput, ErrorCode, invalidState } from "../../errors.js";
+import { AppError, badInput, conflict, ErrorCode, invalidState } from "../../errors.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import { publishProgress, type ProgressEvent } from "../../pubsub/pubsub.js";
 import type { QuodsiModel } from "../../simulation/index.js";
@@ -57,7 +57,7 @@ export class RunService {
       // Guarded on state and on the version read above: of two concurrent calls exactly one gets here.
       const { count } = await tx.scenario.updateMany({
         where: { id, isDeleted: false, state: { notIn: ACTIVE_STATES }, updatedAt: scenario.updatedAt },
-        data: { state: "queued", stateReason: null, currentRep: 0, totalReps: scenario.reps, progressPercentage: 0, startedAt: null, completedAt: null, executionTimeMs: null, errorMessage: null, errorDetails: null, errorStackTrace: null },
+        data: { state: "queued", stateReason: null, currentRep: 0, totalReps: scenario.reps, progressPercentage: 0, startedAt: null, completedAt: null, executionTimeMs: null, errorMessage: null, errorDetails: null, errorStackTrace: null, blobStoragePath: null },
       });
       if (count === 0) throw invalidState(`Scenario ${id} changed or started running meanwhile; reload it`);
       const attempt = (await tx.scenarioRun.count({ where: { scenarioId: id } })) + 1;
@@ -109,35 +109,41 @@ export class RunService {
 
   /** Cancels a queued or running run; a no-op for one already cancelling or cancelled. */
   async cancel(id: string): Promise<Scenario> {
-    const scenario = await this.scenarios.require(id);
+    await this.scenarios.require(id);
     const { db, runtime } = this.deps;
-    switch (scenario.state) {
-      case "CANCELLING":
-      case "CANCELLED":
-        return scenario;
-      case "QUEUED": {
-        const completedAt = new Date();
-        const cancelled = await db.$transaction(async (tx) => {
-          const { count } = await tx.scenario.updateMany({ where: { id, state: "queued" }, data: { state: "cancelled", completedAt } });
-          if (count === 0) return false;
-          await tx.scenarioRun.updateMany({ where: { id: scenario.latestRunId ?? undefined, state: "queued" }, data: { state: "cancelled", completedAt } });
-          return true;
-        });
-        if (!cancelled) return this.cancel(id); // it started meanwhile
-        if (scenario.latestRunId) runtime.driver.cancel(scenario.latestRunId);
-        this.publish(scenario, { runId: scenario.latestRunId, state: "CANCELLED", currentRep: 0, totalReps: scenario.totalReps ?? scenario.reps, progressPercentage: 0, message: "Cancelled before it started" });
-        return this.scenarios.reload(id);
+    // Each step is guarded on the state it read; a run that moved on meanwhile is looked at again.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const scenario = await this.scenarios.reload(id);
+      const runId = scenario.latestRunId;
+      switch (scenario.state) {
+        case "CANCELLING":
+        case "CANCELLED":
+          return scenario;
+        case "QUEUED": {
+          const completedAt = new Date();
+          const cancelled = await db.$transaction(async (tx) => {
+            const { count } = await tx.scenario.updateMany({ where: { id, state: "queued" }, data: { state: "cancelled", completedAt } });
+            if (count === 0 || !runId) return count > 0;
+            await tx.scenarioRun.updateMany({ where: { id: runId, state: "queued" }, data: { state: "cancelled", completedAt } });
+            return true;
+          });
+          if (!cancelled) continue;
+          if (runId) runtime.driver.cancel(runId);
+          this.publish(scenario, { runId, state: "CANCELLED", currentRep: 0, totalReps: scenario.totalReps ?? scenario.reps, progressPercentage: 0, message: "Cancelled before it started" });
+          return this.scenarios.reload(id);
+        }
+        case "IS_RUNNING": {
+          const { count } = await db.scenario.updateMany({ where: { id, state: "is_running" }, data: { state: "cancelling" } });
+          if (count === 0) continue;
+          if (runId) runtime.driver.cancel(runId);
+          this.publish(scenario, { runId, state: "CANCELLING", currentRep: scenario.currentRep ?? 0, totalReps: scenario.totalReps ?? scenario.reps, progressPercentage: scenario.progressPercentage ?? 0, message: "Cancelling" });
+          return this.scenarios.reload(id);
+        }
+        default:
+          throw invalidState(`Scenario ${id} is ${scenario.state}; only a queued or running scenario can be cancelled`);
       }
-      case "IS_RUNNING": {
-        const { count } = await db.scenario.updateMany({ where: { id, state: "is_running" }, data: { state: "cancelling" } });
-        if (count === 0) return this.cancel(id); // it ended meanwhile
-        if (scenario.latestRunId) runtime.driver.cancel(scenario.latestRunId);
-        this.publish(scenario, { runId: scenario.latestRunId, state: "CANCELLING", currentRep: scenario.currentRep ?? 0, totalReps: scenario.totalReps ?? scenario.reps, progressPercentage: scenario.progressPercentage ?? 0, message: "Cancelling" });
-        return this.scenarios.reload(id);
-      }
-      default:
-        throw invalidState(`Scenario ${id} is ${scenario.state}; only a queued or running scenario can be cancelled`);
     }
+    throw conflict(`Scenario ${id} kept changing state; retry the cancel`);
   }
 
   async get(id: string): Promise<ScenarioRun | null> {
