@@ -6,6 +6,7 @@ import { badInput, flattenValidation } from "../errors.js";
 import { AnalysisResolver } from "../modules/analysis/analysis.resolver.js";
 import { authChecker } from "../modules/auth/auth-checker.js";
 import { UserResolver } from "../modules/auth/user.resolver.js";
+import { ApiKeyResolver } from "../modules/auth/api-key.resolver.js";
 import { ModelResolver } from "../modules/model/model.resolver.js";
 import { ScenarioResolver } from "../modules/scenario/scenario.resolver.js";
 import { RunResolver } from "../modules/run/run.resolver.js";
@@ -14,7 +15,7 @@ import { ProgressResolver } from "../modules/progress/progress.resolver.js";
 import { CompareResolver } from "../modules/compare/compare.resolver.js";
 import "../modules/common/enums.js";
 
-export const RESOLVERS = [UserResolver, ModelResolver, AnalysisResolver, ScenarioResolver, ItemProfileResolver, RunResolver, ProgressResolver, CompareResolver] as const;
+export const RESOLVERS = [UserResolver, ApiKeyResolver, ModelResolver, AnalysisResolver, ScenarioResolver, ItemProfileResolver, RunResolver, ProgressResolver, CompareResolver] as const;
 
 /**
  * class-validator on every argument object; details are reported under the

@@ -208,5 +208,7 @@ describe.each(backends())("what-if overrides on $name", (backend) => {
     expect(codes(await t.gql(other.apiKey, RemoveItemProfileDocument, { id }))).toEqual(["NOT_FOUND"]);
     expect(codes(await t.gql(other.apiKey, OverrideItemDocument, { scenarioId, input: { targetObjectType: "RESOURCE", targetObjectId: "server", propertyName: "capacity", propertyValue: 9 } }))).toEqual(["NOT_FOUND"]);
     expect((await t.gql(key(), GetItemProfileDocument, { id })).data?.scenarioItemProfile?.propertyValue).toBe(2);
+    expect((await t.gql(key(), GetItemProfileDocument, { id: "not-a-uuid" })).data?.scenarioItemProfile).toBeNull();
+    expect(codes(await t.gql(key(), RemoveItemProfileDocument, { id: "not-a-uuid" }))).toEqual(["NOT_FOUND"]);
   });
 });

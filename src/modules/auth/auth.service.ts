@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { PrismaClient } from "../../generated/prisma/client.js";
 import { AppError, ErrorCode, badInput, conflict, notFound } from "../../errors.js";
 import { uniqueViolation } from "../../db/errors.js";
+import { isUuid } from "../../db/ids.js";
 import { roleFromDb, roleToDb, type Principal, Role } from "./principal.js";
 
 const KEY_PREFIX = "slk_";
@@ -95,8 +96,7 @@ export async function createApiKey(
   if (!Object.values(Role).includes(input.role)) {
     throw badInput("Invalid role", [{ path: "role", message: `must be one of ${Object.values(Role).join(", ")}` }]);
   }
-  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(input.tenant);
-  const tenant = await prisma.tenant.findFirst({ where: { isDeleted: false, ...(isUuid ? { id: input.tenant } : { slug: input.tenant }) } });
+  const tenant = await prisma.tenant.findFirst({ where: { isDeleted: false, ...(isUuid(input.tenant) ? { id: input.tenant } : { slug: input.tenant }) } });
   if (!tenant) throw notFound("Tenant", input.tenant);
   const apiKey = newApiKey();
   return prisma.$transaction(async (tx) => {

@@ -1,5 +1,6 @@
 import { badInput, invalidState, notFound, type ErrorDetail } from "../../errors.js";
 import { uniqueViolation } from "../../db/errors.js";
+import { isUuid } from "../../db/ids.js";
 import type { TenantTx } from "../../db/tenant.js";
 import type { Prisma, ScenarioItemProfile as ProfileRow } from "../../generated/prisma/client.js";
 import { applyOverrides, checkRunnable, validateModel, validateOverride, type ModelOverride, type QuodsiModel, type Validated } from "../../simulation/index.js";
@@ -62,6 +63,7 @@ export class ItemProfileService {
   }
 
   async get(id: string): Promise<ScenarioItemProfile | null> {
+    if (!isUuid(id)) return null;
     const row = await this.deps.db.scenarioItemProfile.findFirst({ where: { id, isDeleted: false } });
     return row ? toItemProfile(row) : null;
   }
@@ -160,7 +162,7 @@ export class ItemProfileService {
   }
 
   private async require(id: string): Promise<ProfileRow> {
-    const row = await this.deps.db.scenarioItemProfile.findFirst({ where: { id, isDeleted: false } });
+    const row = isUuid(id) ? await this.deps.db.scenarioItemProfile.findFirst({ where: { id, isDeleted: false } }) : null;
     if (!row) throw notFound("Item profile", id);
     return row;
   }
