@@ -57,9 +57,12 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     logger.info({ signal }, "shutting down");
     try {
       await server.close();
+      logger.info("HTTP and WebSocket closed");
       await runner.stop(config.shutdownGraceMs);
+      logger.info("runner stopped");
       await pubsub.close();
       await database.close();
+      logger.info("database closed");
       process.exit(0);
     } catch (err) {
       logger.error({ err }, "unclean shutdown");

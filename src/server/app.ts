@@ -126,6 +126,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGTERM/SIGINT (drain, runner, database); Apollo's own handlers would race it.
+    stopOnTerminationSignals: false,
     // Every call carries a key header, which already forces a CORS preflight in browsers.
     csrfPrevention: { requestHeaders: ["x-api-key", "authorization", "apollo-require-preflight", "x-apollo-operation-name"] },
     plugins: [

@@ -6,7 +6,7 @@ export const BIN = fileURLToPath(new URL("../../bin/scenariolab.js", import.meta
 /** Runs the CLI to completion. */
 export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LOG_LEVEL: "warn", ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn", ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -24,9 +24,9 @@ export interface ServeProcess {
   exited: Promise<number | string>;
 }
 
-/** Starts `scenariolab serve` on a random port and waits until it is ready. */
+/** Starts `scenariolab serve` on a random port and waits until it is ready (NODE_ENV as in production, not vitest's "test"). */
 export async function startServe(env: Record<string, string>, timeoutMs = 60_000): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BIN, "serve"], { env: { ...process.env, LOG_LEVEL: "warn", PORT: "0", ...env } });
+  const child = spawn(process.execPath, [BIN, "serve"], { env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn", PORT: "0", ...env } });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
