@@ -4,12 +4,22 @@
  * the running replication through its AbortSignal (the engine yields to the
  * event loop every ~15 ms, which is when this message gets delivered).
  */
+import os from "node:os";
 import { parentPort } from "node:worker_threads";
 import { runReplication } from "../simulation/index.js";
 import type { SerializedError, WorkerCommand, WorkerReply, WorkerStatus } from "./thread-pool.js";
 
 if (!parentPort) throw new Error("simulation.worker must run in a worker thread");
 const port = parentPort;
+
+/** Nice value of simulation threads: the thread serving GraphQL keeps the CPU when both want it. */
+const SIMULATION_NICE = 10;
+try {
+  // On Linux a priority set with pid 0 applies to the calling thread only.
+  os.setPriority(SIMULATION_NICE);
+} catch {
+  // Not permitted or not supported here: simulations run at normal priority.
+}
 
 let status: WorkerStatus = "idle";
 let current: { jobId: number; controller: AbortController } | undefined;
