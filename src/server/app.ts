@@ -22,6 +22,7 @@ import { createServices } from "../modules/services.js";
 import type { ResultsStore } from "../runner/results-store.js";
 import type { AppContext } from "./context.js";
 import { createMetrics, type Metrics } from "./metrics.js";
+import { createSharedSubscribe } from "./shared-execution.js";
 
 export interface ServerOptions {
   host: string;
@@ -83,6 +84,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal }>(
     {
       schema,
+      subscribe: createSharedSubscribe(),
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const raw = params.apiKey ?? params.authorization ?? params.Authorization;

@@ -36,6 +36,25 @@ describe.each(matrix)("progress subscriptions and comparisons on $label", (backe
     }
   });
 
+  it("gives subscribers sharing one document the same events, and others their own selection", async () => {
+    const { scenarioId } = await createScenario(t, tenant.apiKey, coffeeShop(), { reps: 2 });
+    const same = [record(t.ws(tenant.apiKey), { scenarioId }), record(t.ws(tenant.apiKey), { scenarioId })];
+    const narrow: { state: string; progressPercentage?: number }[] = [];
+    const client = t.ws(tenant.apiKey);
+    client.subscribe<{ scenarioProgress: { state: string } }>(
+      { query: `subscription($id: ID) { scenarioProgress(scenarioId: $id) { state } }`, variables: { id: scenarioId } },
+      { next: (m) => m.data && narrow.push(m.data.scenarioProgress), error: () => undefined, complete: () => undefined },
+    );
+    for (const r of same) await r.until(() => true);
+    await expect.poll(() => narrow.length).toBeGreaterThan(0);
+    await t.gql(tenant.apiKey, RunScenarioDocument, { id: scenarioId });
+    for (const r of same) await r.until(isTerminal);
+    await expect.poll(() => narrow.at(-1)?.state).toBe("RAN_SUCCESS");
+    const live = (r: (typeof same)[number]) => r.events.filter((e) => e.runId).map(({ emittedAt: _e, ...rest }) => rest);
+    expect(live(same[0])).toEqual(live(same[1]));
+    expect(narrow.every((e) => Object.keys(e).join() === "state")).toBe(true);
+  });
+
   it("sends the current state first to a subscriber that joins mid-run", async () => {
     const { scenarioId } = await createScenario(t, tenant.apiKey, mm1({ runTime: { unit: "minutes", value: 100_000_000 } }), { reps: 1 });
     await t.gql(tenant.apiKey, RunScenarioDocument, { id: scenarioId });
