@@ -214,32 +214,8 @@ export class GqlClient {
   }
 }
 
-/** M/M/1 (λ = 0.8/min, μ = 1/min), the wire JSON of test/fixtures/models.ts `mm1()`, with overrides. */
-export function mm1(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    schemaVersion: "2026.11.01",
-    name: "M/M/1",
-    replications: 5,
-    seed: 42,
-    timeUnit: "minutes",
-    runTime: { unit: "minutes", value: 2000 },
-    warmupTime: { unit: "minutes", value: 100 },
-    entities: [{ id: "customer", name: "Customer" }],
-    resources: [{ id: "server", name: "Server", capacity: 1 }],
-    resourceRequirements: [{ id: "req-server", name: "Server", rootClause: { id: "c1", requests: [{ resourceId: "server" }] } }],
-    activities: [
-      {
-        id: "service",
-        name: "Service",
-        capacity: 10,
-        actions: [{ id: "serve", type: "delay_with_resource", resourceRequirementId: "req-server", duration: { unit: "minutes", distribution: "exponential", scale: 1 } }],
-      },
-    ],
-    generators: [{ id: "arrivals", name: "Arrivals", entityId: "customer", interarrivalTime: { unit: "minutes", distribution: "exponential", scale: 1.25 } }],
-    connectors: [{ id: "in", sourceId: "arrivals", targetId: "service", weight: 1 }],
-    ...overrides,
-  };
-}
+/** M/M/1 (λ = 0.8/min, μ = 1/min) wire JSON, with overrides: the same model the tests use. */
+export { mm1 } from "../test/fixtures/models.js";
 
 /** Creates a model over `definition` and an analysis of it; returns the analysis id. */
 export async function createAnalysis(gql: GqlClient, name: string, definition: unknown): Promise<string> {
