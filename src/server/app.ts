@@ -113,13 +113,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       };
     },
   };
-  const metricsPlugin: ApolloServerPlugin = {
+  /** Metrics and one log line per HTTP operation, with the request's id and tenant in scope. */
+  const observePlugin: ApolloServerPlugin<AppContext> = {
     async requestDidStart() {
       const end = metrics.graphqlDuration.startTimer();
       return {
         async willSendResponse(rc) {
-          end();
-          metrics.graphqlOperations.inc({ type: rc.operation?.operation ?? "unknown", outcome: rc.errors?.length ? "error" : "ok" });
+          const seconds = end();
+          const type = rc.operation?.operation ?? "unknown";
+          metrics.graphqlOperations.inc({ type, outcome: rc.errors?.length ? "error" : "ok" });
+          const codes = rc.errors?.map((e) => e.extensions?.code ?? "INTERNAL_SERVER_ERROR");
+          // No context when authentication failed: nothing to log beyond the metric.
+          rc.contextValue?.logger?.info({ operation: rc.operationName ?? type, type, durationMs: Math.round(seconds * 1000), ...(codes ? { errors: codes } : {}) }, "graphql");
         },
       };
     },
@@ -135,7 +140,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       wsDrain,
-      metricsPlugin,
+      observePlugin,
       options.nodeEnv === "production" ? ApolloServerPluginLandingPageProductionDefault() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
     ],
     formatError: (formatted, error) => formatError(formatted, error, logger),
