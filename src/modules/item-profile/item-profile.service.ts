@@ -88,7 +88,8 @@ export class ItemProfileService {
   /** Upserts one override after checking it against the base model and the whole effective model. */
   async override(scenarioId: string, input: OverrideItemInput): Promise<ScenarioItemProfile> {
     const scenario = await this.editable(scenarioId);
-    const override: ModelOverride = { ...input, targetObjectType: input.targetObjectType, operation: input.operation ?? OverrideOperation.SET };
+    const { targetObjectType, targetObjectId, propertyName, propertyValue } = input;
+    const override: ModelOverride = { targetObjectType, targetObjectId, propertyName, propertyValue, operation: input.operation ?? OverrideOperation.SET };
     const { originalValue } = await this.check(scenario, override, (profiles) => {
       const i = profiles.findIndex((p) => p.targetObjectId === input.targetObjectId && p.propertyName === input.propertyName);
       return i === -1 ? [...profiles, override] : profiles.map((p, j) => (j === i ? override : p));
