@@ -9,15 +9,21 @@ import { MIGRATIONS_DIR, readMigrations } from "./migrate.js";
 
 const SCHEMA_PATH = fileURLToPath(new URL("../../prisma/schema.prisma", import.meta.url));
 
+/** The little of the WebAssembly API used here (TypeScript's ES2022 lib does not declare it). */
+interface Wasm {
+  compile(bytes: Uint8Array): Promise<object>;
+  instantiate(module: object, imports: object): Promise<{ exports: Record<string, unknown> }>;
+}
+
 /** Node cannot import the engine's .wasm as an ES module: instantiate it by hand (wasm-bindgen glue). */
 async function loadSchemaEngine(): Promise<typeof import("@prisma/schema-engine-wasm").SchemaEngine> {
   const runtime = (await import("@prisma/schema-engine-wasm/schema_engine_bg")) as unknown as {
-    __wbg_set_wasm(exports: WebAssembly.Exports): void;
+    __wbg_set_wasm(exports: object): void;
     SchemaEngine: typeof import("@prisma/schema-engine-wasm").SchemaEngine;
   };
+  const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
   const wasmPath = createRequire(import.meta.url).resolve("@prisma/schema-engine-wasm/schema_engine_bg").replace(/\.js$/, ".wasm");
-  const module = await WebAssembly.compile(await readFile(wasmPath));
-  const instance = await WebAssembly.instantiate(module, { "./schema_engine_bg.js": runtime as unknown as WebAssembly.ModuleImports });
+  const instance = await wasm.instantiate(await wasm.compile(await readFile(wasmPath)), { "./schema_engine_bg.js": runtime });
   runtime.__wbg_set_wasm(instance.exports);
   (instance.exports.__wbindgen_start as (() => void) | undefined)?.();
   return runtime.SchemaEngine;
