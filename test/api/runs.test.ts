@@ -26,7 +26,9 @@ describe.each(backends())("runs on $name", (backend) => {
 
     const started = await t.gql(tenant.apiKey, RunScenarioDocument, { id: scenarioId });
     expect(started.errors).toBeUndefined();
-    expect(started.data?.runScenario).toMatchObject({ state: "QUEUED", totalReps: 5, progressPercentage: 0 });
+    // The runner may already have picked it up when the mutation reads the scenario back.
+    expect(started.data?.runScenario).toMatchObject({ totalReps: 5, progressPercentage: 0 });
+    expect(["QUEUED", "IS_RUNNING"]).toContain(started.data?.runScenario.state);
     expect(started.data?.runScenario.latestRun).toMatchObject({ attempt: 1, reps: 5, seed: 20260807 });
 
     await progress.until(isTerminal);
@@ -95,7 +97,7 @@ describe.each(backends())("runs on $name", (backend) => {
     await progress.until((e) => e.state === "IS_RUNNING" && e.progressPercentage > 0);
     const requested = Date.now();
     const cancelling = await t.gql(tenant.apiKey, CancelScenarioDocument, { id: scenarioId });
-    expect(cancelling.data?.cancelScenario.state).toBe("CANCELLING");
+    expect(["CANCELLING", "CANCELLED"]).toContain(cancelling.data?.cancelScenario.state);
     await progress.until((e) => e.state === "CANCELLED", 2_000);
     expect(Date.now() - requested).toBeLessThan(2_000);
     const scenario = await waitForState(t, tenant.apiKey, scenarioId, ["CANCELLED"]);
