@@ -20,7 +20,7 @@
  * Last line: {"bench":"api-latency","concurrency":…,"requests":…,"idle":{…},"busy":{…},"p99Ratio":…}
  */
 import os from "node:os";
-import { GqlClient, createAnalysis, createScenario, envInt, installSafetyNet, machineLine, metricSum, mm1, readMetrics, scenarioStatus, startService, summarize, waitForState, type Service, type Summary } from "./lib.js";
+import { GqlClient, createAnalysis, createScenario, envInt, installSafetyNet, machineLine, metricSum, mm1, readMetrics, scenarioStatus, startService, summarize, waitForState, type Service, type Summary, runBench } from "./lib.js";
 
 const CONCURRENCY = envInt("RUNNER_CONCURRENCY", 2, 1, 16);
 const N = envInt("REQUESTS", 1000, 10, 20_000);
@@ -160,13 +160,4 @@ async function main(): Promise<Record<string, unknown>> {
   return result;
 }
 
-main().then(
-  (result) => {
-    console.log(JSON.stringify(result)); // the last line: the figures
-    process.exit(0);
-  },
-  (err: unknown) => {
-    console.error(`bench:latency failed: ${(err as Error)?.stack ?? err}`);
-    process.exit(1);
-  },
-);
+runBench("latency", main);

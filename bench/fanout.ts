@@ -31,7 +31,7 @@ import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
-import { GqlClient, createAnalysis, createScenario, envInt, installSafetyNet, machineLine, metricSum, mm1, readMetrics, sleep, startService, summarize, waitForState, type Service } from "./lib.js";
+import { GqlClient, createAnalysis, createScenario, envInt, installSafetyNet, machineLine, metricSum, mm1, readMetrics, sleep, startService, summarize, waitForState, type Service, runBench } from "./lib.js";
 
 const SUBSCRIBERS = envInt("SUBSCRIBERS", 1000, 1, 20_000);
 const CONCURRENCY = envInt("RUNNER_CONCURRENCY", 1, 1, 16);
@@ -310,13 +310,4 @@ async function main(): Promise<Record<string, unknown>> {
   return result;
 }
 
-main().then(
-  (result) => {
-    console.log(JSON.stringify(result)); // the last line: the figures
-    process.exit(0);
-  },
-  (err: unknown) => {
-    console.error(`bench:fanout failed: ${(err as Error)?.stack ?? err}`);
-    process.exit(1);
-  },
-);
+runBench("fanout", main);

@@ -325,3 +325,17 @@ export function machineLine(): string {
   const gb = (n: number) => (n / 2 ** 30).toFixed(1);
   return `machine: ${os.availableParallelism()} cores (${cpus[0]?.model ?? "?"}), ${gb(os.totalmem())} GiB RAM (${gb(os.freemem())} free), Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`;
 }
+
+/** Runs a bench's main: its figures as one JSON object on the last line, exit 1 with the stack on failure. */
+export function runBench(name: string, main: () => Promise<object>): void {
+  main().then(
+    (result) => {
+      console.log(JSON.stringify(result));
+      process.exit(0);
+    },
+    (err: unknown) => {
+      console.error(`bench:${name} failed: ${(err as Error)?.stack ?? err}`);
+      process.exit(1);
+    },
+  );
+}
