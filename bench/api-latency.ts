@@ -20,7 +20,24 @@
  * Last line: {"bench":"api-latency","concurrency":…,"requests":…,"idle":{…},"busy":{…},"p99Ratio":…}
  */
 import os from "node:os";
-import { GqlClient, createAnalysis, createScenario, envInt, installSafetyNet, machineLine, metricSum, mm1, readMetrics, scenarioStatus, startService, summarize, waitForState, type Service, type Summary, runBench } from "./lib.js";
+import {
+  GqlClient,
+  createAnalysis,
+  createScenario,
+  envInt,
+  installSafetyNet,
+  machineLine,
+  metricSum,
+  mm1,
+  readMetrics,
+  scenarioStatus,
+  startService,
+  summarize,
+  waitForState,
+  type Service,
+  type Summary,
+  runBench,
+} from "./lib.js";
 
 const CONCURRENCY = envInt("RUNNER_CONCURRENCY", 2, 1, 16);
 const N = envInt("REQUESTS", 1000, 10, 20_000);
@@ -57,7 +74,8 @@ async function phase(service: Service, gql: GqlClient, ids: string[], count: num
     const data = await gql.request<{ scenario: { id: string } | null }>(QUERY, { id });
     latencies.push(performance.now() - start);
     at.push(start - t0);
-    if (data.scenario?.id !== id) throw new Error(`unexpected answer for scenario ${id}: ${JSON.stringify(data)}`);
+    if (data.scenario?.id !== id)
+      throw new Error(`unexpected answer for scenario ${id}: ${JSON.stringify(data)}`);
     if (performance.now() - t0 > PHASE_LIMIT_MS) {
       truncated = i + 1 < count;
       break;
@@ -74,7 +92,10 @@ async function phase(service: Service, gql: GqlClient, ids: string[], count: num
     latencies,
     seconds,
     truncated,
-    serverMeanMs: (delta("scenariolab_graphql_duration_seconds_sum") / delta("scenariolab_graphql_duration_seconds_count")) * 1000,
+    serverMeanMs:
+      (delta("scenariolab_graphql_duration_seconds_sum") /
+        delta("scenariolab_graphql_duration_seconds_count")) *
+      1000,
     loopLagMaxMs: metricSum(after, "nodejs_eventloop_lag_max_seconds") * 1000,
     gcMs: delta("nodejs_gc_duration_seconds_sum") * 1000,
     slowest,
@@ -82,7 +103,9 @@ async function phase(service: Service, gql: GqlClient, ids: string[], count: num
 }
 
 function report(name: string, r: PhaseResult, s: Summary): void {
-  console.log(`${name}: ${r.latencies.length} requests in ${r.seconds.toFixed(2)} s (${Math.round(r.latencies.length / r.seconds)} req/s)${r.truncated ? " [TRUNCATED: phase time limit]" : ""}`);
+  console.log(
+    `${name}: ${r.latencies.length} requests in ${r.seconds.toFixed(2)} s (${Math.round(r.latencies.length / r.seconds)} req/s)${r.truncated ? " [TRUNCATED: phase time limit]" : ""}`,
+  );
   console.log(`${name}: ${fmt(s)}`);
   console.log(
     `${name}: service side: mean GraphQL duration ${r.serverMeanMs.toFixed(2)} ms, max event-loop delay ${r.loopLagMaxMs.toFixed(1)} ms, GC ${r.gcMs.toFixed(0)} ms; ` +
@@ -90,24 +113,35 @@ function report(name: string, r: PhaseResult, s: Summary): void {
   );
 }
 
-const fmt = (s: Summary) => `p50 ${s.p50.toFixed(2)} ms, p90 ${s.p90.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms, max ${s.max.toFixed(2)} ms (mean ${s.mean.toFixed(2)} ms, n=${s.n})`;
+const fmt = (s: Summary) =>
+  `p50 ${s.p50.toFixed(2)} ms, p90 ${s.p90.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms, max ${s.max.toFixed(2)} ms (mean ${s.mean.toFixed(2)} ms, n=${s.n})`;
 
 async function main(): Promise<Record<string, unknown>> {
   let result: Record<string, unknown> = {};
   console.log(machineLine());
-  console.log(`client and server share this machine; the client is one sequential HTTP/1.1 keep-alive connection`);
+  console.log(
+    `client and server share this machine; the client is one sequential HTTP/1.1 keep-alive connection`,
+  );
   let service: Service | undefined;
   let gql: GqlClient | undefined;
   const running: string[] = [];
   try {
     service = await startService({ concurrency: CONCURRENCY });
-    console.log(`service: ${service.url} (RUNNER_CONCURRENCY=${CONCURRENCY}, embedded PGlite, data dir ${service.dataDir})`);
+    console.log(
+      `service: ${service.url} (RUNNER_CONCURRENCY=${CONCURRENCY}, embedded PGlite, data dir ${service.dataDir})`,
+    );
     gql = new GqlClient(service.url, service.apiKey);
 
-    const analysisId = await createAnalysis(gql, "latency", mm1({ name: "M/M/1 long", replications: 1, runTime: { unit: "minutes", value: 1e9 } }));
+    const analysisId = await createAnalysis(
+      gql,
+      "latency",
+      mm1({ name: "M/M/1 long", replications: 1, runTime: { unit: "minutes", value: 1e9 } }),
+    );
     const ids: string[] = [];
     for (let i = 0; i < CONCURRENCY; i++) ids.push(await createScenario(gql, analysisId, `long ${i + 1}`, 1));
-    console.log(`created an M/M/1 model (runTime 1e9 min), an analysis and ${ids.length} scenario(s) of 1 replication`);
+    console.log(
+      `created an M/M/1 model (runTime 1e9 min), an analysis and ${ids.length} scenario(s) of 1 replication`,
+    );
 
     await phase(service, gql, ids, WARMUP);
     const idle = await phase(service, gql, ids, N);
@@ -120,23 +154,35 @@ async function main(): Promise<Record<string, unknown>> {
     }
     const tRun = performance.now();
     for (const id of ids) await waitForState(gql, id, ["IS_RUNNING"], 30_000);
-    console.log(`busy: ${ids.length} run(s) IS_RUNNING after ${Math.round(performance.now() - tRun)} ms; measuring`);
+    console.log(
+      `busy: ${ids.length} run(s) IS_RUNNING after ${Math.round(performance.now() - tRun)} ms; measuring`,
+    );
     const busy = await phase(service, gql, ids, N);
     const busyS = summarize(busy.latencies);
     const states = await Promise.all(ids.map((id) => scenarioStatus(gql!, id)));
     const stillRunning = states.every((s) => s.state === "IS_RUNNING");
     report("busy", busy, busyS);
-    console.log(`busy: runs still IS_RUNNING at the end of the phase: ${stillRunning} (progress ${states.map((s) => `${s.progressPercentage ?? 0}%`).join(", ")})`);
+    console.log(
+      `busy: runs still IS_RUNNING at the end of the phase: ${stillRunning} (progress ${states.map((s) => `${s.progressPercentage ?? 0}%`).join(", ")})`,
+    );
 
     const tCancel = performance.now();
-    for (const id of running) await gql.request(`mutation($id: ID!) { cancelScenario(id: $id) { id state } }`, { id });
+    for (const id of running)
+      await gql.request(`mutation($id: ID!) { cancelScenario(id: $id) { id state } }`, { id });
     for (const id of running) await waitForState(gql, id, ["CANCELLED"], 30_000);
     console.log(`cancelled ${running.length} run(s) in ${Math.round(performance.now() - tCancel)} ms`);
     running.length = 0;
 
     const ratio = Math.round((busyS.p99 / idleS.p99) * 100) / 100;
-    console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
-    console.log(`p99 ratio busy/idle: ${ratio} (target <= 2: ${ratio <= 2 ? "met" : "NOT met"}); p50 ratio ${(busyS.p50 / idleS.p50).toFixed(2)}`);
+    console.log(
+      `load average at the end: ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")}`,
+    );
+    console.log(
+      `p99 ratio busy/idle: ${ratio} (target <= 2: ${ratio <= 2 ? "met" : "NOT met"}); p50 ratio ${(busyS.p50 / idleS.p50).toFixed(2)}`,
+    );
     const pick = (s: Summary) => ({ p50: s.p50, p90: s.p90, p99: s.p99, max: s.max });
     result = {
       bench: "api-latency",
@@ -151,7 +197,10 @@ async function main(): Promise<Record<string, unknown>> {
     };
   } finally {
     if (gql && running.length) {
-      for (const id of running) await gql.request(`mutation($id: ID!) { cancelScenario(id: $id) { id } }`, { id }).catch(() => undefined);
+      for (const id of running)
+        await gql
+          .request(`mutation($id: ID!) { cancelScenario(id: $id) { id } }`, { id })
+          .catch(() => undefined);
     }
     gql?.close();
     const stopped = await service?.stop();

@@ -44,13 +44,17 @@ async function parallel(pool: ThreadPool): Promise<{ seconds: number; customers:
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
 console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), Node ${process.version}`);
-console.log(`model: M/M/3, lambda 2.4/min, mu 1/min, runTime 70000 min, warm-up 1000 min, ${REPS} replications, best of ${ROUNDS}`);
+console.log(
+  `model: M/M/3, lambda 2.4/min, mu 1/min, runTime 70000 min, warm-up 1000 min, ${REPS} replications, best of ${ROUNDS}`,
+);
 
 await sequential(); // JIT warm-up
 let best = { seconds: Infinity, customers: 0, events: 0 };
 for (let k = 0; k < ROUNDS; k++) {
   const r = await sequential();
-  console.log(`single-threaded run ${k + 1}: ${r.seconds.toFixed(3)} s, ${fmt(r.customers / r.seconds)} customers/s, ${fmt(r.events / r.seconds)} events/s`);
+  console.log(
+    `single-threaded run ${k + 1}: ${r.seconds.toFixed(3)} s, ${fmt(r.customers / r.seconds)} customers/s, ${fmt(r.events / r.seconds)} events/s`,
+  );
   if (r.seconds < best.seconds) best = r;
 }
 
@@ -60,7 +64,9 @@ try {
   await parallel(pool); // worker start-up and JIT warm-up
   for (let k = 0; k < ROUNDS; k++) {
     const r = await parallel(pool);
-    console.log(`${pool.size} worker threads run ${k + 1}: ${r.seconds.toFixed(3)} s, ${fmt(r.customers / r.seconds)} customers/s, ${fmt(r.events / r.seconds)} events/s`);
+    console.log(
+      `${pool.size} worker threads run ${k + 1}: ${r.seconds.toFixed(3)} s, ${fmt(r.customers / r.seconds)} customers/s, ${fmt(r.events / r.seconds)} events/s`,
+    );
     if (r.seconds < bestPar.seconds) bestPar = r;
   }
 } finally {

@@ -47,7 +47,8 @@ export function envInt(name: string, fallback: number, min: number, max: number)
   const raw = process.env[name];
   if (raw === undefined || raw === "") return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
   return n;
 }
 
@@ -67,7 +68,9 @@ export function installSafetyNet(limitMs: number): void {
   process.once("SIGINT", () => bail("interrupted", 130));
   process.once("SIGTERM", () => bail("terminated", 143));
   process.once("uncaughtException", (err) => bail(`uncaught exception: ${err.stack ?? err}`, 1));
-  process.once("unhandledRejection", (err) => bail(`unhandled rejection: ${(err as Error)?.stack ?? err}`, 1));
+  process.once("unhandledRejection", (err) =>
+    bail(`unhandled rejection: ${(err as Error)?.stack ?? err}`, 1),
+  );
   setTimeout(() => bail(`time limit of ${limitMs / 1000} s exceeded`, 124), limitMs).unref();
   // Last resort: a synchronous kill if the process exits while a service still runs.
   process.once("exit", () => {
@@ -87,12 +90,26 @@ export function installSafetyNet(limitMs: number): void {
  * embedded database (DATABASE_URL empty) and LOG_LEVEL=warn; waits for the
  * listening line, the demo API key and GET /readyz = 200.
  */
-export async function startService(opts: { concurrency: number; env?: Record<string, string>; timeoutMs?: number }): Promise<Service> {
+export async function startService(opts: {
+  concurrency: number;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}): Promise<Service> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "scenariolab-bench-"));
   // BENCH_NODE_ARGS: extra Node flags for the service only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, BIN, "serve"], {
-    env: { ...process.env, HOST: "127.0.0.1", PORT: "0", DATA_DIR: dataDir, DATABASE_URL: "", REDIS_URL: "", LOG_LEVEL: "warn", RUNNER_CONCURRENCY: String(opts.concurrency), ...opts.env },
+    env: {
+      ...process.env,
+      HOST: "127.0.0.1",
+      PORT: "0",
+      DATA_DIR: dataDir,
+      DATABASE_URL: "",
+      REDIS_URL: "",
+      LOG_LEVEL: "warn",
+      RUNNER_CONCURRENCY: String(opts.concurrency),
+      ...opts.env,
+    },
     cwd: ROOT, // tsx reads tsconfig.json (decorators) from the working directory
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -120,10 +137,14 @@ export async function startService(opts: { concurrency: number; env?: Record<str
           if (hung) {
             child.kill("SIGKILL");
             await Promise.race([exited, sleep(5_000)]);
-            console.log(`service: did not exit within ${STOP_GRACE_MS / 1000} s of SIGTERM; killed with SIGKILL`);
+            console.log(
+              `service: did not exit within ${STOP_GRACE_MS / 1000} s of SIGTERM; killed with SIGKILL`,
+            );
           } else {
             outcome.clean = child.exitCode === 0;
-            console.log(`service: exited with ${child.exitCode ?? child.signalCode} ${outcome.ms} ms after SIGTERM`);
+            console.log(
+              `service: exited with ${child.exitCode ?? child.signalCode} ${outcome.ms} ms after SIGTERM`,
+            );
           }
         } else {
           console.log(`service: had already exited (${child.exitCode ?? child.signalCode})`);
@@ -141,15 +162,25 @@ export async function startService(opts: { concurrency: number; env?: Record<str
       const key = /Demo API key \(shown once\): (\S+)/.exec(out);
       if (listening && key) {
         const url = new URL(listening[1]);
-        if (url.hostname !== "127.0.0.1") throw new Error(`service listens on ${url.host}, expected 127.0.0.1`);
+        if (url.hostname !== "127.0.0.1")
+          throw new Error(`service listens on ${url.host}, expected 127.0.0.1`);
         const origin = url.origin;
-        const ready = await fetch(`${origin}/readyz`).then((r) => r.status === 200, () => false);
+        const ready = await fetch(`${origin}/readyz`).then(
+          (r) => r.status === 200,
+          () => false,
+        );
         if (ready) {
-          Object.assign(service, { url: url.href, wsUrl: url.href.replace(/^http/, "ws"), origin, apiKey: key[1] });
+          Object.assign(service, {
+            url: url.href,
+            wsUrl: url.href.replace(/^http/, "ws"),
+            origin,
+            apiKey: key[1],
+          });
           return service;
         }
       }
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the service exited early:\n${out}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`the service exited early:\n${out}`);
       if (Date.now() > deadline) throw new Error(`the service did not become ready:\n${out}`);
       await sleep(50);
     }
@@ -173,7 +204,10 @@ export class GqlClient {
   }
 
   /** POSTs the operation; resolves with `data`, throws on HTTP or GraphQL errors. */
-  async request<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  async request<T = Record<string, unknown>>(
+    query: string,
+    variables: Record<string, unknown> = {},
+  ): Promise<T> {
     const body = JSON.stringify({ query, variables });
     const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = http.request(
@@ -183,7 +217,11 @@ export class GqlClient {
           path: this.target.pathname,
           method: "POST",
           agent: this.agent,
-          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), "x-api-key": this.apiKey },
+          headers: {
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(body),
+            "x-api-key": this.apiKey,
+          },
           timeout: this.timeoutMs,
         },
         (res) => {
@@ -204,7 +242,8 @@ export class GqlClient {
     } catch {
       throw new Error(`HTTP ${status}: ${text.slice(0, 300)}`);
     }
-    if (parsed.errors?.length) throw new Error(`GraphQL error (HTTP ${status}): ${parsed.errors.map((e) => e.message).join("; ")}`);
+    if (parsed.errors?.length)
+      throw new Error(`GraphQL error (HTTP ${status}): ${parsed.errors.map((e) => e.message).join("; ")}`);
     if (status !== 200 || !parsed.data) throw new Error(`HTTP ${status}: ${text.slice(0, 300)}`);
     return parsed.data;
   }
@@ -230,7 +269,12 @@ export async function createAnalysis(gql: GqlClient, name: string, definition: u
   return analysis.createAnalysis.id;
 }
 
-export async function createScenario(gql: GqlClient, analysisId: string, name: string, reps: number): Promise<string> {
+export async function createScenario(
+  gql: GqlClient,
+  analysisId: string,
+  name: string,
+  reps: number,
+): Promise<string> {
   const created = await gql.request<{ createScenario: { id: string } }>(
     `mutation($input: CreateScenarioInput!) { createScenario(input: $input) { id } }`,
     { input: { analysisId, name, reps } },
@@ -256,12 +300,20 @@ export async function scenarioStatus(gql: GqlClient, id: string): Promise<Scenar
 }
 
 /** Polls until the scenario is in one of `states` (bounded by timeoutMs). */
-export async function waitForState(gql: GqlClient, id: string, states: string[], timeoutMs = 30_000): Promise<ScenarioStatus> {
+export async function waitForState(
+  gql: GqlClient,
+  id: string,
+  states: string[],
+  timeoutMs = 30_000,
+): Promise<ScenarioStatus> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const s = await scenarioStatus(gql, id);
     if (states.includes(s.state)) return s;
-    if (Date.now() > deadline) throw new Error(`scenario ${id} still ${s.state} after ${timeoutMs} ms (waiting for ${states.join("/")})`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `scenario ${id} still ${s.state} after ${timeoutMs} ms (waiting for ${states.join("/")})`,
+      );
     await sleep(50);
   }
 }
@@ -316,14 +368,24 @@ export function summarize(values: number[]): Summary {
   const sorted = Float64Array.from(values).sort();
   const r = (x: number) => Math.round(x * 100) / 100;
   const mean = values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
-  return { n: values.length, p50: r(percentile(sorted, 50)), p90: r(percentile(sorted, 90)), p99: r(percentile(sorted, 99)), max: r(sorted[sorted.length - 1] ?? NaN), mean: r(mean) };
+  return {
+    n: values.length,
+    p50: r(percentile(sorted, 50)),
+    p90: r(percentile(sorted, 90)),
+    p99: r(percentile(sorted, 99)),
+    max: r(sorted[sorted.length - 1] ?? NaN),
+    mean: r(mean),
+  };
 }
 
 /** One line describing the machine. */
 export function machineLine(): string {
   const cpus = os.cpus();
   const gb = (n: number) => (n / 2 ** 30).toFixed(1);
-  return `machine: ${os.availableParallelism()} cores (${cpus[0]?.model ?? "?"}), ${gb(os.totalmem())} GiB RAM (${gb(os.freemem())} free), Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`;
+  return `machine: ${os.availableParallelism()} cores (${cpus[0]?.model ?? "?"}), ${gb(os.totalmem())} GiB RAM (${gb(os.freemem())} free), Node ${process.version}, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`;
 }
 
 /** Runs a bench's main: its figures as one JSON object on the last line, exit 1 with the stack on failure. */

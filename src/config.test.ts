@@ -4,7 +4,14 @@ import { ConfigError, loadConfig } from "./config.js";
 describe("loadConfig", () => {
   it("has the documented defaults", () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 4000, host: "127.0.0.1", databaseUrl: undefined, redisUrl: undefined, logLevel: "info", shutdownGraceMs: 10_000 });
+    expect(c).toMatchObject({
+      port: 4000,
+      host: "127.0.0.1",
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      logLevel: "info",
+      shutdownGraceMs: 10_000,
+    });
     expect(c.dataDir).toMatch(/\.data$/);
     expect(c.runnerConcurrency).toBeGreaterThanOrEqual(1);
   });

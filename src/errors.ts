@@ -31,16 +31,20 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string) => new AppError(ErrorCode.NOT_FOUND, `${what} ${id} not found`);
+export const notFound = (what: string, id: string) =>
+  new AppError(ErrorCode.NOT_FOUND, `${what} ${id} not found`);
 export const badInput = (message: string, details?: ErrorDetail[]) =>
   new AppError(ErrorCode.BAD_USER_INPUT, message, details);
 export const invalidState = (message: string) => new AppError(ErrorCode.INVALID_STATE, message);
-export const conflict = (message: string, details?: ErrorDetail[]) => new AppError(ErrorCode.CONFLICT, message, details);
+export const conflict = (message: string, details?: ErrorDetail[]) =>
+  new AppError(ErrorCode.CONFLICT, message, details);
 
 /** Coerces anything thrown into an Error, keeping the original as `cause`. */
 export function coerceError(thrown: unknown): Error {
   if (thrown instanceof Error) return thrown;
-  return new Error(typeof thrown === "string" ? thrown : `Non-error thrown: ${safeStringify(thrown)}`, { cause: thrown });
+  return new Error(typeof thrown === "string" ? thrown : `Non-error thrown: ${safeStringify(thrown)}`, {
+    cause: thrown,
+  });
 }
 
 function safeStringify(value: unknown): string {
@@ -61,14 +65,26 @@ export function flattenValidation(errors: ValidationError[], prefix = ""): Error
 }
 
 /** Codes graphql-js / Apollo attach to requests that never reached a resolver. */
-const REQUEST_CODES = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT", "PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_NOT_SUPPORTED", "OPERATION_RESOLUTION_FAILURE", "BAD_REQUEST"]);
+const REQUEST_CODES = new Set([
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_USER_INPUT",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "OPERATION_RESOLUTION_FAILURE",
+  "BAD_REQUEST",
+]);
 
 /**
  * The one place where errors become what clients see: domain errors keep their
  * code and details, request validation becomes BAD_USER_INPUT, everything else is
  * masked as INTERNAL_SERVER_ERROR and logged in full.
  */
-export function formatError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
+export function formatError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  logger: Logger,
+): GraphQLFormattedError {
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
   if (original instanceof AppError) {
@@ -80,7 +96,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
   }
   const code = formatted.extensions?.code;
   if (typeof code === "string" && code in ErrorCode) return formatted;
-  if ((typeof code === "string" && REQUEST_CODES.has(code)) || (error instanceof GraphQLError && !error.originalError && !error.path)) {
+  if (
+    (typeof code === "string" && REQUEST_CODES.has(code)) ||
+    (error instanceof GraphQLError && !error.originalError && !error.path)
+  ) {
     // Parse, validation and variable-coercion failures are the caller's input.
     return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_USER_INPUT } };
   }

@@ -36,18 +36,38 @@ async function openMigrated(config: Config): Promise<Database> {
 async function serve(config: Config, logger: Logger): Promise<void> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const pubsub = createAppPubSub(config.redisUrl);
-  const runner = createRunner({ prisma: database.prisma, pubsub: pubsub.pubsub, dataDir: config.dataDir, concurrency: config.runnerConcurrency, logger });
-  const server = await startServer({ host: config.host, port: config.port, database, schema: await createSchema(), logger, runtime: runner, results: runner.results, nodeEnv: config.nodeEnv });
+  const runner = createRunner({
+    prisma: database.prisma,
+    pubsub: pubsub.pubsub,
+    dataDir: config.dataDir,
+    concurrency: config.runnerConcurrency,
+    logger,
+  });
+  const server = await startServer({
+    host: config.host,
+    port: config.port,
+    database,
+    schema: await createSchema(),
+    logger,
+    runtime: runner,
+    results: runner.results,
+    nodeEnv: config.nodeEnv,
+  });
   const applied = await migrate(database.sql);
   if (applied.length) logger.info({ applied }, "applied migrations");
   const seeded = await seedIfEmpty(database, runner, logger);
   await runner.start();
   server.markReady();
-  logger.info({ url: server.url, database: database.kind, pubsub: pubsub.kind, concurrency: config.runnerConcurrency }, "Scenario Lab is ready");
+  logger.info(
+    { url: server.url, database: database.kind, pubsub: pubsub.kind, concurrency: config.runnerConcurrency },
+    "Scenario Lab is ready",
+  );
   print(`Scenario Lab listening on ${server.url}`);
   if (seeded) {
     print(`Demo tenant created. Demo API key (shown once): ${seeded.apiKey}`);
-    print(`Try: curl -s ${server.url} -H 'content-type: application/json' -H 'x-api-key: ${seeded.apiKey}' -d '{"query":"{ me { email tenant { slug } } }"}'`);
+    print(
+      `Try: curl -s ${server.url} -H 'content-type: application/json' -H 'x-api-key: ${seeded.apiKey}' -d '{"query":"{ me { email tenant { slug } } }"}'`,
+    );
   }
 
   let stopping = false;
@@ -88,11 +108,19 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "create-tenant": {
-      const { values } = parseArgs({ args: rest, options: { name: { type: "string" }, "admin-email": { type: "string" }, slug: { type: "string" } } });
-      if (!values.name || !values["admin-email"]) throw new UsageError("create-tenant needs --name and --admin-email");
+      const { values } = parseArgs({
+        args: rest,
+        options: { name: { type: "string" }, "admin-email": { type: "string" }, slug: { type: "string" } },
+      });
+      if (!values.name || !values["admin-email"])
+        throw new UsageError("create-tenant needs --name and --admin-email");
       const database = await openMigrated(config);
       try {
-        const created = await createTenant(database.prisma, { name: values.name, slug: values.slug, adminEmail: values["admin-email"] });
+        const created = await createTenant(database.prisma, {
+          name: values.name,
+          slug: values.slug,
+          adminEmail: values["admin-email"],
+        });
         print(JSON.stringify({ tenantId: created.tenantId, userId: created.userId, apiKey: created.apiKey }));
       } finally {
         await database.close();
@@ -100,13 +128,21 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "create-api-key": {
-      const { values } = parseArgs({ args: rest, options: { tenant: { type: "string" }, email: { type: "string" }, role: { type: "string" } } });
-      if (!values.tenant || !values.email || !values.role) throw new UsageError("create-api-key needs --tenant, --email and --role");
+      const { values } = parseArgs({
+        args: rest,
+        options: { tenant: { type: "string" }, email: { type: "string" }, role: { type: "string" } },
+      });
+      if (!values.tenant || !values.email || !values.role)
+        throw new UsageError("create-api-key needs --tenant, --email and --role");
       const role = values.role.toUpperCase();
       if (!(role in Role)) throw new UsageError("--role must be VIEWER, EDITOR or ADMIN");
       const database = await openMigrated(config);
       try {
-        const created = await createApiKey(database.prisma, { tenant: values.tenant, email: values.email, role: role as Role });
+        const created = await createApiKey(database.prisma, {
+          tenant: values.tenant,
+          email: values.email,
+          role: role as Role,
+        });
         print(JSON.stringify({ userId: created.userId, apiKey: created.apiKey }));
       } finally {
         await database.close();
@@ -114,7 +150,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "worker":
-      throw new UsageError("the scale-out worker is not available in this version; runs execute inside `serve`");
+      throw new UsageError(
+        "the scale-out worker is not available in this version; runs execute inside `serve`",
+      );
     case undefined:
     case "help":
     case "--help":
@@ -133,7 +171,12 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (err: unknown) => {
-    const message = err instanceof UsageError || err instanceof AppError || (err instanceof Error && err.name === "ConfigError") ? err.message : String((err as Error)?.stack ?? err);
+    const message =
+      err instanceof UsageError ||
+      err instanceof AppError ||
+      (err instanceof Error && err.name === "ConfigError")
+        ? err.message
+        : String((err as Error)?.stack ?? err);
     process.stderr.write(`scenariolab: ${message}\n`);
     if (err instanceof UsageError) process.stderr.write(USAGE);
     process.exit(err instanceof UsageError ? 2 : 1);

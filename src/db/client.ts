@@ -27,9 +27,12 @@ export interface DatabaseOptions {
 
 function withQueryEvents(prisma: PrismaClient) {
   const listeners = new Set<(sql: string) => void>();
-  (prisma as unknown as { $on(event: "query", cb: (e: { query: string }) => void): void }).$on("query", (e) => {
-    for (const listener of listeners) listener(e.query);
-  });
+  (prisma as unknown as { $on(event: "query", cb: (e: { query: string }) => void): void }).$on(
+    "query",
+    (e) => {
+      for (const listener of listeners) listener(e.query);
+    },
+  );
   return (listener: (sql: string) => void) => {
     listeners.add(listener);
     return () => void listeners.delete(listener);
@@ -41,7 +44,10 @@ const LOG = [{ emit: "event" as const, level: "query" as const }];
 /** Opens the embedded PGlite database (persisted under dataDir/pglite) or PostgreSQL. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
-    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: options.databaseUrl }), log: LOG });
+    const prisma = new PrismaClient({
+      adapter: new PrismaPg({ connectionString: options.databaseUrl }),
+      log: LOG,
+    });
     const sql = await postgresSql(options.databaseUrl);
     const onQuery = withQueryEvents(prisma);
     return {

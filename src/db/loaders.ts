@@ -33,17 +33,28 @@ export function createLoaders(db: TenantDb) {
     model: byId((ids) => db.model.findMany({ where: { id: { in: ids } } })),
     analysis: byId((ids) => db.analysis.findMany({ where: { id: { in: ids } } })),
     scenario: byId((ids) => db.scenario.findMany({ where: { id: { in: ids } } })),
-    run: byId((ids) => db.scenarioRun.findMany({ where: { id: { in: ids } }, omit: { effectiveModel: true } })),
+    run: byId((ids) =>
+      db.scenarioRun.findMany({ where: { id: { in: ids } }, omit: { effectiveModel: true } }),
+    ),
     analysesByModel: byParent(
       (ids) => db.analysis.findMany({ where: { modelId: { in: ids }, isDeleted: false }, orderBy: ORDER }),
       (row) => row.modelId,
     ),
     itemProfilesByScenario: byParent(
-      (ids) => db.scenarioItemProfile.findMany({ where: { scenarioId: { in: ids }, isDeleted: false }, orderBy: ORDER }),
+      (ids) =>
+        db.scenarioItemProfile.findMany({
+          where: { scenarioId: { in: ids }, isDeleted: false },
+          orderBy: ORDER,
+        }),
       (row) => row.scenarioId,
     ),
     runsByScenario: byParent(
-      (ids) => db.scenarioRun.findMany({ where: { scenarioId: { in: ids } }, orderBy: [{ attempt: "asc" }], omit: { effectiveModel: true } }),
+      (ids) =>
+        db.scenarioRun.findMany({
+          where: { scenarioId: { in: ids } },
+          orderBy: [{ attempt: "asc" }],
+          omit: { effectiveModel: true },
+        }),
       (row) => row.scenarioId,
     ),
   };

@@ -22,8 +22,12 @@ async function loadSchemaEngine(): Promise<typeof import("@prisma/schema-engine-
     SchemaEngine: typeof import("@prisma/schema-engine-wasm").SchemaEngine;
   };
   const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
-  const wasmPath = createRequire(import.meta.url).resolve("@prisma/schema-engine-wasm/schema_engine_bg").replace(/\.js$/, ".wasm");
-  const instance = await wasm.instantiate(await wasm.compile(await readFile(wasmPath)), { "./schema_engine_bg.js": runtime });
+  const wasmPath = createRequire(import.meta.url)
+    .resolve("@prisma/schema-engine-wasm/schema_engine_bg")
+    .replace(/\.js$/, ".wasm");
+  const instance = await wasm.instantiate(await wasm.compile(await readFile(wasmPath)), {
+    "./schema_engine_bg.js": runtime,
+  });
   runtime.__wbg_set_wasm(instance.exports);
   (instance.exports.__wbindgen_start as (() => void) | undefined)?.();
   return runtime.SchemaEngine;
@@ -41,16 +45,26 @@ export async function migrationDrift(): Promise<string> {
   const schema = await readFile(SCHEMA_PATH, "utf8");
   const migrations = await readMigrations();
   const pglite = await PGlite.create();
-  const engine = await SchemaEngine.new({ datamodels: [["schema.prisma", schema]] }, () => undefined, bindMigrationAwareSqlAdapterFactory(new PrismaPGlite(pglite)));
+  const engine = await SchemaEngine.new(
+    { datamodels: [["schema.prisma", schema]] },
+    () => undefined,
+    bindMigrationAwareSqlAdapterFactory(new PrismaPGlite(pglite)),
+  );
   try {
     const lockPath = path.join(MIGRATIONS_DIR, "migration_lock.toml");
     const result = await engine.diff({
       from: {
         tag: "migrations",
         baseDir: MIGRATIONS_DIR,
-        lockfile: { path: "migration_lock.toml", content: await readFile(lockPath, "utf8").catch(() => null) },
+        lockfile: {
+          path: "migration_lock.toml",
+          content: await readFile(lockPath, "utf8").catch(() => null),
+        },
         shadowDbInitScript: "",
-        migrationDirectories: migrations.map((m) => ({ path: m.name, migrationFile: { path: "migration.sql", content: { tag: "ok", value: m.sql } } })),
+        migrationDirectories: migrations.map((m) => ({
+          path: m.name,
+          migrationFile: { path: "migration.sql", content: { tag: "ok", value: m.sql } },
+        })),
       },
       to: { tag: "schemaDatamodel", files: [{ path: "schema.prisma", content: schema }] },
       script: true,

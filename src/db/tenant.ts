@@ -1,7 +1,15 @@
 import type { PrismaClient } from "../generated/prisma/client.js";
 
 /** Every model that belongs to a tenant (all but Tenant itself). */
-const TENANT_OWNED = new Set(["User", "ApiKey", "Model", "Analysis", "Scenario", "ScenarioItemProfile", "ScenarioRun"]);
+const TENANT_OWNED = new Set([
+  "User",
+  "ApiKey",
+  "Model",
+  "Analysis",
+  "Scenario",
+  "ScenarioItemProfile",
+  "ScenarioRun",
+]);
 
 type Args = Record<string, unknown> & { where?: object; data?: unknown; create?: object };
 

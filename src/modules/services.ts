@@ -20,7 +20,18 @@ export function createServices(deps: ServiceDeps) {
   const runs = new RunService(deps, scenarios, analyses, itemProfiles);
   const progress = new ProgressService(deps, scenarios, analyses, runs);
   const compare = new CompareService(scenarios, runs);
-  return { users, apiKeys, models, analyses, scenarios, itemProfiles, runs, progress, compare, loaders: deps.loaders };
+  return {
+    users,
+    apiKeys,
+    models,
+    analyses,
+    scenarios,
+    itemProfiles,
+    runs,
+    progress,
+    compare,
+    loaders: deps.loaders,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

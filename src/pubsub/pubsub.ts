@@ -37,7 +37,10 @@ export function createAppPubSub(redisUrl?: string): PubSubHandle {
   if (!redisUrl) return { pubsub: createPubSub<Topics>(), kind: "memory", close: async () => undefined };
   const publishClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
   const subscribeClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
-  const eventTarget = createRedisEventTarget({ publishClient, subscribeClient }) as unknown as PubSubEventTarget<Topics>;
+  const eventTarget = createRedisEventTarget({
+    publishClient,
+    subscribeClient,
+  }) as unknown as PubSubEventTarget<Topics>;
   return {
     pubsub: createPubSub<Topics>({ eventTarget }),
     kind: "redis",

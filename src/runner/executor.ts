@@ -53,17 +53,43 @@ export class RunExecutor {
     const { prisma, logger } = this.deps;
     const startedAt = new Date();
     const claimed = await withRetry(() =>
-      prisma.scenarioRun.updateMany({ where: { id: runId, state: "queued" }, data: { state: "running", startedAt, currentRep: 0, progressPercentage: 0 } }),
+      prisma.scenarioRun.updateMany({
+        where: { id: runId, state: "queued" },
+        data: { state: "running", startedAt, currentRep: 0, progressPercentage: 0 },
+      }),
     );
     if (claimed.count === 0) return; // cancelled or taken meanwhile
     const run = (await prisma.scenarioRun.findUniqueOrThrow({
       where: { id: runId },
-      select: { id: true, tenantId: true, scenarioId: true, reps: true, seed: true, timePeriod: true, timeoutSeconds: true, effectiveModel: true },
+      select: {
+        id: true,
+        tenantId: true,
+        scenarioId: true,
+        reps: true,
+        seed: true,
+        timePeriod: true,
+        timeoutSeconds: true,
+        effectiveModel: true,
+      },
     })) as RunRow;
     const log = logger.child({ runId, tenantId: run.tenantId, scenarioId: run.scenarioId });
-    const scenario = await prisma.scenario.findUniqueOrThrow({ where: { id: run.scenarioId }, select: { analysisId: true } });
+    const scenario = await prisma.scenario.findUniqueOrThrow({
+      where: { id: run.scenarioId },
+      select: { analysisId: true },
+    });
     // A cancel that arrived while queued moved the scenario to CANCELLING.
-    const moved = await this.updateScenario(run, { state: "is_running", startedAt, completedAt: null, currentRep: 1, totalReps: run.reps, progressPercentage: 0 }, ["queued"]);
+    const moved = await this.updateScenario(
+      run,
+      {
+        state: "is_running",
+        startedAt,
+        completedAt: null,
+        currentRep: 1,
+        totalReps: run.reps,
+        progressPercentage: 0,
+      },
+      ["queued"],
+    );
     if (!moved) {
       await this.finish(run, scenario.analysisId, { kind: "cancelled" }, startedAt, log);
       return;
@@ -86,39 +112,77 @@ export class RunExecutor {
     } catch (thrown) {
       const err = coerceError(thrown);
       if (err.name === "AbortError" || combined.aborted) {
-        const reason: AbortReason = signal.aborted ? (signal.reason as AbortReason) : { kind: "timeout", seconds: run.timeoutSeconds ?? 0 };
+        const reason: AbortReason = signal.aborted
+          ? (signal.reason as AbortReason)
+          : { kind: "timeout", seconds: run.timeoutSeconds ?? 0 };
         outcome =
           reason.kind === "cancel"
             ? { kind: "cancelled" }
             : reason.kind === "shutdown"
               ? { kind: "requeued" }
-              : { kind: "failed", message: `Run timed out after ${reason.seconds} s`, details: null, stack: null };
+              : {
+                  kind: "failed",
+                  message: `Run timed out after ${reason.seconds} s`,
+                  details: null,
+                  stack: null,
+                };
       } else {
         const details = (err as { issues?: unknown }).issues;
-        outcome = { kind: "failed", message: err.message, details: details ? JSON.stringify(details) : null, stack: err.stack ?? null };
+        outcome = {
+          kind: "failed",
+          message: err.message,
+          details: details ? JSON.stringify(details) : null,
+          stack: err.stack ?? null,
+        };
       }
     }
     progress.stop();
     await this.finish(run, scenario.analysisId, outcome, startedAt, log, progress.last);
   }
 
-  private async finish(run: RunRow, analysisId: string, outcome: Outcome, startedAt: Date, log: Logger, last = { currentRep: 0, percentage: 0 }): Promise<void> {
+  private async finish(
+    run: RunRow,
+    analysisId: string,
+    outcome: Outcome,
+    startedAt: Date,
+    log: Logger,
+    last = { currentRep: 0, percentage: 0 },
+  ): Promise<void> {
     const { prisma, results } = this.deps;
     const completedAt = new Date();
     const executionTimeMs = completedAt.getTime() - startedAt.getTime();
     let folder: string | null = null;
     try {
-      if (outcome.kind === "succeeded") folder = await results.write(run.tenantId, run.scenarioId, run.id, outcome.summary);
-      await withRetry(() => prisma.$transaction(async (tx) => this.writeOutcome(tx, run, outcome, { completedAt, executionTimeMs, folder })));
+      if (outcome.kind === "succeeded")
+        folder = await results.write(run.tenantId, run.scenarioId, run.id, outcome.summary);
+      await withRetry(() =>
+        prisma.$transaction(async (tx) =>
+          this.writeOutcome(tx, run, outcome, { completedAt, executionTimeMs, folder }),
+        ),
+      );
     } catch (thrown) {
       // Results could not be saved: the run must still end in a true state.
       const err = coerceError(thrown);
       log.error({ err }, "could not save the run's outcome");
       if (folder) await results.remove(folder).catch(() => undefined);
-      outcome = { kind: "failed", message: `Results could not be saved: ${err.message}`, details: null, stack: err.stack ?? null };
-      await withRetry(() => prisma.$transaction(async (tx) => this.writeOutcome(tx, run, outcome, { completedAt, executionTimeMs, folder: null })));
+      outcome = {
+        kind: "failed",
+        message: `Results could not be saved: ${err.message}`,
+        details: null,
+        stack: err.stack ?? null,
+      };
+      await withRetry(() =>
+        prisma.$transaction(async (tx) =>
+          this.writeOutcome(tx, run, outcome, { completedAt, executionTimeMs, folder: null }),
+        ),
+      );
     }
-    const scenarioState = { succeeded: "ran_success", cancelled: "cancelled", requeued: "queued", failed: "ran_with_errors" }[outcome.kind];
+    const scenarioState = {
+      succeeded: "ran_success",
+      cancelled: "cancelled",
+      requeued: "queued",
+      failed: "ran_with_errors",
+    }[outcome.kind];
     const done = outcome.kind === "succeeded";
     const requeued = outcome.kind === "requeued";
     publishProgress(this.deps.pubsub, {
@@ -130,7 +194,12 @@ export class RunExecutor {
       currentRep: done ? run.reps : requeued ? 0 : last.currentRep,
       totalReps: run.reps,
       progressPercentage: done ? 100 : requeued ? 0 : last.percentage,
-      message: outcome.kind === "failed" ? outcome.message : outcome.kind === "requeued" ? "Requeued: the service is shutting down" : null,
+      message:
+        outcome.kind === "failed"
+          ? outcome.message
+          : outcome.kind === "requeued"
+            ? "Requeued: the service is shutting down"
+            : null,
       emittedAt: new Date().toISOString(),
     });
     log.info({ outcome: outcome.kind, executionTimeMs }, "run finished");
@@ -147,38 +216,93 @@ export class RunExecutor {
       case "succeeded":
         await tx.scenarioRun.update({
           where: { id: run.id },
-          data: { state: "succeeded", results: outcome.summary as unknown as Prisma.InputJsonValue, completedAt: t.completedAt, executionTimeMs: t.executionTimeMs, blobStoragePath: t.folder, currentRep: run.reps, progressPercentage: 100 },
+          data: {
+            state: "succeeded",
+            results: outcome.summary as unknown as Prisma.InputJsonValue,
+            completedAt: t.completedAt,
+            executionTimeMs: t.executionTimeMs,
+            blobStoragePath: t.folder,
+            currentRep: run.reps,
+            progressPercentage: 100,
+          },
         });
         await tx.scenario.updateMany({
           where,
-          data: { state: "ran_success", completedAt: t.completedAt, executionTimeMs: t.executionTimeMs, blobStoragePath: t.folder, currentRep: run.reps, totalReps: run.reps, progressPercentage: 100, resultsStale: false, errorMessage: null, errorDetails: null, errorStackTrace: null },
+          data: {
+            state: "ran_success",
+            completedAt: t.completedAt,
+            executionTimeMs: t.executionTimeMs,
+            blobStoragePath: t.folder,
+            currentRep: run.reps,
+            totalReps: run.reps,
+            progressPercentage: 100,
+            resultsStale: false,
+            errorMessage: null,
+            errorDetails: null,
+            errorStackTrace: null,
+          },
         });
         return;
       case "cancelled":
-        await tx.scenarioRun.update({ where: { id: run.id }, data: { state: "cancelled", completedAt: t.completedAt, executionTimeMs: t.executionTimeMs } });
-        await tx.scenario.updateMany({ where, data: { state: "cancelled", completedAt: t.completedAt, executionTimeMs: t.executionTimeMs } });
+        await tx.scenarioRun.update({
+          where: { id: run.id },
+          data: { state: "cancelled", completedAt: t.completedAt, executionTimeMs: t.executionTimeMs },
+        });
+        await tx.scenario.updateMany({
+          where,
+          data: { state: "cancelled", completedAt: t.completedAt, executionTimeMs: t.executionTimeMs },
+        });
         return;
       case "requeued":
-        await tx.scenarioRun.update({ where: { id: run.id }, data: { state: "queued", startedAt: null, currentRep: 0, progressPercentage: 0 } });
+        await tx.scenarioRun.update({
+          where: { id: run.id },
+          data: { state: "queued", startedAt: null, currentRep: 0, progressPercentage: 0 },
+        });
         // A scenario whose cancel was requested meanwhile ends cancelled instead.
-        await tx.scenario.updateMany({ where: { ...where, state: "is_running" }, data: { state: "queued", startedAt: null, currentRep: 0, progressPercentage: 0 } });
+        await tx.scenario.updateMany({
+          where: { ...where, state: "is_running" },
+          data: { state: "queued", startedAt: null, currentRep: 0, progressPercentage: 0 },
+        });
         return;
       case "failed":
         await tx.scenarioRun.update({
           where: { id: run.id },
-          data: { state: "failed", completedAt: t.completedAt, executionTimeMs: t.executionTimeMs, errorMessage: outcome.message, errorDetails: outcome.details, errorStackTrace: outcome.stack },
+          data: {
+            state: "failed",
+            completedAt: t.completedAt,
+            executionTimeMs: t.executionTimeMs,
+            errorMessage: outcome.message,
+            errorDetails: outcome.details,
+            errorStackTrace: outcome.stack,
+          },
         });
         await tx.scenario.updateMany({
           where,
-          data: { state: "ran_with_errors", completedAt: t.completedAt, executionTimeMs: t.executionTimeMs, errorMessage: outcome.message, errorDetails: outcome.details, errorStackTrace: outcome.stack },
+          data: {
+            state: "ran_with_errors",
+            completedAt: t.completedAt,
+            executionTimeMs: t.executionTimeMs,
+            errorMessage: outcome.message,
+            errorDetails: outcome.details,
+            errorStackTrace: outcome.stack,
+          },
         });
         return;
     }
   }
 
   /** Moves the scenario (when this run is its latest and it is in one of `from`); false when it was not. */
-  private async updateScenario(run: RunRow, data: Prisma.ScenarioUpdateManyMutationInput, from: string[]): Promise<boolean> {
-    const { count } = await withRetry(() => this.deps.prisma.scenario.updateMany({ where: { id: run.scenarioId, latestRunId: run.id, state: { in: from } }, data }));
+  private async updateScenario(
+    run: RunRow,
+    data: Prisma.ScenarioUpdateManyMutationInput,
+    from: string[],
+  ): Promise<boolean> {
+    const { count } = await withRetry(() =>
+      this.deps.prisma.scenario.updateMany({
+        where: { id: run.scenarioId, latestRunId: run.id, state: { in: from } },
+        data,
+      }),
+    );
     return count === 1;
   }
 
@@ -188,27 +312,52 @@ export class RunExecutor {
    */
   async recover(): Promise<QueuedRun[]> {
     const { prisma, logger } = this.deps;
-    const orphans = await prisma.scenarioRun.findMany({ where: { state: "running" }, select: { id: true, scenarioId: true } });
+    const orphans = await prisma.scenarioRun.findMany({
+      where: { state: "running" },
+      select: { id: true, scenarioId: true },
+    });
     const message = "Interrupted by a restart of the service; run it again";
     for (const orphan of orphans) {
       const completedAt = new Date();
       await prisma.$transaction(async (tx) => {
-        await tx.scenarioRun.update({ where: { id: orphan.id }, data: { state: "failed", completedAt, errorMessage: message } });
-        await tx.scenario.updateMany({ where: { id: orphan.scenarioId, latestRunId: orphan.id, state: "cancelling" }, data: { state: "cancelled", completedAt } });
-        await tx.scenario.updateMany({ where: { id: orphan.scenarioId, latestRunId: orphan.id, state: { in: ["is_running", "queued"] } }, data: { state: "ran_with_errors", completedAt, errorMessage: message } });
+        await tx.scenarioRun.update({
+          where: { id: orphan.id },
+          data: { state: "failed", completedAt, errorMessage: message },
+        });
+        await tx.scenario.updateMany({
+          where: { id: orphan.scenarioId, latestRunId: orphan.id, state: "cancelling" },
+          data: { state: "cancelled", completedAt },
+        });
+        await tx.scenario.updateMany({
+          where: { id: orphan.scenarioId, latestRunId: orphan.id, state: { in: ["is_running", "queued"] } },
+          data: { state: "ran_with_errors", completedAt, errorMessage: message },
+        });
       });
     }
     if (orphans.length) logger.warn({ count: orphans.length }, "ended runs interrupted by a restart");
     // Queued runs of scenarios cancelled while the service was down end cancelled.
-    const stale = await prisma.scenarioRun.findMany({ where: { state: "queued" }, select: { id: true, scenarioId: true, priority: true, queuedAt: true } });
+    const stale = await prisma.scenarioRun.findMany({
+      where: { state: "queued" },
+      select: { id: true, scenarioId: true, priority: true, queuedAt: true },
+    });
     const queued: QueuedRun[] = [];
     for (const run of stale) {
-      const scenario = await prisma.scenario.findUnique({ where: { id: run.scenarioId }, select: { state: true, latestRunId: true } });
+      const scenario = await prisma.scenario.findUnique({
+        where: { id: run.scenarioId },
+        select: { state: true, latestRunId: true },
+      });
       if (scenario?.latestRunId === run.id && scenario.state === "queued") {
         queued.push({ runId: run.id, priority: run.priority, queuedAt: run.queuedAt });
       } else {
-        await prisma.scenarioRun.update({ where: { id: run.id }, data: { state: "cancelled", completedAt: new Date() } });
-        if (scenario?.latestRunId === run.id) await prisma.scenario.updateMany({ where: { id: run.scenarioId, latestRunId: run.id }, data: { state: "cancelled" } });
+        await prisma.scenarioRun.update({
+          where: { id: run.id },
+          data: { state: "cancelled", completedAt: new Date() },
+        });
+        if (scenario?.latestRunId === run.id)
+          await prisma.scenario.updateMany({
+            where: { id: run.scenarioId, latestRunId: run.id },
+            data: { state: "cancelled" },
+          });
       }
     }
     return queued;
@@ -238,7 +387,10 @@ class ProgressTracker {
 
   update(completedReps: number, fraction: number): void {
     if (this.stopped || this.signal.aborted) return;
-    const pct = Math.min(99.99, round2(((completedReps + Math.min(1, Math.max(0, fraction))) / this.run.reps) * 100));
+    const pct = Math.min(
+      99.99,
+      round2(((completedReps + Math.min(1, Math.max(0, fraction))) / this.run.reps) * 100),
+    );
     if (pct <= this.percentage) return;
     this.percentage = pct;
     this.currentRep = Math.min(this.run.reps, completedReps + 1);
@@ -252,7 +404,14 @@ class ProgressTracker {
         .then(() =>
           Promise.all([
             this.deps.prisma.scenarioRun.updateMany({ where: { id: this.run.id, state: "running" }, data }),
-            this.deps.prisma.scenario.updateMany({ where: { id: this.run.scenarioId, latestRunId: this.run.id, state: { in: ["is_running", "cancelling"] } }, data }),
+            this.deps.prisma.scenario.updateMany({
+              where: {
+                id: this.run.scenarioId,
+                latestRunId: this.run.id,
+                state: { in: ["is_running", "cancelling"] },
+              },
+              data,
+            }),
           ]),
         )
         .catch((err: unknown) => this.log.warn({ err }, "could not persist progress"));

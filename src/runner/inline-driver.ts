@@ -1,7 +1,8 @@
 import type { Logger } from "../logger.js";
 import type { AbortReason, ExecuteRun, QueuedRun, RunDriver } from "./driver.js";
 
-const before = (a: QueuedRun, b: QueuedRun) => a.priority > b.priority || (a.priority === b.priority && a.queuedAt < b.queuedAt);
+const before = (a: QueuedRun, b: QueuedRun) =>
+  a.priority > b.priority || (a.priority === b.priority && a.queuedAt < b.queuedAt);
 
 /** Runs at most `concurrency` runs at once in this process, the rest wait in priority then FIFO order. */
 export class InlineDriver implements RunDriver {
@@ -38,11 +39,14 @@ export class InlineDriver implements RunDriver {
     this.waitingRuns.length = 0;
     const all = () => Promise.allSettled([...this.running.values()].map((r) => r.done));
     let timer: NodeJS.Timeout | undefined;
-    const graceOver = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), graceMs)));
+    const graceOver = new Promise<"timeout">(
+      (resolve) => (timer = setTimeout(() => resolve("timeout"), graceMs)),
+    );
     const outcome = await Promise.race([all().then(() => "done" as const), graceOver]);
     clearTimeout(timer);
     if (outcome === "timeout") {
-      for (const { controller } of this.running.values()) controller.abort({ kind: "shutdown" } satisfies AbortReason);
+      for (const { controller } of this.running.values())
+        controller.abort({ kind: "shutdown" } satisfies AbortReason);
       await all();
     }
   }
@@ -62,7 +66,9 @@ export class InlineDriver implements RunDriver {
       const next = this.waitingRuns.shift()!;
       const controller = new AbortController();
       const done = this.execute(next.runId, controller.signal)
-        .catch((err: unknown) => this.logger.error({ err, runId: next.runId }, "run execution failed unexpectedly"))
+        .catch((err: unknown) =>
+          this.logger.error({ err, runId: next.runId }, "run execution failed unexpectedly"),
+        )
         .finally(() => {
           this.running.delete(next.runId);
           this.pump();

@@ -17,7 +17,8 @@ function csvCell(value: unknown): string {
 
 const csv = (rows: unknown[][]): string => rows.map((row) => row.map(csvCell).join(",")).join("\n") + "\n";
 
-const isMetric = (v: unknown): v is MetricSummary => typeof v === "object" && v !== null && "mean" in v && "values" in v;
+const isMetric = (v: unknown): v is MetricSummary =>
+  typeof v === "object" && v !== null && "mean" in v && "values" in v;
 
 type Row = Record<string, unknown>;
 
@@ -25,7 +26,14 @@ function wide(items: Row[], idKey: string): string {
   if (!items.length) return csv([[idKey, "name"]]);
   const metrics = Object.keys(items[0]).filter((k) => isMetric(items[0][k]));
   const header = [idKey, "name", ...metrics.flatMap((m) => STAT_COLUMNS.map((s) => `${m}_${s}`))];
-  return csv([header, ...items.map((item) => [item[idKey], item.name, ...metrics.flatMap((m) => STAT_COLUMNS.map((s) => (item[m] as MetricSummary)[s]))])]);
+  return csv([
+    header,
+    ...items.map((item) => [
+      item[idKey],
+      item.name,
+      ...metrics.flatMap((m) => STAT_COLUMNS.map((s) => (item[m] as MetricSummary)[s])),
+    ]),
+  ]);
 }
 
 /** Every result table of a summary as CSV text. */
@@ -39,7 +47,15 @@ export function resultTables(summary: SimulationSummary): Record<ResultTable, st
   for (const [section, items, idKey] of sections) {
     for (const item of items) {
       for (const [metric, value] of Object.entries(item)) {
-        if (isMetric(value)) long.push([section, item[idKey], item.name, metric, ...STAT_COLUMNS.map((s) => value[s]), value.values.length]);
+        if (isMetric(value))
+          long.push([
+            section,
+            item[idKey],
+            item.name,
+            metric,
+            ...STAT_COLUMNS.map((s) => value[s]),
+            value.values.length,
+          ]);
       }
     }
   }
@@ -48,7 +64,10 @@ export function resultTables(summary: SimulationSummary): Record<ResultTable, st
     activities: wide(summary.activities as unknown as Row[], "activityId"),
     resources: wide(summary.resources as unknown as Row[], "resourceId"),
     entities: wide(summary.entities as unknown as Row[], "entityId"),
-    timeseries: csv([["start", "end", "throughput", "wip"], ...summary.timeSeries.buckets.map((b) => [b.start, b.end, b.throughput, b.wip])]),
+    timeseries: csv([
+      ["start", "end", "throughput", "wip"],
+      ...summary.timeSeries.buckets.map((b) => [b.start, b.end, b.throughput, b.wip]),
+    ]),
   };
 }
 
@@ -61,11 +80,20 @@ export class ResultsStore {
   }
 
   /** Writes results.json and one CSV per table; returns the folder. */
-  async write(tenantId: string, scenarioId: string, runId: string, summary: SimulationSummary): Promise<string> {
+  async write(
+    tenantId: string,
+    scenarioId: string,
+    runId: string,
+    summary: SimulationSummary,
+  ): Promise<string> {
     const dir = this.folder(tenantId, scenarioId, runId);
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, "results.json"), JSON.stringify(summary, null, 2));
-    await Promise.all(Object.entries(resultTables(summary)).map(([name, text]) => writeFile(path.join(dir, `${name}.csv`), text)));
+    await Promise.all(
+      Object.entries(resultTables(summary)).map(([name, text]) =>
+        writeFile(path.join(dir, `${name}.csv`), text),
+      ),
+    );
     return dir;
   }
 

@@ -1,4 +1,17 @@
-const TRANSIENT_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2034", "ECONNRESET", "ECONNREFUSED", "57P01", "08006", "08003", "08001"]);
+const TRANSIENT_CODES = new Set([
+  "P1001",
+  "P1002",
+  "P1008",
+  "P1017",
+  "P2024",
+  "P2034",
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "57P01",
+  "08006",
+  "08003",
+  "08001",
+]);
 
 /** Lost connections, timeouts and serialization conflicts: worth another try. */
 export function isTransient(err: unknown): boolean {
@@ -6,7 +19,9 @@ export function isTransient(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   if (typeof code === "string" && TRANSIENT_CODES.has(code)) return true;
   const message = String((err as { message?: unknown }).message ?? "");
-  return /ECONNRESET|ECONNREFUSED|Connection terminated|connection (?:is )?closed|server closed the connection|timeout exceeded/i.test(message);
+  return /ECONNRESET|ECONNREFUSED|Connection terminated|connection (?:is )?closed|server closed the connection|timeout exceeded/i.test(
+    message,
+  );
 }
 
 /** Retries transient failures with exponential backoff (100 ms, 200 ms, 400 ms, …). */

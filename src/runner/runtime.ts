@@ -19,8 +19,18 @@ export interface RunnerOptions {
 export function createRunner(options: RunnerOptions) {
   const pool = new ThreadPool({ size: options.concurrency });
   const results = new ResultsStore(options.dataDir);
-  const executor = new RunExecutor({ prisma: options.prisma, pool, pubsub: options.pubsub, results, logger: options.logger });
-  const driver = new InlineDriver((runId, signal) => executor.execute(runId, signal), options.concurrency, options.logger);
+  const executor = new RunExecutor({
+    prisma: options.prisma,
+    pool,
+    pubsub: options.pubsub,
+    results,
+    logger: options.logger,
+  });
+  const driver = new InlineDriver(
+    (runId, signal) => executor.execute(runId, signal),
+    options.concurrency,
+    options.logger,
+  );
   return {
     driver,
     pubsub: options.pubsub,

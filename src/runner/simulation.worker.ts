@@ -39,7 +39,11 @@ function serializeError(e: unknown): SerializedError {
 
 async function run(cmd: Extract<WorkerCommand, { type: "run" }>): Promise<void> {
   if (status !== "idle") {
-    send({ type: "error", jobId: cmd.jobId, error: { name: "WorkerBusyError", message: `worker is ${status}` } });
+    send({
+      type: "error",
+      jobId: cmd.jobId,
+      error: { name: "WorkerBusyError", message: `worker is ${status}` },
+    });
     return;
   }
   status = "running";

@@ -65,7 +65,9 @@ describe("ThreadPool", () => {
   it("rejects an already-aborted signal and an invalid model without running anything", async () => {
     const ac = new AbortController();
     ac.abort();
-    await expect(pool.runReplications(mm1(0.5, 1, { runTime: 100 }), { ...opts, signal: ac.signal })).rejects.toMatchObject({
+    await expect(
+      pool.runReplications(mm1(0.5, 1, { runTime: 100 }), { ...opts, signal: ac.signal }),
+    ).rejects.toMatchObject({
       name: "AbortError",
     });
     const bad = mm1(0.5, 1, { runTime: 100 });

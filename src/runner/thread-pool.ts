@@ -112,7 +112,9 @@ const isTypeScript = (url: URL) => /\.(c|m)?ts$/.test(url.pathname);
 function tsxEsmApiUrl(): string {
   const require = createRequire(import.meta.url);
   const pkgPath = require.resolve("tsx/package.json");
-  const pkg = JSON.parse(readFileSync(pkgPath, "utf8")) as { exports: Record<string, { import?: { default?: string } }> };
+  const pkg = JSON.parse(readFileSync(pkgPath, "utf8")) as {
+    exports: Record<string, { import?: { default?: string } }>;
+  };
   const rel = pkg.exports["./esm/api"]?.import?.default;
   if (!rel) throw new Error("tsx/esm/api has no ESM entry; cannot start a TypeScript worker");
   return new URL(rel, pathToFileURL(pkgPath)).href;
@@ -171,7 +173,8 @@ export class ThreadPool {
   runReplications(model: QuodsiModel, opts: SimulateOptions): Promise<SimulationSummary> {
     return new Promise<SimulationSummary>((resolve, reject) => {
       if (this.closed) return reject(new Error("thread pool is closed"));
-      if (this.workers.length === 0) return reject(new Error("thread pool has no working worker thread left"));
+      if (this.workers.length === 0)
+        return reject(new Error("thread pool has no working worker thread left"));
       if (opts.signal?.aborted) return reject(abortError(opts.signal));
       const v = validateModel(model);
       if (!v.ok) return reject(new InvalidModelError(v.issues));
@@ -311,7 +314,8 @@ export class ThreadPool {
       else {
         this.workers.splice(idx, 1);
         const err = new Error(
-          `simulation workers fail to start (${this.failedStarts} in a row)` + (pw.crashError ? `: ${pw.crashError.message}` : ""),
+          `simulation workers fail to start (${this.failedStarts} in a row)` +
+            (pw.crashError ? `: ${pw.crashError.message}` : ""),
           pw.crashError ? { cause: pw.crashError } : undefined,
         );
         err.name = "WorkerStartError";
@@ -348,7 +352,11 @@ export class ThreadPool {
     let f = 0;
     for (const j of run.inFlight) f += j.fraction;
     try {
-      cb({ completedReps: run.completed, totalReps: run.opts.replications, currentRepFraction: Math.min(f, 0.999) });
+      cb({
+        completedReps: run.completed,
+        totalReps: run.opts.replications,
+        currentRepFraction: Math.min(f, 0.999),
+      });
     } catch {
       // A failing progress listener must not break the run.
     }

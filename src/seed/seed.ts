@@ -20,16 +20,32 @@ export interface SeedResult {
  * (Quodsi's public example), an analysis and three scenarios. Returns the demo
  * key, which exists only now (keys are stored hashed); undefined when not empty.
  */
-export async function seedIfEmpty(database: Database, runtime: RunRuntime, logger: Logger): Promise<SeedResult | undefined> {
+export async function seedIfEmpty(
+  database: Database,
+  runtime: RunRuntime,
+  logger: Logger,
+): Promise<SeedResult | undefined> {
   if ((await database.prisma.tenant.count()) > 0) return undefined;
-  const created = await createTenant(database.prisma, { name: "Demo", slug: "demo", adminEmail: "admin@demo.local" });
-  const principal = { tenantId: created.tenantId, userId: created.userId, apiKeyId: created.apiKeyId, role: Role.ADMIN };
+  const created = await createTenant(database.prisma, {
+    name: "Demo",
+    slug: "demo",
+    adminEmail: "admin@demo.local",
+  });
+  const principal = {
+    tenantId: created.tenantId,
+    userId: created.userId,
+    apiKeyId: created.apiKeyId,
+    role: Role.ADMIN,
+  };
   const db = tenantScoped(database.prisma, created.tenantId);
   const services = createServices({ db, loaders: createLoaders(db), principal, logger, runtime });
-  const definition: unknown = JSON.parse(await readFile(new URL("./coffee-shop.model.json", import.meta.url), "utf8"));
+  const definition: unknown = JSON.parse(
+    await readFile(new URL("./coffee-shop.model.json", import.meta.url), "utf8"),
+  );
   const model = await services.models.create({
     name: "Coffee Shop",
-    description: "A cashier takes orders; baristas serve espresso (80%) and pastry (20%) customers. From the public Quodsi examples.",
+    description:
+      "A cashier takes orders; baristas serve espresso (80%) and pastry (20%) customers. From the public Quodsi examples.",
     definition,
   });
   const analysis = await services.analyses.create({
@@ -37,7 +53,8 @@ export async function seedIfEmpty(database: Database, runtime: RunRuntime, logge
     name: "Morning staffing",
     description: "How many baristas does the morning rush need?",
   });
-  const create = (name: string, description: string) => services.scenarios.create({ analysisId: analysis.id, name, description });
+  const create = (name: string, description: string) =>
+    services.scenarios.create({ analysisId: analysis.id, name, description });
   await create("Baseline", "The shop as it is today");
   const extra = await create("Extra barista", "A third barista at the bar");
   await services.itemProfiles.override(extra.id, {

@@ -3,7 +3,10 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from "@apollo/server/plugin/landingPage/default";
+import {
+  ApolloServerPluginLandingPageLocalDefault,
+  ApolloServerPluginLandingPageProductionDefault,
+} from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { GraphQLError, type GraphQLSchema } from "graphql";
@@ -73,7 +76,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const db = tenantDb(principal.tenantId);
     const log = logger.child({ requestId, tenantId: principal.tenantId });
     const loaders = createLoaders(db);
-    return { requestId, logger: log, principal, services: createServices({ db, loaders, principal, logger: log, runtime: options.runtime }) };
+    return {
+      requestId,
+      logger: log,
+      principal,
+      services: createServices({ db, loaders, principal, logger: log, runtime: options.runtime }),
+    };
   };
   const auth = (req: Request) => authenticate(database.prisma, apiKeyFromHeaders(req.headers));
 
@@ -98,7 +106,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       },
       context: (ctx) => contextFor(ctx.extra.principal as Principal, randomUUID()),
       onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e, logger)) } : undefined,
+        result.errors
+          ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e, logger)) }
+          : undefined,
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, logger)),
     },
     wsServer,
@@ -124,7 +134,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           metrics.graphqlOperations.inc({ type, outcome: rc.errors?.length ? "error" : "ok" });
           const codes = rc.errors?.map((e) => e.extensions?.code ?? "INTERNAL_SERVER_ERROR");
           // No context when authentication failed: nothing to log beyond the metric.
-          rc.contextValue?.logger?.info({ operation: rc.operationName ?? type, type, durationMs: Math.round(seconds * 1000), ...(codes ? { errors: codes } : {}) }, "graphql");
+          rc.contextValue?.logger?.info(
+            {
+              operation: rc.operationName ?? type,
+              type,
+              durationMs: Math.round(seconds * 1000),
+              ...(codes ? { errors: codes } : {}),
+            },
+            "graphql",
+          );
         },
       };
     },
@@ -136,12 +154,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // main.ts owns SIGTERM/SIGINT (drain, runner, database); Apollo's own handlers would race it.
     stopOnTerminationSignals: false,
     // Every call carries a key header, which already forces a CORS preflight in browsers.
-    csrfPrevention: { requestHeaders: ["x-api-key", "authorization", "apollo-require-preflight", "x-apollo-operation-name"] },
+    csrfPrevention: {
+      requestHeaders: ["x-api-key", "authorization", "apollo-require-preflight", "x-apollo-operation-name"],
+    },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       wsDrain,
       observePlugin,
-      options.nodeEnv === "production" ? ApolloServerPluginLandingPageProductionDefault() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      options.nodeEnv === "production"
+        ? ApolloServerPluginLandingPageProductionDefault()
+        : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
     ],
     formatError: (formatted, error) => formatError(formatted, error, logger),
   });
@@ -149,13 +171,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     res.setHeader("Access-Control-Allow-Origin", "*");
-    res.setHeader("Access-Control-Allow-Headers", "content-type, x-api-key, authorization, apollo-require-preflight");
+    res.setHeader(
+      "Access-Control-Allow-Headers",
+      "content-type, x-api-key, authorization, apollo-require-preflight",
+    );
     res.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
     if (req.method === "OPTIONS") return void res.sendStatus(204);
     next();
   });
   app.get("/healthz", (_req, res) => void res.json({ status: "ok" }));
-  app.get("/readyz", (_req, res) => void res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "starting" }));
+  app.get(
+    "/readyz",
+    (_req, res) => void res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "starting" }),
+  );
   app.get("/metrics", async (_req, res) => {
     res.setHeader("Content-Type", metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
@@ -166,7 +194,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     express.json({ limit: "5mb" }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const requestId = (typeof req.headers["x-request-id"] === "string" && req.headers["x-request-id"].slice(0, 100)) || randomUUID();
+        const requestId =
+          (typeof req.headers["x-request-id"] === "string" && req.headers["x-request-id"].slice(0, 100)) ||
+          randomUUID();
         let principal: Principal;
         try {
           principal = await auth(req);
@@ -178,11 +208,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }),
   );
   // Bodies that are not JSON or too large never reach Apollo: answer in GraphQL's shape.
-  app.use("/graphql", (err: { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
-    if (!err.status || err.status >= 500) return next(err);
-    const message = err.type === "entity.too.large" ? "Request body larger than 5 MB" : "Request body is not valid JSON";
-    res.status(err.status).json({ errors: [{ message, extensions: { code: "BAD_USER_INPUT" } }] });
-  });
+  app.use(
+    "/graphql",
+    (err: { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
+      if (!err.status || err.status >= 500) return next(err);
+      const message =
+        err.type === "entity.too.large" ? "Request body larger than 5 MB" : "Request body is not valid JSON";
+      res.status(err.status).json({ errors: [{ message, extensions: { code: "BAD_USER_INPUT" } }] });
+    },
+  );
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);

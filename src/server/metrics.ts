@@ -10,8 +10,22 @@ export interface RunnerGauges {
 export function createMetrics(runner: RunnerGauges) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  new Gauge({ name: "scenariolab_runs_active", help: "Runs executing in this process", registers: [registry], collect() { this.set(runner.active); } });
-  new Gauge({ name: "scenariolab_runs_waiting", help: "Runs queued in this process, waiting for a slot", registers: [registry], collect() { this.set(runner.waiting); } });
+  new Gauge({
+    name: "scenariolab_runs_active",
+    help: "Runs executing in this process",
+    registers: [registry],
+    collect() {
+      this.set(runner.active);
+    },
+  });
+  new Gauge({
+    name: "scenariolab_runs_waiting",
+    help: "Runs queued in this process, waiting for a slot",
+    registers: [registry],
+    collect() {
+      this.set(runner.waiting);
+    },
+  });
   return {
     registry,
     graphqlOperations: new Counter({

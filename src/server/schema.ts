@@ -15,7 +15,17 @@ import { ProgressResolver } from "../modules/progress/progress.resolver.js";
 import { CompareResolver } from "../modules/compare/compare.resolver.js";
 import "../modules/common/enums.js";
 
-export const RESOLVERS = [UserResolver, ApiKeyResolver, ModelResolver, AnalysisResolver, ScenarioResolver, ItemProfileResolver, RunResolver, ProgressResolver, CompareResolver] as const;
+export const RESOLVERS = [
+  UserResolver,
+  ApiKeyResolver,
+  ModelResolver,
+  AnalysisResolver,
+  ScenarioResolver,
+  ItemProfileResolver,
+  RunResolver,
+  ProgressResolver,
+  CompareResolver,
+] as const;
 
 /**
  * class-validator on every argument object; details are reported under the
@@ -23,8 +33,12 @@ export const RESOLVERS = [UserResolver, ApiKeyResolver, ModelResolver, AnalysisR
  */
 const validateArgs: ValidatorFn = async (value, _type, { args }) => {
   if (value === null || typeof value !== "object") return;
-  const items = (Array.isArray(value) ? value : [value]).filter((item): item is object => item !== null && typeof item === "object");
-  const errors = (await Promise.all(items.map((item) => validate(item, { forbidUnknownValues: false })))).flat();
+  const items = (Array.isArray(value) ? value : [value]).filter(
+    (item): item is object => item !== null && typeof item === "object",
+  );
+  const errors = (
+    await Promise.all(items.map((item) => validate(item, { forbidUnknownValues: false })))
+  ).flat();
   if (!errors.length) return;
   const json = JSON.stringify(value);
   const argName = Object.entries(args).find(([, arg]) => arg === value || JSON.stringify(arg) === json)?.[0];

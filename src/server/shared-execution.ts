@@ -13,14 +13,22 @@ function sharingKey(args: ExecutionArgs): string | undefined {
   const operation = getOperationAST(args.document, args.operationName);
   const source = args.document.loc?.source.body;
   if (!operation || operation.operation !== "subscription" || source === undefined) return undefined;
-  const pure = operation.selectionSet.selections.every((s) => s.kind === "Field" && PURE_EVENT_FIELDS.has(s.name.value));
-  return pure ? `${args.operationName ?? ""}\u0000${JSON.stringify(args.variableValues ?? {})}\u0000${source}` : undefined;
+  const pure = operation.selectionSet.selections.every(
+    (s) => s.kind === "Field" && PURE_EVENT_FIELDS.has(s.name.value),
+  );
+  return pure
+    ? `${args.operationName ?? ""}\u0000${JSON.stringify(args.variableValues ?? {})}\u0000${source}`
+    : undefined;
 }
 
-async function* mapEvents<T, R>(source: AsyncIterable<T>, fn: (event: T) => Promise<R> | R): AsyncGenerator<R> {
+async function* mapEvents<T, R>(
+  source: AsyncIterable<T>,
+  fn: (event: T) => Promise<R> | R,
+): AsyncGenerator<R> {
   const iterator = source[Symbol.asyncIterator]();
   try {
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield await fn(next.value);
+    for (let next = await iterator.next(); !next.done; next = await iterator.next())
+      yield await fn(next.value);
   } finally {
     await iterator.return?.();
   }

@@ -21,7 +21,8 @@ function expectLittle(s: SimulationSummary, relTol: number) {
     a.averageContents.values.forEach((L, i) => {
       const lambdaW = (a.throughput.values[i] / T) * a.averageTimeInActivity.values[i];
       const label = `${a.activityId} rep ${i}: L=${L} λW=${lambdaW}`;
-      if (L === 0) expect(lambdaW, label).toBe(0); // zero-time pass-through station
+      if (L === 0)
+        expect(lambdaW, label).toBe(0); // zero-time pass-through station
       else expect(Math.abs(L - lambdaW) / L, label).toBeLessThan(relTol);
     });
   }

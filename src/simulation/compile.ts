@@ -142,7 +142,8 @@ function build(model: QuodsiModel): CompiledModel {
   const generatorIndex = new Map(generators.map((g, i) => [g.id, i]));
 
   // Counts and capacities live in Int32Arrays: absent/null/huge values mean "unlimited".
-  const limit = (v: number | null | undefined) => (v === undefined || v === null || v >= UNLIMITED ? UNLIMITED : v);
+  const limit = (v: number | null | undefined) =>
+    v === undefined || v === null || v >= UNLIMITED ? UNLIMITED : v;
 
   // --- requirement clause trees
   const clauseAny: number[] = [];
@@ -279,8 +280,12 @@ function build(model: QuodsiModel): CompiledModel {
       routeCum.push(acc);
       routeTravelStart.push(routeTravel.length);
       const travel = (c.actions ?? []).map((act, j) => {
-        if (act.type !== "delay") throw new Error(`unreachable: connector action ${act.type} passed checkRunnable`);
-        return duration((act as { duration: Duration }).duration, `connector:${c.id}/action:${act.id ?? `#${j}`}`);
+        if (act.type !== "delay")
+          throw new Error(`unreachable: connector action ${act.type} passed checkRunnable`);
+        return duration(
+          (act as { duration: Duration }).duration,
+          `connector:${c.id}/action:${act.id ?? `#${j}`}`,
+        );
       });
       routeTravelCount.push(travel.length);
       routeTravel.push(...travel);

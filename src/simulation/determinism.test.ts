@@ -21,7 +21,9 @@ describe("seeded randomness", () => {
 
   it("rejects bad run options", async () => {
     const m = mm1(0.8, 1, { runTime: 10 });
-    await expect(runReplication(m, 0, { ...opts, timePeriod: "weekly" as never })).rejects.toThrow(RangeError);
+    await expect(runReplication(m, 0, { ...opts, timePeriod: "weekly" as never })).rejects.toThrow(
+      RangeError,
+    );
     await expect(runReplication(m, 0, { ...opts, seed: 1.5 })).rejects.toThrow(/seed/);
     await expect(simulate(m, { ...opts, replications: 0 })).rejects.toThrow(/replications/);
   });
@@ -101,7 +103,10 @@ describe("distributions (sample means and unit conversion)", () => {
   });
 
   it("normal is truncated at 0 (never negative)", () => {
-    const table = new DurationTable([{ duration: { unit: "minutes", distribution: "normal", mean: 0.1, std: 1 }, stream: 0 }], "minutes");
+    const table = new DurationTable(
+      [{ duration: { unit: "minutes", distribution: "normal", mean: 0.1, std: 1 }, stream: 0 }],
+      "minutes",
+    );
     const rng = new RandomStreams(7, 0, ["k"]);
     let min = Infinity;
     for (let i = 0; i < 10_000; i++) min = Math.min(min, table.sample(0, rng));
@@ -141,10 +146,16 @@ describe("time series", () => {
       [120, 150],
     ]);
     const total = s.timeSeries.buckets.reduce((n, b) => n + b.throughput, 0);
-    const reps = await Promise.all([0, 1].map((i) => runReplication(model, i, { replications: 2, seed: 3, timePeriod: "hourly" })));
+    const reps = await Promise.all(
+      [0, 1].map((i) => runReplication(model, i, { replications: 2, seed: 3, timePeriod: "hourly" })),
+    );
     expect(total).toBe((reps[0].exitsTotal + reps[1].exitsTotal) / 2);
     for (const b of s.timeSeries.buckets) expect(b.wip).toBeGreaterThan(0);
-    const daily = await simulate(mm1(0.5, 1, { runTime: 3 * 1440 }), { replications: 1, seed: 3, timePeriod: "daily" });
+    const daily = await simulate(mm1(0.5, 1, { runTime: 3 * 1440 }), {
+      replications: 1,
+      seed: 3,
+      timePeriod: "daily",
+    });
     expect(daily.timeSeries.buckets).toHaveLength(3);
   });
 });

@@ -45,7 +45,13 @@ describe("constant-time models give hand-computed numbers", () => {
 
     const keep = structuredClone(base);
     keep.activities!.find((a) => a.id === "admit")!.actions = [
-      { id: "admit-dwr", type: "delay_with_resource", resourceRequirementId: "req-nurse", keepResource: true, duration: constant(2) },
+      {
+        id: "admit-dwr",
+        type: "delay_with_resource",
+        resourceRequirementId: "req-nurse",
+        keepResource: true,
+        duration: constant(2),
+      },
     ];
     const a = await run(base);
     const b = await run(keep);
@@ -129,15 +135,37 @@ describe("constant-time models give hand-computed numbers", () => {
       timeUnit: "hours",
       runTime: { unit: "hours", value: 10 },
       entities: [{ id: "e" }],
-      activities: [{ id: "work", capacity: 10, actions: [{ type: "delay", duration: { unit: "minutes", value: 30 } }] }],
-      generators: [
-        { id: "g", entityId: "e", interarrivalTime: { unit: "hours", value: 2 }, startDelay: { unit: "minutes", value: 60 }, batchSize: 3, maxCycles: 2 },
+      activities: [
+        { id: "work", capacity: 10, actions: [{ type: "delay", duration: { unit: "minutes", value: 30 } }] },
       ],
-      connectors: [{ id: "c", sourceId: "g", targetId: "work", actions: [{ type: "delay", duration: { unit: "minutes", value: 15 } }] }],
+      generators: [
+        {
+          id: "g",
+          entityId: "e",
+          interarrivalTime: { unit: "hours", value: 2 },
+          startDelay: { unit: "minutes", value: 60 },
+          batchSize: 3,
+          maxCycles: 2,
+        },
+      ],
+      connectors: [
+        {
+          id: "c",
+          sourceId: "g",
+          targetId: "work",
+          actions: [{ type: "delay", duration: { unit: "minutes", value: 15 } }],
+        },
+      ],
     };
     // Batches of 3 at 1 h and 3 h; each entity travels 0.25 h and works 0.5 h.
     const r = await run(model);
-    expect(r.entities[0]).toEqual({ entityId: "e", createdCount: 6, completedCount: 6, averageTimeInSystem: 0.75, averageTimeWaiting: 0 });
+    expect(r.entities[0]).toEqual({
+      entityId: "e",
+      createdCount: 6,
+      completedCount: 6,
+      averageTimeInSystem: 0.75,
+      averageTimeWaiting: 0,
+    });
     expect(act(r, "work").maxContents).toBe(3);
     expect(act(r, "work").averageContents).toBeCloseTo((6 * 0.5) / 10, 12);
   });
@@ -154,7 +182,12 @@ describe("constant-time models give hand-computed numbers", () => {
     };
     // Arrivals at 0..20; departures at k + 0.5. After warm-up: arrivals 10..20, departures 10.5..19.5.
     const r = await run(model);
-    expect(act(r, "s")).toMatchObject({ throughput: 10, utilization: 0.5, averageTimeInActivity: 0.5, averageWaitTime: 0 });
+    expect(act(r, "s")).toMatchObject({
+      throughput: 10,
+      utilization: 0.5,
+      averageTimeInActivity: 0.5,
+      averageWaitTime: 0,
+    });
     expect(r.entities[0]).toMatchObject({ createdCount: 11, completedCount: 10, averageTimeInSystem: 0.5 });
     expect(r.timeSeries.buckets).toHaveLength(1);
     expect(r.timeSeries.buckets[0].throughput).toBe(20);
@@ -171,12 +204,31 @@ describe("constant-time models give hand-computed numbers", () => {
         { id: "z", capacity: 1 },
       ],
       resourceRequirements: [
-        { id: "x-and-2y", rootClause: { mode: "REQUIRE_ALL", requests: [{ resourceId: "x" }, { resourceId: "y", quantity: 2 }] } },
-        { id: "x-or-z", rootClause: { mode: "REQUIRE_ANY", requests: [{ resourceId: "x" }, { resourceId: "z" }] } },
+        {
+          id: "x-and-2y",
+          rootClause: {
+            mode: "REQUIRE_ALL",
+            requests: [{ resourceId: "x" }, { resourceId: "y", quantity: 2 }],
+          },
+        },
+        {
+          id: "x-or-z",
+          rootClause: { mode: "REQUIRE_ANY", requests: [{ resourceId: "x" }, { resourceId: "z" }] },
+        },
       ],
       activities: [
-        { id: "both", capacity: 5, actions: [{ type: "delay_with_resource", resourceRequirementId: "x-and-2y", duration: constant(2) }] },
-        { id: "either", capacity: 5, actions: [{ type: "delay_with_resource", resourceRequirementId: "x-or-z", duration: constant(1) }] },
+        {
+          id: "both",
+          capacity: 5,
+          actions: [
+            { type: "delay_with_resource", resourceRequirementId: "x-and-2y", duration: constant(2) },
+          ],
+        },
+        {
+          id: "either",
+          capacity: 5,
+          actions: [{ type: "delay_with_resource", resourceRequirementId: "x-or-z", duration: constant(1) }],
+        },
       ],
       generators: [{ id: "g", entityId: "e", interarrivalTime: constant(100), batchSize: 2 }],
       connectors: [
@@ -187,7 +239,12 @@ describe("constant-time models give hand-computed numbers", () => {
     // Two entities at 0: e1 takes x+2y 0-2; e2 waits for them until 2 and holds them 2-4.
     // At "either": e1 arrives at 2 while e2 holds x, so it takes z 2-3; e2 arrives at 4 and takes x (first option) 4-5.
     const r = await run(model);
-    expect(res(r, "x")).toMatchObject({ grants: 3, averageWaitTime: 2 / 3, waitProbability: 1 / 3, utilization: 5 / 10 });
+    expect(res(r, "x")).toMatchObject({
+      grants: 3,
+      averageWaitTime: 2 / 3,
+      waitProbability: 1 / 3,
+      utilization: 5 / 10,
+    });
     expect(res(r, "y")).toMatchObject({ grants: 2, averageWaitTime: 1, utilization: 0.4 });
     expect(res(r, "z")).toMatchObject({ grants: 1, averageWaitTime: 0, utilization: 0.1 });
     expect(r.entities[0].averageTimeInSystem).toBeCloseTo((3 + 5) / 2, 12);
@@ -200,7 +257,16 @@ describe("constant-time models give hand-computed numbers", () => {
       entities: [{ id: "e" }],
       resources: [{ id: "r", capacity: 1 }],
       resourceRequirements: [{ id: "q", rootClause: { requests: [{ resourceId: "r" }] } }],
-      activities: [{ id: "a", capacity: 5, actions: [{ type: "seize", resourceRequirementId: "q" }, { type: "delay", duration: constant(1) }] }],
+      activities: [
+        {
+          id: "a",
+          capacity: 5,
+          actions: [
+            { type: "seize", resourceRequirementId: "q" },
+            { type: "delay", duration: constant(1) },
+          ],
+        },
+      ],
       generators: [{ id: "g", entityId: "e", interarrivalTime: constant(100), batchSize: 3 }],
       connectors: [{ id: "c", sourceId: "g", targetId: "a" }],
     };
@@ -212,6 +278,11 @@ describe("constant-time models give hand-computed numbers", () => {
   it("simulate() with the same seed on a deterministic model gives the same summary as the replication", async () => {
     const model = load("learn/actions/seize-release/model.json");
     const s = await simulate(model, { ...opts, replications: 2 });
-    expect(s.resources.find((x) => x.resourceId === "nurse")!.averageWaitTime).toMatchObject({ mean: 5, stdDev: 0, ciHalfWidth: 0, values: [5, 5] });
+    expect(s.resources.find((x) => x.resourceId === "nurse")!.averageWaitTime).toMatchObject({
+      mean: 5,
+      stdDev: 0,
+      ciHalfWidth: 0,
+      values: [5, 5],
+    });
   });
 });

@@ -155,8 +155,12 @@ export class DurationTable {
         return p[o] + p[o + 1] * rng.next(s);
       case DistKind.Triangular: {
         const u = rng.next(s);
-        const a = p[o], c = p[o + 1], b = p[o + 2];
-        return u < p[o + 3] ? a + Math.sqrt(u * (b - a) * (c - a)) : b - Math.sqrt((1 - u) * (b - a) * (b - c));
+        const a = p[o],
+          c = p[o + 1],
+          b = p[o + 2];
+        return u < p[o + 3]
+          ? a + Math.sqrt(u * (b - a) * (c - a))
+          : b - Math.sqrt((1 - u) * (b - a) * (b - c));
       }
       case DistKind.Normal: {
         // Truncated at 0: negative draws are re-drawn (bounded tries, then 0).
@@ -188,8 +192,10 @@ export class DurationTable {
       }
       case DistKind.Discrete: {
         const u = rng.next(s);
-        const start = p[o], len = p[o + 1];
-        let lo = start, hi = start + len - 1;
+        const start = p[o],
+          len = p[o + 1];
+        let lo = start,
+          hi = start + len - 1;
         while (lo < hi) {
           const mid = (lo + hi) >>> 1;
           if (u < this.tableCum[mid]) hi = mid;

@@ -28,7 +28,8 @@ export const DISTRIBUTIONS: Record<
 
 export const DISTRIBUTION_NAMES = Object.keys(DISTRIBUTIONS) as DistributionName[];
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 const at = (path: string, key: string) => (path ? `${path}.${key}` : key);
 const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 
@@ -50,19 +51,29 @@ export function validateDuration(input: unknown, path: string): ValidationIssue[
 
   let dist: DistributionName;
   if (input.distribution === undefined || input.distribution === null) dist = "constant";
-  else if (typeof input.distribution === "string" && (DISTRIBUTION_NAMES as string[]).includes(input.distribution.toLowerCase()))
+  else if (
+    typeof input.distribution === "string" &&
+    (DISTRIBUTION_NAMES as string[]).includes(input.distribution.toLowerCase())
+  )
     dist = input.distribution.toLowerCase() as DistributionName;
   else {
-    add(at(path, "distribution"), `must be one of ${DISTRIBUTION_NAMES.join(", ")} (got ${JSON.stringify(input.distribution)})`);
+    add(
+      at(path, "distribution"),
+      `must be one of ${DISTRIBUTION_NAMES.join(", ")} (got ${JSON.stringify(input.distribution)})`,
+    );
     return issues;
   }
   const spec = DISTRIBUTIONS[dist];
   const allowed = new Set(["unit", "distribution", ...spec.required, ...spec.optional]);
   for (const key of Object.keys(input)) {
     if (!allowed.has(key))
-      add(at(path, key), `is not a parameter of the ${dist} distribution (expected ${[...spec.required, ...spec.optional].join(", ")})`);
+      add(
+        at(path, key),
+        `is not a parameter of the ${dist} distribution (expected ${[...spec.required, ...spec.optional].join(", ")})`,
+      );
   }
-  for (const key of spec.required) if (input[key] === undefined) add(at(path, key), `is required for the ${dist} distribution`);
+  for (const key of spec.required)
+    if (input[key] === undefined) add(at(path, key), `is required for the ${dist} distribution`);
 
   const num = (key: string, check: (v: number) => boolean, rule: string): number | undefined => {
     const v = input[key];
@@ -135,17 +146,31 @@ export function validateDuration(input: unknown, path: string): ValidationIssue[
       const vals = input.values;
       const probs = input.probabilities;
       if (vals !== undefined) {
-        if (!Array.isArray(vals) || vals.length === 0) add(at(path, "values"), "must be a non-empty array of numbers");
-        else vals.forEach((v, i) => { if (!finite(v) || v < 0) add(`${at(path, "values")}[${i}]`, "must be a finite number >= 0"); });
+        if (!Array.isArray(vals) || vals.length === 0)
+          add(at(path, "values"), "must be a non-empty array of numbers");
+        else
+          vals.forEach((v, i) => {
+            if (!finite(v) || v < 0) add(`${at(path, "values")}[${i}]`, "must be a finite number >= 0");
+          });
       }
       if (probs !== undefined) {
-        if (!Array.isArray(probs) || probs.length === 0) add(at(path, "probabilities"), "must be a non-empty array of numbers");
+        if (!Array.isArray(probs) || probs.length === 0)
+          add(at(path, "probabilities"), "must be a non-empty array of numbers");
         else {
-          probs.forEach((v, i) => { if (!finite(v) || v < 0) add(`${at(path, "probabilities")}[${i}]`, "must be a finite number >= 0"); });
-          if (probs.every((v) => finite(v) && v >= 0) && probs.reduce((s: number, v: number) => s + v, 0) <= 0)
+          probs.forEach((v, i) => {
+            if (!finite(v) || v < 0)
+              add(`${at(path, "probabilities")}[${i}]`, "must be a finite number >= 0");
+          });
+          if (
+            probs.every((v) => finite(v) && v >= 0) &&
+            probs.reduce((s: number, v: number) => s + v, 0) <= 0
+          )
             add(at(path, "probabilities"), "must have a positive sum (relative weights)");
           if (Array.isArray(vals) && vals.length !== probs.length)
-            add(at(path, "probabilities"), `must have one entry per value (${vals.length}), got ${probs.length}`);
+            add(
+              at(path, "probabilities"),
+              `must have one entry per value (${vals.length}), got ${probs.length}`,
+            );
         }
       }
       break;

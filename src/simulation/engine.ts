@@ -274,9 +274,21 @@ export class Simulation {
 
   private growEntities(n: number): void {
     const old = this.eCap;
-    const grow8 = (a: Uint8Array) => { const b = new Uint8Array(n); b.set(a); return b; };
-    const grow32 = (a: Int32Array) => { const b = new Int32Array(n); b.set(a); return b; };
-    const grow64 = (a: Float64Array) => { const b = new Float64Array(n); b.set(a); return b; };
+    const grow8 = (a: Uint8Array) => {
+      const b = new Uint8Array(n);
+      b.set(a);
+      return b;
+    };
+    const grow32 = (a: Int32Array) => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    const grow64 = (a: Float64Array) => {
+      const b = new Float64Array(n);
+      b.set(a);
+      return b;
+    };
     this.eState = grow8(this.eState);
     this.eType = grow32(this.eType);
     this.eAct = grow32(this.eAct);
@@ -312,10 +324,11 @@ export class Simulation {
 
   private allocEntity(): number {
     if (this.freeTop === 0) {
-      if (this.eCap >= MAX_ENTITIES_IN_SYSTEM) throw new ModelRuntimeError(
-        `More than ${MAX_ENTITIES_IN_SYSTEM} entities in the system at once (simulated time ${this.now}): ` +
-          "arrivals outpace what the model can process. Add capacity, slow the arrivals, or cap them with maxEntities.",
-      );
+      if (this.eCap >= MAX_ENTITIES_IN_SYSTEM)
+        throw new ModelRuntimeError(
+          `More than ${MAX_ENTITIES_IN_SYSTEM} entities in the system at once (simulated time ${this.now}): ` +
+            "arrivals outpace what the model can process. Add capacity, slow the arrivals, or cap them with maxEntities.",
+        );
       this.growEntities(this.eCap * 2);
     }
     const e = this.freeStack[--this.freeTop];
@@ -331,7 +344,11 @@ export class Simulation {
   }
 
   private growHoldings(n: number): void {
-    const g = (a: Int32Array) => { const b = new Int32Array(n); b.set(a); return b; };
+    const g = (a: Int32Array) => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
     this.hoReq = g(this.hoReq);
     this.hoRes = g(this.hoRes);
     this.hoQty = g(this.hoQty);
@@ -349,11 +366,19 @@ export class Simulation {
   private schedule(t: number, kind: number, payload: number): void {
     if (this.hN === this.hT.length) {
       const n = this.hN * 2;
-      const t2 = new Float64Array(n); t2.set(this.hT); this.hT = t2;
-      const s2 = new Float64Array(n); s2.set(this.hS); this.hS = s2;
-      const d2 = new Int32Array(n); d2.set(this.hD); this.hD = d2;
+      const t2 = new Float64Array(n);
+      t2.set(this.hT);
+      this.hT = t2;
+      const s2 = new Float64Array(n);
+      s2.set(this.hS);
+      this.hS = s2;
+      const d2 = new Int32Array(n);
+      d2.set(this.hD);
+      this.hD = d2;
     }
-    const hT = this.hT, hS = this.hS, hD = this.hD;
+    const hT = this.hT,
+      hS = this.hS,
+      hD = this.hD;
     const s = this.seq++;
     const d = (payload << 2) | kind;
     let i = this.hN++;
@@ -373,10 +398,14 @@ export class Simulation {
 
   /** Remove the top event (caller has read hT[0]/hD[0]). */
   private popEvent(): void {
-    const hT = this.hT, hS = this.hS, hD = this.hD;
+    const hT = this.hT,
+      hS = this.hS,
+      hD = this.hD;
     const n = --this.hN;
     if (n === 0) return;
-    const t = hT[n], s = hS[n], d = hD[n];
+    const t = hT[n],
+      s = hS[n],
+      d = hD[n];
     let i = 0;
     const half = n >> 1;
     while (i < half) {
@@ -686,7 +715,8 @@ export class Simulation {
   }
 
   private unlinkSlotBlocked(a: number, e: number): void {
-    const p = this.ePrev2[e], n = this.eNext2[e];
+    const p = this.ePrev2[e],
+      n = this.eNext2[e];
     if (p === NONE) this.bHead[a] = n;
     else this.eNext2[p] = n;
     if (n === NONE) this.bTail[a] = p;
@@ -807,11 +837,14 @@ export class Simulation {
   /** Trial allocation of a clause (REQUIRE_ALL: everything; REQUIRE_ANY: first option that fits). */
   private allocClause(c: number): boolean {
     const m = this.m;
-    const rs = m.clauseReqStart[c], rc = m.clauseReqCount[c];
-    const cs = m.clauseChildStart[c], cc = m.clauseChildCount[c];
+    const rs = m.clauseReqStart[c],
+      rc = m.clauseReqCount[c];
+    const cs = m.clauseChildStart[c],
+      cc = m.clauseChildCount[c];
     if (m.clauseAny[c] === 0) {
       for (let i = 0; i < rc; i++) {
-        const r = m.requestRes[rs + i], q = m.requestQty[rs + i];
+        const r = m.requestRes[rs + i],
+          q = m.requestQty[rs + i];
         if (this.rAvail[r] < q) return false;
         this.rAvail[r] -= q;
         this.scratchRes[this.scratchLen] = r;
@@ -822,7 +855,8 @@ export class Simulation {
     }
     if (rc + cc === 0) return true;
     for (let i = 0; i < rc; i++) {
-      const r = m.requestRes[rs + i], q = m.requestQty[rs + i];
+      const r = m.requestRes[rs + i],
+        q = m.requestQty[rs + i];
       if (this.rAvail[r] >= q) {
         this.rAvail[r] -= q;
         this.scratchRes[this.scratchLen] = r;
@@ -853,7 +887,8 @@ export class Simulation {
     const m = this.m;
     this.eReq[e] = req;
     this.eMark[e] = this.now;
-    const start = m.reqResStart[req], count = m.reqResCount[req];
+    const start = m.reqResStart[req],
+      count = m.reqResCount[req];
     const base = e * this.K;
     for (let j = 0; j < count; j++) {
       const r = m.reqResList[start + j];
@@ -872,14 +907,16 @@ export class Simulation {
   private dequeueRequest(e: number): void {
     const m = this.m;
     const req = this.eReq[e];
-    const start = m.reqResStart[req], count = m.reqResCount[req];
+    const start = m.reqResStart[req],
+      count = m.reqResCount[req];
     const base = e * this.K;
     for (let j = 0; j < count; j++) {
       const r = m.reqResList[start + j];
       const node = base + j;
       this.touchR(r);
       this.rQLen[r]--;
-      const p = this.nPrev[node], n = this.nNext[node];
+      const p = this.nPrev[node],
+        n = this.nNext[node];
       if (p === NONE) this.rpHead[r] = n;
       else this.nNext[p] = n;
       if (n === NONE) this.rpTail[r] = p;
@@ -1004,7 +1041,12 @@ export class Simulation {
     for (let i = 0; i < this.nBuckets; i++) {
       const start = i * this.bucketSize;
       const end = i === this.nBuckets - 1 ? this.runTime : (i + 1) * this.bucketSize;
-      buckets.push({ start, end, throughput: this.tsThroughput[i], wip: div(this.tsWipArea[i], end - start) });
+      buckets.push({
+        start,
+        end,
+        throughput: this.tsThroughput[i],
+        wip: div(this.tsWipArea[i], end - start),
+      });
     }
     return {
       repIndex: this.repIndex,
@@ -1045,4 +1087,3 @@ export class Simulation {
     };
   }
 }
-

@@ -24,7 +24,9 @@ const EXPECTED: Record<string, { runnable: true } | { invalid: string[] } | { un
       (t, i) => `activities[${[2, 3, 4, 5, 6, 7, 8, 10][i]}].actions[0].type:${t}`,
     ),
   },
-  "learn/actions/branch/model.json": { unsupported: ["activities[0].actions[0].type:branch", "generators[1].initialStates:initialStates"] },
+  "learn/actions/branch/model.json": {
+    unsupported: ["activities[0].actions[0].type:branch", "generators[1].initialStates:initialStates"],
+  },
   "learn/actions/assign/model.json": {
     unsupported: [
       "activities[0].actions[1].type:assign",
@@ -42,14 +44,20 @@ const EXPECTED: Record<string, { runnable: true } | { invalid: string[] } | { un
       "activities[0].actions[2].type:split",
       "activities[1].routing:state_condition",
       "activities[5].actions[0].type:join",
-      ...[1, 2, 3].flatMap((i) => [`connectors[${i}].condition:conditional routing`, `connectors[${i}].entityId:entityId`]),
+      ...[1, 2, 3].flatMap((i) => [
+        `connectors[${i}].condition:conditional routing`,
+        `connectors[${i}].entityId:entityId`,
+      ]),
     ],
   },
   "learn/actions/split/model.json": {
     unsupported: [
       "activities[0].actions[1].type:split",
       "activities[1].routing:state_condition",
-      ...[1, 2, 3].flatMap((i) => [`connectors[${i}].condition:conditional routing`, `connectors[${i}].entityId:entityId`]),
+      ...[1, 2, 3].flatMap((i) => [
+        `connectors[${i}].condition:conditional routing`,
+        `connectors[${i}].entityId:entityId`,
+      ]),
     ],
   },
   "learn/actions/loop/model.json": { unsupported: ["activities[0].actions[0].type:loop"] },
@@ -84,7 +92,11 @@ describe("Quodsi reference models", () => {
     }
     expect(issues).toEqual([]);
     const model: QuodsiModel = v.value;
-    const s = await simulate(model, { replications: model.replications ?? 1, seed: model.seed ?? 1, timePeriod: "hourly" });
+    const s = await simulate(model, {
+      replications: model.replications ?? 1,
+      seed: model.seed ?? 1,
+      timePeriod: "hourly",
+    });
     expect(s.reps).toBe(model.replications ?? 1);
     for (const e of s.entities) expect(e.completedCount.mean).toBeGreaterThanOrEqual(0);
     const completed = s.entities.reduce((n, e) => n + e.completedCount.mean, 0);
@@ -93,7 +105,9 @@ describe("Quodsi reference models", () => {
   });
 
   it("coffee shop: ~240 customers in 8 h, 80/20 split between espresso bar and pastry counter", async () => {
-    const model = JSON.parse(readFileSync(join(ROOT, "industries/food-service/coffee-shop/model.json"), "utf8")) as QuodsiModel;
+    const model = JSON.parse(
+      readFileSync(join(ROOT, "industries/food-service/coffee-shop/model.json"), "utf8"),
+    ) as QuodsiModel;
     const s = await simulate(model, { replications: 5, seed: 20260807, timePeriod: "hourly" });
     const created = s.entities[0].createdCount;
     expect(Math.abs(created.mean - 240)).toBeLessThan(created.ciHalfWidth + 10);
@@ -106,7 +120,9 @@ describe("Quodsi reference models", () => {
   });
 
   it("mixed distributions fixture: all 10 entities of the 10 generator cycles pass the three stations", async () => {
-    const model = JSON.parse(readFileSync(join(ROOT, "lucid-shared-fixtures/model_def_mixed_distributions.json"), "utf8")) as QuodsiModel;
+    const model = JSON.parse(
+      readFileSync(join(ROOT, "lucid-shared-fixtures/model_def_mixed_distributions.json"), "utf8"),
+    ) as QuodsiModel;
     const s = await simulate(model, { replications: 3, seed: 12345, timePeriod: "hourly" });
     const e1 = s.entities.find((e) => e.entityId === "entity-1")!;
     expect(e1.createdCount.values).toEqual([10, 10, 10]);

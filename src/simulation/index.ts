@@ -32,5 +32,10 @@ export { ModelRuntimeError, MAX_ENTITIES_IN_SYSTEM } from "./engine.js";
 export { runReplication, simulate, summarize, abortError } from "./simulate.js";
 export type { SimulateOptions, ReplicationOptions } from "./simulate.js";
 export { summarizeMetric, studentTQuantile, studentTCdf } from "./stats.js";
-export { validateOverride, applyOverrides, OVERRIDABLE_PROPERTIES, TARGET_OBJECT_TYPES } from "./overrides.js";
+export {
+  validateOverride,
+  applyOverrides,
+  OVERRIDABLE_PROPERTIES,
+  TARGET_OBJECT_TYPES,
+} from "./overrides.js";
 export type { ModelOverride, OverrideOperation, TargetObjectType } from "./overrides.js";

@@ -5,6 +5,9 @@ import { unstableModel } from "./testing/models.js";
 describe("runaway models", () => {
   it("fails with a clear ModelRuntimeError instead of exhausting memory", async () => {
     const run = simulate(unstableModel(), { replications: 1, seed: 1, timePeriod: "daily" });
-    await expect(run).rejects.toMatchObject({ name: "ModelRuntimeError", message: expect.stringContaining(`More than ${MAX_ENTITIES_IN_SYSTEM} entities`) });
+    await expect(run).rejects.toMatchObject({
+      name: "ModelRuntimeError",
+      message: expect.stringContaining(`More than ${MAX_ENTITIES_IN_SYSTEM} entities`),
+    });
   });
 });

@@ -5,10 +5,18 @@
  * and what values they take lives here.
  */
 import { distributionOf, scaleDuration, validateDuration } from "./durations.js";
-import type { Action, Duration, QuodsiModel, RequirementClause, ValidationIssue, Validated } from "./types.js";
+import type {
+  Action,
+  Duration,
+  QuodsiModel,
+  RequirementClause,
+  ValidationIssue,
+  Validated,
+} from "./types.js";
 import { validateModel } from "./validate.js";
 
-export type TargetObjectType = "MODEL" | "ACTIVITY" | "RESOURCE" | "GENERATOR" | "ENTITY" | "CONNECTOR" | "RESOURCE_REQUIREMENT";
+export type TargetObjectType =
+  "MODEL" | "ACTIVITY" | "RESOURCE" | "GENERATOR" | "ENTITY" | "CONNECTOR" | "RESOURCE_REQUIREMENT";
 export type OverrideOperation = "SET" | "MULTIPLY";
 
 export interface ModelOverride {
@@ -66,9 +74,15 @@ function findIndex<T extends { id: string }>(list: T[] | undefined, id: string):
 function resolveSlot(base: QuodsiModel, o: ModelOverride): Result<Slot> {
   const type = o.targetObjectType;
   if (!TARGET_OBJECT_TYPES.includes(type))
-    return fail("targetObjectType", `must be one of ${TARGET_OBJECT_TYPES.join(", ")} (got ${JSON.stringify(type)})`);
+    return fail(
+      "targetObjectType",
+      `must be one of ${TARGET_OBJECT_TYPES.join(", ")} (got ${JSON.stringify(type)})`,
+    );
   if (typeof o.propertyName !== "string" || o.propertyName === "")
-    return fail("propertyName", `is required; allowed for ${type}: ${OVERRIDABLE_PROPERTIES[type].join(", ") || "none"}`);
+    return fail(
+      "propertyName",
+      `is required; allowed for ${type}: ${OVERRIDABLE_PROPERTIES[type].join(", ") || "none"}`,
+    );
   const unknownProperty = () =>
     type === "ENTITY"
       ? fail("propertyName", "entities have no overridable property (an ENTITY cannot be overridden)")
@@ -78,9 +92,16 @@ function resolveSlot(base: QuodsiModel, o: ModelOverride): Result<Slot> {
         );
   const name = o.propertyName;
   const id = o.targetObjectId;
-  const notFound = (what: string) => fail("targetObjectId", `no ${what} with id ${JSON.stringify(id)} in the model`);
+  const notFound = (what: string) =>
+    fail("targetObjectId", `no ${what} with id ${JSON.stringify(id)} in the model`);
   /** A property `key` of element `i` of collection `coll`, with a default when absent. */
-  const field = (coll: "activities" | "resources" | "generators" | "connectors", i: number, key: string, kind: Kind, dflt: unknown): Slot => ({
+  const field = (
+    coll: "activities" | "resources" | "generators" | "connectors",
+    i: number,
+    key: string,
+    kind: Kind,
+    dflt: unknown,
+  ): Slot => ({
     kind,
     read: (m) => {
       const v = ((m[coll] as unknown as Array<Record<string, unknown>>)[i] ?? {})[key];
@@ -95,7 +116,14 @@ function resolveSlot(base: QuodsiModel, o: ModelOverride): Result<Slot> {
     case "MODEL": {
       if (id !== "model") return fail("targetObjectId", 'must be "model" for targetObjectType MODEL');
       if (name === "seed")
-        return { ok: true, value: { kind: { type: "seed" }, read: (m) => m.seed ?? null, write: (m, v) => void (m.seed = v as number) } };
+        return {
+          ok: true,
+          value: {
+            kind: { type: "seed" },
+            read: (m) => m.seed ?? null,
+            write: (m, v) => void (m.seed = v as number),
+          },
+        };
       if (name === "runTime" || name === "warmupTime") {
         const key = name;
         return {
@@ -125,16 +153,23 @@ function resolveSlot(base: QuodsiModel, o: ModelOverride): Result<Slot> {
       let j = actions.findIndex((a) => a.id === ref);
       if (j < 0 && /^\d+$/.test(ref) && Number(ref) < actions.length) j = Number(ref);
       if (j < 0)
-        return fail("propertyName", `activity ${JSON.stringify(id)} has no action with id or index ${JSON.stringify(ref)}`);
+        return fail(
+          "propertyName",
+          `activity ${JSON.stringify(id)} has no action with id or index ${JSON.stringify(ref)}`,
+        );
       const action = actions[j];
       if (action.type !== "delay" && action.type !== "delay_with_resource")
-        return fail("propertyName", `action ${JSON.stringify(ref)} (${action.type}) of activity ${JSON.stringify(id)} has no duration`);
+        return fail(
+          "propertyName",
+          `action ${JSON.stringify(ref)} (${action.type}) of activity ${JSON.stringify(id)} has no duration`,
+        );
       return {
         ok: true,
         value: {
           kind: { type: "duration", constant: false },
           read: (m) => (m.activities![i].actions![j] as { duration?: unknown }).duration ?? null,
-          write: (m, v) => void ((m.activities![i].actions![j] as Action & { duration: Duration }).duration = v as Duration),
+          write: (m, v) =>
+            void ((m.activities![i].actions![j] as Action & { duration: Duration }).duration = v as Duration),
         },
       };
     }
@@ -147,17 +182,29 @@ function resolveSlot(base: QuodsiModel, o: ModelOverride): Result<Slot> {
     case "GENERATOR": {
       const i = findIndex(base.generators, id);
       if (i < 0) return notFound("generator");
-      if (name === "interarrivalTime") return { ok: true, value: field("generators", i, name, { type: "duration", constant: false }, null) };
+      if (name === "interarrivalTime")
+        return { ok: true, value: field("generators", i, name, { type: "duration", constant: false }, null) };
       if (name === "startDelay")
-        return { ok: true, value: field("generators", i, name, { type: "duration", constant: false }, { unit: base.timeUnit, value: 0 }) };
+        return {
+          ok: true,
+          value: field(
+            "generators",
+            i,
+            name,
+            { type: "duration", constant: false },
+            { unit: base.timeUnit, value: 0 },
+          ),
+        };
       if (name === "batchSize") return { ok: true, value: field("generators", i, name, intKind(1), 1) };
-      if (name === "maxEntities") return { ok: true, value: field("generators", i, name, intKind(0, true), null) };
+      if (name === "maxEntities")
+        return { ok: true, value: field("generators", i, name, intKind(0, true), null) };
       return unknownProperty();
     }
     case "CONNECTOR": {
       const i = findIndex(base.connectors, id);
       if (i < 0) return notFound("connector");
-      if (name === "weight") return { ok: true, value: field("connectors", i, "weight", { type: "number", min: 0 }, 1) };
+      if (name === "weight")
+        return { ok: true, value: field("connectors", i, "weight", { type: "number", min: 0 }, 1) };
       return unknownProperty();
     }
     case "RESOURCE_REQUIREMENT": {
@@ -177,7 +224,10 @@ function resolveSlot(base: QuodsiModel, o: ModelOverride): Result<Slot> {
         return out;
       };
       if (requestsOf(base).length === 0)
-        return fail("propertyName", `resource requirement ${JSON.stringify(id)} has no request for resource ${JSON.stringify(resourceId)}`);
+        return fail(
+          "propertyName",
+          `resource requirement ${JSON.stringify(id)} has no request for resource ${JSON.stringify(resourceId)}`,
+        );
       return {
         ok: true,
         value: {
@@ -197,26 +247,34 @@ const isNumber = (v: unknown): v is number => typeof v === "number" && Number.is
 function newValue(slot: Slot, current: unknown, o: ModelOverride): Result<unknown> {
   const op = o.operation ?? "SET";
   const k = slot.kind;
-  if (op !== "SET" && op !== "MULTIPLY") return fail("operation", `must be SET or MULTIPLY (got ${JSON.stringify(op)})`);
+  if (op !== "SET" && op !== "MULTIPLY")
+    return fail("operation", `must be SET or MULTIPLY (got ${JSON.stringify(op)})`);
   const v = o.propertyValue;
   if (op === "SET") {
     switch (k.type) {
       case "int":
         if (v === null && k.nullable) return { ok: true, value: null };
         if (!(isNumber(v) && Number.isInteger(v) && v >= k.min))
-          return fail("propertyValue", `must be an integer >= ${k.min}${k.nullable ? " (or null for unlimited)" : ""}`);
+          return fail(
+            "propertyValue",
+            `must be an integer >= ${k.min}${k.nullable ? " (or null for unlimited)" : ""}`,
+          );
         return { ok: true, value: v };
       case "number":
         if (!(isNumber(v) && v >= k.min)) return fail("propertyValue", `must be a finite number >= ${k.min}`);
         return { ok: true, value: v };
       case "seed":
-        if (!(isNumber(v) && Number.isSafeInteger(v))) return fail("propertyValue", "must be a (safe) integer");
+        if (!(isNumber(v) && Number.isSafeInteger(v)))
+          return fail("propertyValue", "must be a (safe) integer");
         return { ok: true, value: v };
       case "duration": {
         const issues = validateDuration(v, "propertyValue");
         if (issues.length) return { ok: false, issues };
         if (k.constant && distributionOf(v as Duration) !== "constant")
-          return fail("propertyValue.distribution", `${o.propertyName} must be a constant Duration (no distribution)`);
+          return fail(
+            "propertyValue.distribution",
+            `${o.propertyName} must be a constant Duration (no distribution)`,
+          );
         return { ok: true, value: v };
       }
     }
@@ -228,15 +286,20 @@ function newValue(slot: Slot, current: unknown, o: ModelOverride): Result<unknow
       return fail("operation", "seed cannot be multiplied; use SET");
     case "int": {
       if (current === null || current === undefined)
-        return fail("operation", `${o.propertyName} is unlimited in the model and cannot be multiplied; use SET`);
+        return fail(
+          "operation",
+          `${o.propertyName} is unlimited in the model and cannot be multiplied; use SET`,
+        );
       const r = Math.round((current as number) * v);
-      if (r < k.min) return fail("propertyValue", `${current} × ${v} rounds to ${r}, below the minimum ${k.min}`);
+      if (r < k.min)
+        return fail("propertyValue", `${current} × ${v} rounds to ${r}, below the minimum ${k.min}`);
       return { ok: true, value: r };
     }
     case "number":
       return { ok: true, value: (current as number) * v };
     case "duration": {
-      if (current === null || current === undefined) return fail("operation", `${o.propertyName} is not set in the model; use SET`);
+      if (current === null || current === undefined)
+        return fail("operation", `${o.propertyName} is not set in the model; use SET`);
       return { ok: true, value: scaleDuration(current as Duration, v) };
     }
   }
@@ -255,7 +318,10 @@ export function validateOverride(base: QuodsiModel, o: ModelOverride): Validated
   const originalValue = slot.value.read(base);
   const nv = newValue(slot.value, originalValue, o);
   if (!nv.ok) return nv;
-  return { ok: true, value: { originalValue: originalValue === undefined ? null : structuredClone(originalValue) } };
+  return {
+    ok: true,
+    value: { originalValue: originalValue === undefined ? null : structuredClone(originalValue) },
+  };
 }
 
 /**
@@ -265,7 +331,11 @@ export function validateOverride(base: QuodsiModel, o: ModelOverride): Validated
  * valid result is re-validated with validateModel (checkRunnable is the
  * caller's choice). Pure: `base` is not modified.
  */
-export function applyOverrides(base: QuodsiModel, overrides: ModelOverride[], opts: { replications?: number } = {}): Validated<QuodsiModel> {
+export function applyOverrides(
+  base: QuodsiModel,
+  overrides: ModelOverride[],
+  opts: { replications?: number } = {},
+): Validated<QuodsiModel> {
   const model = structuredClone(base);
   const issues: ValidationIssue[] = [];
   overrides.forEach((o, i) => {

@@ -27,7 +27,11 @@ function fnv1a64(key: string): bigint {
 const GOLDEN = 0x9e3779b97f4a7c15n;
 
 /** 128 bits of stream state (four 32-bit words, never all zero). */
-export function deriveStreamState(seed: number, repIndex: number, key: string): [number, number, number, number] {
+export function deriveStreamState(
+  seed: number,
+  repIndex: number,
+  key: string,
+): [number, number, number, number] {
   let x = mix64((BigInt.asUintN(64, BigInt(Math.trunc(seed))) + GOLDEN) & M64);
   x = mix64((x + BigInt(repIndex) * GOLDEN + 1n) & M64);
   x = mix64((x ^ fnv1a64(key)) & M64);
@@ -36,7 +40,12 @@ export function deriveStreamState(seed: number, repIndex: number, key: string): 
   const a = mix64(s);
   s = (s + GOLDEN) & M64;
   const b = mix64(s);
-  const w = [Number(a & 0xffffffffn), Number(a >> 32n), Number(b & 0xffffffffn), Number(b >> 32n)] as [number, number, number, number];
+  const w = [Number(a & 0xffffffffn), Number(a >> 32n), Number(b & 0xffffffffn), Number(b >> 32n)] as [
+    number,
+    number,
+    number,
+    number,
+  ];
   if ((w[0] | w[1] | w[2] | w[3]) === 0) w[0] = 1;
   return w;
 }
@@ -62,8 +71,10 @@ export class RandomStreams {
   nextU32(i: number): number {
     const s = this.s;
     const o = i << 2;
-    const s0 = s[o], s1 = s[o + 1];
-    let s2 = s[o + 2], s3 = s[o + 3];
+    const s0 = s[o],
+      s1 = s[o + 1];
+    let s2 = s[o + 2],
+      s3 = s[o + 3];
     const r = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
     const t = s1 << 9;
     s2 ^= s0;
@@ -82,7 +93,10 @@ export class RandomStreams {
   next(i: number): number {
     const s = this.s;
     const o = i << 2;
-    let s0 = s[o], s1 = s[o + 1], s2 = s[o + 2], s3 = s[o + 3];
+    let s0 = s[o],
+      s1 = s[o + 1],
+      s2 = s[o + 2],
+      s3 = s[o + 3];
     const a = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 5;
     let t = s1 << 9;
     s2 ^= s0;

@@ -36,7 +36,10 @@ const PROGRESS_MS = 100;
 
 /** The error thrown when a run is aborted through its AbortSignal. */
 export function abortError(signal?: AbortSignal): Error {
-  const err = new Error("simulation aborted", signal?.reason !== undefined ? { cause: signal.reason } : undefined);
+  const err = new Error(
+    "simulation aborted",
+    signal?.reason !== undefined ? { cause: signal.reason } : undefined,
+  );
   err.name = "AbortError";
   return err;
 }
@@ -50,11 +53,17 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * "AbortError". Throws InvalidModelError for a model that is not valid or not
  * runnable.
  */
-export async function runReplication(model: QuodsiModel, repIndex: number, opts: ReplicationOptions): Promise<ReplicationResult> {
+export async function runReplication(
+  model: QuodsiModel,
+  repIndex: number,
+  opts: ReplicationOptions,
+): Promise<ReplicationResult> {
   const signal = opts.signal;
   if (signal?.aborted) throw abortError(signal);
-  if (!TIME_PERIODS.includes(opts.timePeriod)) throw new RangeError(`timePeriod must be one of ${TIME_PERIODS.join(", ")}`);
-  if (!(Number.isInteger(repIndex) && repIndex >= 0)) throw new RangeError("repIndex must be an integer >= 0");
+  if (!TIME_PERIODS.includes(opts.timePeriod))
+    throw new RangeError(`timePeriod must be one of ${TIME_PERIODS.join(", ")}`);
+  if (!(Number.isInteger(repIndex) && repIndex >= 0))
+    throw new RangeError("repIndex must be an integer >= 0");
   if (!Number.isSafeInteger(opts.seed)) throw new RangeError("seed must be a safe integer");
   const sim = new Simulation(compileModel(model), opts.seed, repIndex, opts.timePeriod);
   let lastYield = performance.now();
@@ -103,7 +112,10 @@ function summariseRows<T extends object, Id extends keyof T>(
 ): Array<Record<string, unknown>> {
   if (perRep.length === 0) return [];
   return perRep[0].map((row, i) => {
-    const out: Record<string, unknown> = { [idKey]: row[idKey], name: names.get(row[idKey] as unknown as string) ?? row[idKey] };
+    const out: Record<string, unknown> = {
+      [idKey]: row[idKey],
+      name: names.get(row[idKey] as unknown as string) ?? row[idKey],
+    };
     for (const key of Object.keys(row) as Array<keyof T>) {
       if (key === idKey) continue;
       out[key as string] = summarizeMetric(byKey(perRep, i, key)) satisfies MetricSummary;
@@ -133,9 +145,14 @@ function summariseRows<T extends object, Id extends keyof T>(
  *   delays or travel (queues, resource waits, blocking).
  * Averages with no observation are 0.
  */
-export function summarize(model: QuodsiModel, reps: ReplicationResult[], timePeriod: TimePeriod): SimulationSummary {
+export function summarize(
+  model: QuodsiModel,
+  reps: ReplicationResult[],
+  timePeriod: TimePeriod,
+): SimulationSummary {
   const sorted = [...reps].sort((a, b) => a.repIndex - b.repIndex);
-  const names = (list: Array<{ id: string; name?: string }> | undefined) => new Map((list ?? []).map((o) => [o.id, o.name ?? o.id]));
+  const names = (list: Array<{ id: string; name?: string }> | undefined) =>
+    new Map((list ?? []).map((o) => [o.id, o.name ?? o.id]));
   const first = sorted[0];
   const ts = first?.timeSeries;
   const buckets = (ts?.buckets ?? []).map((b, i) => {

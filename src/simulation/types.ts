@@ -170,7 +170,8 @@ export interface ReleaseAction {
   [extra: string]: unknown;
 }
 /** Quodsi action types this engine stores but does not run (checkRunnable names them). */
-export type UnsupportedActionType = "assign" | "branch" | "loop" | "split" | "join" | "create" | "dispose" | "script";
+export type UnsupportedActionType =
+  "assign" | "branch" | "loop" | "split" | "join" | "create" | "dispose" | "script";
 export interface UnsupportedAction {
   type: UnsupportedActionType;
   id?: string;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { InvalidModelError, checkRunnable, runReplication, validateDuration, validateModel, type QuodsiModel } from "./index.js";
+import {
+  InvalidModelError,
+  checkRunnable,
+  runReplication,
+  validateDuration,
+  validateModel,
+  type QuodsiModel,
+} from "./index.js";
 import { constant, mm1 } from "./testing/models.js";
 
 const paths = (issues: Array<{ path: string }>) => issues.map((i) => i.path).sort();
@@ -11,7 +18,10 @@ describe("validateModel", () => {
   });
 
   it("rejects a non-object", () => {
-    expect(validateModel("model")).toEqual({ ok: false, issues: [{ path: "", message: "a model must be a JSON object" }] });
+    expect(validateModel("model")).toEqual({
+      ok: false,
+      issues: [{ path: "", message: "a model must be a JSON object" }],
+    });
     expect(validateModel([]).ok).toBe(false);
   });
 
@@ -24,7 +34,9 @@ describe("validateModel", () => {
       runTime: { unit: "minutes", distribution: "uniform", min: 1, max: 2 },
       entities: [{ id: "e" }, { id: "e" }],
       resources: [{ id: "r", capacity: -1 }],
-      resourceRequirements: [{ id: "req", rootClause: { mode: "SOME", requests: [{ resourceId: "nope", quantity: 0 }] } }],
+      resourceRequirements: [
+        { id: "req", rootClause: { mode: "SOME", requests: [{ resourceId: "nope", quantity: 0 }] } },
+      ],
       activities: [
         {
           id: "a",
@@ -32,7 +44,11 @@ describe("validateModel", () => {
           inboundCapacity: -2,
           actions: [
             { type: "delay", duration: { unit: "minutes", distribution: "exponential", scale: -1 } },
-            { type: "delay_with_resource", resourceRequirementId: "missing", duration: { unit: "minutes", value: 1 } },
+            {
+              type: "delay_with_resource",
+              resourceRequirementId: "missing",
+              duration: { unit: "minutes", value: 1 },
+            },
             { type: "teleport" },
             { type: "seize" },
           ],
@@ -78,14 +94,20 @@ describe("validateModel", () => {
     expect(msg("entities[1].id")).toMatch(/duplicate id "e"/);
     expect(msg("connectors[2].id")).toMatch(/duplicate id "a" \(already used at activities\[0\]\)/);
     expect(msg("connectors[0].targetId")).toMatch(/must reference an activity/);
-    expect(msg("activities[0].actions[2].type")).toMatch(/must be one of delay, delay_with_resource, seize, release, assign/);
+    expect(msg("activities[0].actions[2].type")).toMatch(
+      /must be one of delay, delay_with_resource, seize, release, assign/,
+    );
     expect(msg("timeUnit")).toMatch(/seconds, minutes, hours, days/);
   });
 
   it("requires timeUnit and runTime, and warm-up shorter than the run", () => {
     const r = validateModel({ entities: [] });
     expect(!r.ok && paths(r.issues)).toEqual(["runTime", "timeUnit"]);
-    const w = validateModel({ timeUnit: "hours", runTime: constant(60), warmupTime: { unit: "hours", value: 1 } });
+    const w = validateModel({
+      timeUnit: "hours",
+      runTime: constant(60),
+      warmupTime: { unit: "hours", value: 1 },
+    });
     expect(!w.ok && w.issues).toEqual([{ path: "warmupTime.value", message: "must be less than runTime" }]);
   });
 
@@ -94,7 +116,9 @@ describe("validateModel", () => {
       timeUnit: "minutes",
       runTime: constant(10),
       resources: [{ id: "r1" }],
-      resourceRequirements: [{ id: "r1", rootClause: { id: "clause-1", mode: "require_all", requests: [{ resourceId: "r1" }] } }],
+      resourceRequirements: [
+        { id: "r1", rootClause: { id: "clause-1", mode: "require_all", requests: [{ resourceId: "r1" }] } },
+      ],
     };
     expect(validateModel(m).ok).toBe(true);
   });
@@ -105,12 +129,16 @@ describe("validateModel", () => {
     if (r.ok) return;
     expect(r.issues).toHaveLength(1);
     expect(r.issues[0].path).toBe("schemaVersion");
-    expect(r.issues[0].message).toMatch(/"2026\.08\.20" is the legacy verbose Quodsi wire format.*2026\.11\.01 \/ 2026\.12\.01/);
+    expect(r.issues[0].message).toMatch(
+      /"2026\.08\.20" is the legacy verbose Quodsi wire format.*2026\.11\.01 \/ 2026\.12\.01/,
+    );
   });
 
   it("rejects an unknown schemaVersion", () => {
     const r = validateModel({ ...mm1(1, 2, { runTime: 10 }), schemaVersion: "2030.01.01" });
-    expect(!r.ok && r.issues).toEqual([{ path: "schemaVersion", message: expect.stringContaining("unsupported schemaVersion") }]);
+    expect(!r.ok && r.issues).toEqual([
+      { path: "schemaVersion", message: expect.stringContaining("unsupported schemaVersion") },
+    ]);
   });
 
   it("accepts unsupported-but-well-formed features (they are store-able)", () => {
@@ -149,7 +177,9 @@ describe("checkRunnable", () => {
     expect(msg("activities[0].actions[1].type")).toBe(
       'activity "server" (Server): action type "split" (splitting an entity into several) is not supported by this engine; an activity supports only delay, delay_with_resource, seize, release',
     );
-    expect(msg("activities[0].routing")).toMatch(/routing "state_condition" \(state routing\) is not supported/);
+    expect(msg("activities[0].routing")).toMatch(
+      /routing "state_condition" \(state routing\) is not supported/,
+    );
     expect(msg("generators[0].mode")).toMatch(/generator "arrivals": SCHEDULED generators are not supported/);
     expect(msg("connectors[0].condition")).toMatch(/connector "to-server": conditional routing/);
   });
@@ -157,15 +187,21 @@ describe("checkRunnable", () => {
   it("flags a source whose outgoing connectors all have weight 0", () => {
     const m = mm1(1, 2, { runTime: 10 });
     m.connectors![0].weight = 0;
-    expect(checkRunnable(m)).toEqual([{ path: "connectors[0].weight", message: expect.stringContaining('"arrivals" have weight 0') }]);
+    expect(checkRunnable(m)).toEqual([
+      { path: "connectors[0].weight", message: expect.stringContaining('"arrivals" have weight 0') },
+    ]);
   });
 
   it("the engine refuses an unrunnable model with every issue attached", async () => {
     const m = mm1(1, 2, { runTime: 10 });
     m.activities![0].actions!.push({ type: "loop", id: "l" });
-    const err = await runReplication(m, 0, { replications: 1, seed: 1, timePeriod: "daily" }).catch((e: unknown) => e);
+    const err = await runReplication(m, 0, { replications: 1, seed: 1, timePeriod: "daily" }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(InvalidModelError);
-    expect((err as InvalidModelError).issues).toEqual([{ path: "activities[0].actions[1].type", message: expect.stringContaining('"loop"') }]);
+    expect((err as InvalidModelError).issues).toEqual([
+      { path: "activities[0].actions[1].type", message: expect.stringContaining('"loop"') },
+    ]);
   });
 });
 
@@ -200,22 +236,30 @@ describe("validateDuration", () => {
     expect(bad({ unit: "minutes", distribution: "exponential", scale: 0 })).toEqual(["d.scale"]);
     expect(bad({ unit: "minutes", distribution: "exponential", mean: 2 })).toEqual(["d.mean", "d.scale"]);
     expect(bad({ unit: "minutes", distribution: "uniform", min: 3, max: 2 })).toEqual(["d.max"]);
-    expect(bad({ unit: "minutes", distribution: "triangular", min: 1, mode: 0.5, max: 2 })).toEqual(["d.mode"]);
+    expect(bad({ unit: "minutes", distribution: "triangular", min: 1, mode: 0.5, max: 2 })).toEqual([
+      "d.mode",
+    ]);
     expect(bad({ unit: "minutes", distribution: "normal", mean: 1, std: -1 })).toEqual(["d.std"]);
     expect(bad({ unit: "minutes", distribution: "erlang", k: 1.5, scale: 1 })).toEqual(["d.k"]);
     expect(bad({ unit: "minutes", distribution: "gamma", shape: "2", scale: 1 })).toEqual(["d.shape"]);
     expect(bad({ unit: "minutes", distribution: "beta", alpha: 1, beta: 1, min: 3 })).toEqual(["d.max"]);
-    expect(bad({ unit: "minutes", distribution: "discrete", values: [1, 2], probabilities: [1] })).toEqual(["d.probabilities"]);
-    expect(bad({ unit: "minutes", distribution: "discrete", values: [1, -2], probabilities: [0, 0] })).toEqual([
+    expect(bad({ unit: "minutes", distribution: "discrete", values: [1, 2], probabilities: [1] })).toEqual([
       "d.probabilities",
-      "d.values[1]",
     ]);
+    expect(
+      bad({ unit: "minutes", distribution: "discrete", values: [1, -2], probabilities: [0, 0] }),
+    ).toEqual(["d.probabilities", "d.values[1]"]);
   });
 
   it("validateModel uses the same duration rules, with the full path", () => {
     const m = mm1(1, 2, { runTime: 10 });
-    m.activities![0].actions![0] = { type: "delay", duration: { unit: "minutes", distribution: "exponential", scale: -3 } };
+    m.activities![0].actions![0] = {
+      type: "delay",
+      duration: { unit: "minutes", distribution: "exponential", scale: -3 },
+    };
     const r = validateModel(m);
-    expect(!r.ok && r.issues).toEqual([{ path: "activities[0].actions[0].duration.scale", message: "must be > 0 (got -3)" }]);
+    expect(!r.ok && r.issues).toEqual([
+      { path: "activities[0].actions[0].duration.scale", message: "must be > 0 (got -3)" },
+    ]);
   });
 });

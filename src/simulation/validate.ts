@@ -8,7 +8,16 @@ const LEGACY_SCHEMA_VERSIONS = ["2026.08.20"];
 /** Action types the engine runs. */
 export const RUNNABLE_ACTION_TYPES = ["delay", "delay_with_resource", "seize", "release"] as const;
 /** Quodsi action types that are well-formed wire but not run by this engine. */
-export const KNOWN_UNSUPPORTED_ACTION_TYPES = ["assign", "branch", "loop", "split", "join", "create", "dispose", "script"] as const;
+export const KNOWN_UNSUPPORTED_ACTION_TYPES = [
+  "assign",
+  "branch",
+  "loop",
+  "split",
+  "join",
+  "create",
+  "dispose",
+  "script",
+] as const;
 const ALL_ACTION_TYPES: readonly string[] = [...RUNNABLE_ACTION_TYPES, ...KNOWN_UNSUPPORTED_ACTION_TYPES];
 const GENERATOR_MODES = ["FREQUENCY", "PATTERN", "SCHEDULED"];
 const REQUIREMENT_MODES = ["REQUIRE_ALL", "REQUIRE_ANY"];
@@ -48,7 +57,10 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
   const sv = m.schemaVersion;
   if (
     (typeof sv === "string" && LEGACY_SCHEMA_VERSIONS.includes(sv)) ||
-    (sv !== undefined && typeof sv === "string" && !SUPPORTED_SCHEMA_VERSIONS.includes(sv as never) && isObject(m.model)) ||
+    (sv !== undefined &&
+      typeof sv === "string" &&
+      !SUPPORTED_SCHEMA_VERSIONS.includes(sv as never) &&
+      isObject(m.model)) ||
     (sv === undefined && isObject(m.model) && m.runTime === undefined)
   ) {
     return {
@@ -62,21 +74,26 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
     };
   }
   if (sv !== undefined && !(typeof sv === "string" && SUPPORTED_SCHEMA_VERSIONS.includes(sv as never)))
-    is.add("schemaVersion", `unsupported schemaVersion ${JSON.stringify(sv)}; supported: ${SUPPORTED_SCHEMA_VERSIONS.join(", ")}`);
+    is.add(
+      "schemaVersion",
+      `unsupported schemaVersion ${JSON.stringify(sv)}; supported: ${SUPPORTED_SCHEMA_VERSIONS.join(", ")}`,
+    );
 
   if (m.name !== undefined && typeof m.name !== "string") is.add("name", "must be a string");
   if (m.replications !== undefined && !(isInt(m.replications) && m.replications >= 1))
     is.add("replications", "must be an integer >= 1");
-  if (m.seed !== undefined && !(isInt(m.seed) && Number.isSafeInteger(m.seed))) is.add("seed", "must be a (safe) integer");
+  if (m.seed !== undefined && !(isInt(m.seed) && Number.isSafeInteger(m.seed)))
+    is.add("seed", "must be a (safe) integer");
 
   // --- clock
   const timeUnit = parseTimeUnit(m.timeUnit);
   if (m.timeUnit === undefined) is.add("timeUnit", `is required (one of ${TIME_UNITS.join(", ")})`);
-  else if (!timeUnit) is.add("timeUnit", `must be one of ${TIME_UNITS.join(", ")} (got ${JSON.stringify(m.timeUnit)})`);
+  else if (!timeUnit)
+    is.add("timeUnit", `must be one of ${TIME_UNITS.join(", ")} (got ${JSON.stringify(m.timeUnit)})`);
   const clock = (key: "runTime" | "warmupTime", required: boolean): number | undefined => {
     const d = m[key];
     if (d === undefined) {
-      if (required) is.add(key, "is required (a constant Duration, e.g. {\"unit\": \"minutes\", \"value\": 480})");
+      if (required) is.add(key, 'is required (a constant Duration, e.g. {"unit": "minutes", "value": 480})');
       return undefined;
     }
     const di = validateDuration(d, key);
@@ -95,15 +112,26 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
   const runTime = clock("runTime", true);
   const warmup = clock("warmupTime", false);
   if (runTime !== undefined && runTime <= 0) is.add("runTime.value", "must be > 0");
-  if (runTime !== undefined && warmup !== undefined && warmup >= runTime) is.add("warmupTime.value", "must be less than runTime");
+  if (runTime !== undefined && warmup !== undefined && warmup >= runTime)
+    is.add("warmupTime.value", "must be less than runTime");
 
   // --- collections and ids
-  const COLLECTIONS = ["entities", "resources", "resourceRequirements", "activities", "generators", "connectors"];
+  const COLLECTIONS = [
+    "entities",
+    "resources",
+    "resourceRequirements",
+    "activities",
+    "generators",
+    "connectors",
+  ];
   for (const key of COLLECTIONS) {
     const v = m[key];
     if (v === undefined || v === null) continue;
     if (!Array.isArray(v)) is.add(key, "must be an array");
-    else v.forEach((el, i) => { if (!isObject(el)) is.add(`${key}[${i}]`, "must be an object"); });
+    else
+      v.forEach((el, i) => {
+        if (!isObject(el)) is.add(`${key}[${i}]`, "must be an object");
+      });
   }
   const arr = (key: string): unknown[] => (Array.isArray(m[key]) ? (m[key] as unknown[]) : []);
 
@@ -123,14 +151,19 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
       if (reqIds.has(o.id)) is.add(p, `duplicate resource requirement id ${JSON.stringify(o.id)}`);
       reqIds.add(o.id);
     }
-    if (o.name !== undefined && o.name !== null && typeof o.name !== "string") is.add(`${key}[${i}].name`, "must be a string");
+    if (o.name !== undefined && o.name !== null && typeof o.name !== "string")
+      is.add(`${key}[${i}].name`, "must be a string");
     return o.id;
   };
   // Index into the original arrays so paths match the input even when some elements are not objects.
-  const each = (key: string, fn: (o: Obj, i: number) => void) => arr(key).forEach((o, i) => isObject(o) && fn(o, i));
+  const each = (key: string, fn: (o: Obj, i: number) => void) =>
+    arr(key).forEach((o, i) => isObject(o) && fn(o, i));
 
   const entityIds = new Set<string>();
-  each("entities", (o, i) => { const id = idOf("entities", i, o, "main"); if (id) entityIds.add(id); });
+  each("entities", (o, i) => {
+    const id = idOf("entities", i, o, "main");
+    if (id) entityIds.add(id);
+  });
   const resourceIds = new Set<string>();
   each("resources", (o, i) => {
     const id = idOf("resources", i, o, "main");
@@ -139,11 +172,20 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
       is.add(`resources[${i}].capacity`, "must be an integer >= 0");
   });
   const requirementIds = new Set<string>();
-  each("resourceRequirements", (o, i) => { const id = idOf("resourceRequirements", i, o, "req"); if (id) requirementIds.add(id); });
+  each("resourceRequirements", (o, i) => {
+    const id = idOf("resourceRequirements", i, o, "req");
+    if (id) requirementIds.add(id);
+  });
   const activityIds = new Set<string>();
-  each("activities", (o, i) => { const id = idOf("activities", i, o, "main"); if (id) activityIds.add(id); });
+  each("activities", (o, i) => {
+    const id = idOf("activities", i, o, "main");
+    if (id) activityIds.add(id);
+  });
   const generatorIds = new Set<string>();
-  each("generators", (o, i) => { const id = idOf("generators", i, o, "main"); if (id) generatorIds.add(id); });
+  each("generators", (o, i) => {
+    const id = idOf("generators", i, o, "main");
+    if (id) generatorIds.add(id);
+  });
   each("connectors", (o, i) => idOf("connectors", i, o, "main"));
 
   // --- resource requirements
@@ -156,7 +198,10 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
       is.add(p, "clauses are nested too deeply (max 32)");
       return;
     }
-    if (c.mode !== undefined && !(typeof c.mode === "string" && REQUIREMENT_MODES.includes(c.mode.toUpperCase())))
+    if (
+      c.mode !== undefined &&
+      !(typeof c.mode === "string" && REQUIREMENT_MODES.includes(c.mode.toUpperCase()))
+    )
       is.add(`${p}.mode`, `must be one of ${REQUIREMENT_MODES.join(", ")} (got ${JSON.stringify(c.mode)})`);
     if (c.requests !== undefined && c.requests !== null) {
       if (!Array.isArray(c.requests)) is.add(`${p}.requests`, "must be an array");
@@ -165,8 +210,10 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
           const rp = `${p}.requests[${j}]`;
           if (!isObject(r)) return is.add(rp, "must be an object {resourceId, quantity}");
           if (typeof r.resourceId !== "string") is.add(`${rp}.resourceId`, "is required (string)");
-          else if (!resourceIds.has(r.resourceId)) is.add(`${rp}.resourceId`, `references unknown resource ${JSON.stringify(r.resourceId)}`);
-          if (r.quantity !== undefined && !(isInt(r.quantity) && r.quantity >= 1)) is.add(`${rp}.quantity`, "must be an integer >= 1");
+          else if (!resourceIds.has(r.resourceId))
+            is.add(`${rp}.resourceId`, `references unknown resource ${JSON.stringify(r.resourceId)}`);
+          if (r.quantity !== undefined && !(isInt(r.quantity) && r.quantity >= 1))
+            is.add(`${rp}.quantity`, "must be an integer >= 1");
         });
     }
     if (c.clauses !== undefined && c.clauses !== null) {
@@ -180,9 +227,13 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
   });
 
   const requirementRef = (o: Obj, p: string) => {
-    if (typeof o.resourceRequirementId !== "string") is.add(`${p}.resourceRequirementId`, "is required (string)");
+    if (typeof o.resourceRequirementId !== "string")
+      is.add(`${p}.resourceRequirementId`, "is required (string)");
     else if (!requirementIds.has(o.resourceRequirementId))
-      is.add(`${p}.resourceRequirementId`, `references unknown resource requirement ${JSON.stringify(o.resourceRequirementId)}`);
+      is.add(
+        `${p}.resourceRequirementId`,
+        `references unknown resource requirement ${JSON.stringify(o.resourceRequirementId)}`,
+      );
   };
   const durationField = (o: Obj, key: string, p: string, required: boolean) => {
     if (o[key] === undefined || o[key] === null) {
@@ -194,7 +245,8 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
   const optCount = (o: Obj, key: string, p: string, min: number, nullable: boolean) => {
     const v = o[key];
     if (v === undefined || (nullable && v === null)) return;
-    if (!(isInt(v) && v >= min)) is.add(`${p}.${key}`, `must be an integer >= ${min}${nullable ? " (or null for unlimited)" : ""}`);
+    if (!(isInt(v) && v >= min))
+      is.add(`${p}.${key}`, `must be an integer >= ${min}${nullable ? " (or null for unlimited)" : ""}`);
   };
 
   // --- activities and their actions
@@ -211,11 +263,15 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
       if (!isObject(a)) return is.add(ap, "must be an action object");
       if (a.id !== undefined) {
         if (typeof a.id !== "string") is.add(`${ap}.id`, "must be a string");
-        else if (actionIds.has(a.id)) is.add(`${ap}.id`, `duplicate action id ${JSON.stringify(a.id)} in this activity`);
+        else if (actionIds.has(a.id))
+          is.add(`${ap}.id`, `duplicate action id ${JSON.stringify(a.id)} in this activity`);
         else actionIds.add(a.id);
       }
       if (typeof a.type !== "string" || !ALL_ACTION_TYPES.includes(a.type)) {
-        return is.add(`${ap}.type`, `must be one of ${ALL_ACTION_TYPES.join(", ")} (got ${JSON.stringify(a.type)})`);
+        return is.add(
+          `${ap}.type`,
+          `must be one of ${ALL_ACTION_TYPES.join(", ")} (got ${JSON.stringify(a.type)})`,
+        );
       }
       switch (a.type) {
         case "delay":
@@ -224,7 +280,8 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
         case "delay_with_resource":
           requirementRef(a, ap);
           durationField(a, "duration", ap, true);
-          if (a.keepResource !== undefined && typeof a.keepResource !== "boolean") is.add(`${ap}.keepResource`, "must be a boolean");
+          if (a.keepResource !== undefined && typeof a.keepResource !== "boolean")
+            is.add(`${ap}.keepResource`, "must be a boolean");
           break;
         case "seize":
         case "release":
@@ -238,11 +295,14 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
   each("generators", (o, i) => {
     const p = `generators[${i}]`;
     if (typeof o.entityId !== "string") is.add(`${p}.entityId`, "is required (string)");
-    else if (!entityIds.has(o.entityId)) is.add(`${p}.entityId`, `references unknown entity ${JSON.stringify(o.entityId)}`);
+    else if (!entityIds.has(o.entityId))
+      is.add(`${p}.entityId`, `references unknown entity ${JSON.stringify(o.entityId)}`);
     let mode = "FREQUENCY";
     if (o.mode !== undefined && o.mode !== null) {
-      if (typeof o.mode === "string" && GENERATOR_MODES.includes(o.mode.toUpperCase())) mode = o.mode.toUpperCase();
-      else is.add(`${p}.mode`, `must be one of ${GENERATOR_MODES.join(", ")} (got ${JSON.stringify(o.mode)})`);
+      if (typeof o.mode === "string" && GENERATOR_MODES.includes(o.mode.toUpperCase()))
+        mode = o.mode.toUpperCase();
+      else
+        is.add(`${p}.mode`, `must be one of ${GENERATOR_MODES.join(", ")} (got ${JSON.stringify(o.mode)})`);
     }
     durationField(o, "interarrivalTime", p, mode === "FREQUENCY");
     durationField(o, "startDelay", p, false);
@@ -265,7 +325,11 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
           ? `must reference an activity (${JSON.stringify(o.targetId)} is a generator)`
           : `references unknown activity ${JSON.stringify(o.targetId)}`,
       );
-    if (o.weight !== undefined && o.weight !== null && !(typeof o.weight === "number" && Number.isFinite(o.weight) && o.weight >= 0))
+    if (
+      o.weight !== undefined &&
+      o.weight !== null &&
+      !(typeof o.weight === "number" && Number.isFinite(o.weight) && o.weight >= 0)
+    )
       is.add(`${p}.weight`, "must be a finite number >= 0");
     if (o.actions === undefined || o.actions === null) return;
     if (!Array.isArray(o.actions)) return is.add(`${p}.actions`, "must be an array");
@@ -273,7 +337,10 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
       const ap = `${p}.actions[${j}]`;
       if (!isObject(a)) return is.add(ap, "must be an action object");
       if (typeof a.type !== "string" || !ALL_ACTION_TYPES.includes(a.type))
-        return is.add(`${ap}.type`, `must be one of ${ALL_ACTION_TYPES.join(", ")} (got ${JSON.stringify(a.type)})`);
+        return is.add(
+          `${ap}.type`,
+          `must be one of ${ALL_ACTION_TYPES.join(", ")} (got ${JSON.stringify(a.type)})`,
+        );
       if (a.type === "delay") durationField(a, "duration", ap, true);
     });
   });
@@ -293,7 +360,11 @@ const FEATURE: Record<string, string> = {
 };
 
 const present = (v: unknown): boolean =>
-  v !== undefined && v !== null && v !== false && !(Array.isArray(v) && v.length === 0) && !(isObject(v) && Object.keys(v).length === 0);
+  v !== undefined &&
+  v !== null &&
+  v !== false &&
+  !(Array.isArray(v) && v.length === 0) &&
+  !(isObject(v) && Object.keys(v).length === 0);
 
 /**
  * Issues for well-formed features this engine does not implement, each
@@ -312,47 +383,80 @@ export function checkRunnable(model: QuodsiModel): ValidationIssue[] {
     const who = label("activity", a);
     (a.actions ?? []).forEach((act, j) => {
       if (!(RUNNABLE_ACTION_TYPES as readonly string[]).includes(act.type))
-        is.add(`${p}.actions[${j}].type`, `${who}: ${unsupportedAction(act.type, "an activity", RUNNABLE_ACTION_TYPES.join(", "))}`);
+        is.add(
+          `${p}.actions[${j}].type`,
+          `${who}: ${unsupportedAction(act.type, "an activity", RUNNABLE_ACTION_TYPES.join(", "))}`,
+        );
     });
     const routing = a.routing ?? a.connectType;
-    if (present(routing) && !(typeof routing === "string" && ["probability", "probabilistic"].includes(routing.toLowerCase())))
+    if (
+      present(routing) &&
+      !(typeof routing === "string" && ["probability", "probabilistic"].includes(routing.toLowerCase()))
+    )
       is.add(
         `${p}.${a.routing !== undefined ? "routing" : "connectType"}`,
         `${who}: routing ${JSON.stringify(routing)}${String(routing).toLowerCase().includes("state") ? " (state routing)" : ""} is not supported; only probabilistic routing by connector weight`,
       );
-    if (present(a.sourceConfig)) is.add(`${p}.sourceConfig`, `${who}: an activity acting as an entity source (sourceConfig) is not supported; use a generator`);
-    if (present(a.failureProperties)) is.add(`${p}.failureProperties`, `${who}: failures (failureProperties) are not supported`);
-    if (present(a.queueRanking) && !(typeof a.queueRanking === "string" && a.queueRanking.toUpperCase() === "FIFO"))
+    if (present(a.sourceConfig))
+      is.add(
+        `${p}.sourceConfig`,
+        `${who}: an activity acting as an entity source (sourceConfig) is not supported; use a generator`,
+      );
+    if (present(a.failureProperties))
+      is.add(`${p}.failureProperties`, `${who}: failures (failureProperties) are not supported`);
+    if (
+      present(a.queueRanking) &&
+      !(typeof a.queueRanking === "string" && a.queueRanking.toUpperCase() === "FIFO")
+    )
       is.add(`${p}.queueRanking`, `${who}: queue ranking rules are not supported; queues are FIFO`);
   });
 
   (model.resources ?? []).forEach((r, i) => {
     const who = label("resource", r);
-    if (present(r.failureProperties)) is.add(`resources[${i}].failureProperties`, `${who}: failures (failureProperties) are not supported`);
+    if (present(r.failureProperties))
+      is.add(`resources[${i}].failureProperties`, `${who}: failures (failureProperties) are not supported`);
     for (const key of ["workSchedule", "workScheduleId", "schedule", "shifts"])
-      if (present(r[key])) is.add(`resources[${i}].${key}`, `${who}: work schedules (${key}) are not supported; resources are always available`);
+      if (present(r[key]))
+        is.add(
+          `resources[${i}].${key}`,
+          `${who}: work schedules (${key}) are not supported; resources are always available`,
+        );
   });
 
   (model.generators ?? []).forEach((g, i) => {
     const p = `generators[${i}]`;
     const who = label("generator", g);
     const mode = typeof g.mode === "string" ? g.mode.toUpperCase() : "FREQUENCY";
-    if (mode !== "FREQUENCY") is.add(`${p}.mode`, `${who}: ${mode} generators are not supported; only FREQUENCY (interarrival time)`);
-    if (present(g.initialStates)) is.add(`${p}.initialStates`, `${who}: generator initialStates (entity state assignment) are not supported`);
+    if (mode !== "FREQUENCY")
+      is.add(`${p}.mode`, `${who}: ${mode} generators are not supported; only FREQUENCY (interarrival time)`);
+    if (present(g.initialStates))
+      is.add(
+        `${p}.initialStates`,
+        `${who}: generator initialStates (entity state assignment) are not supported`,
+      );
     for (const key of ["arrivalPatternId", "arrivalScheduleId"])
-      if (present(g[key])) is.add(`${p}.${key}`, `${who}: ${key} (PATTERN/SCHEDULED arrivals) is not supported`);
+      if (present(g[key]))
+        is.add(`${p}.${key}`, `${who}: ${key} (PATTERN/SCHEDULED arrivals) is not supported`);
   });
 
   const outgoing = new Map<string, number[]>();
   (model.connectors ?? []).forEach((c, i) => {
     const p = `connectors[${i}]`;
     const who = label("connector", c);
-    if (present(c.condition)) is.add(`${p}.condition`, `${who}: conditional routing (state_condition) is not supported`);
-    if (present(c.stateCondition)) is.add(`${p}.stateCondition`, `${who}: conditional routing (state_condition) is not supported`);
-    if (present(c.entityId)) is.add(`${p}.entityId`, `${who}: entity-type filtered routing (entityId) is not supported`);
-    if (present(c.stateModifications)) is.add(`${p}.stateModifications`, `${who}: state modifications on connectors are not supported`);
+    if (present(c.condition))
+      is.add(`${p}.condition`, `${who}: conditional routing (state_condition) is not supported`);
+    if (present(c.stateCondition))
+      is.add(`${p}.stateCondition`, `${who}: conditional routing (state_condition) is not supported`);
+    if (present(c.entityId))
+      is.add(`${p}.entityId`, `${who}: entity-type filtered routing (entityId) is not supported`);
+    if (present(c.stateModifications))
+      is.add(`${p}.stateModifications`, `${who}: state modifications on connectors are not supported`);
     (c.actions ?? []).forEach((a, j) => {
-      if (a.type !== "delay") is.add(`${p}.actions[${j}].type`, `${who}: ${unsupportedAction(a.type, "a connector", "delay (travel time)")}`);
+      if (a.type !== "delay")
+        is.add(
+          `${p}.actions[${j}].type`,
+          `${who}: ${unsupportedAction(a.type, "a connector", "delay (travel time)")}`,
+        );
     });
     const list = outgoing.get(c.sourceId) ?? [];
     list.push(i);
@@ -360,7 +464,10 @@ export function checkRunnable(model: QuodsiModel): ValidationIssue[] {
   });
   for (const [source, idx] of outgoing) {
     if (idx.every((i) => (model.connectors![i].weight ?? 1) === 0))
-      is.add(`connectors[${idx[0]}].weight`, `all outgoing connectors of ${JSON.stringify(source)} have weight 0; at least one needs a positive weight`);
+      is.add(
+        `connectors[${idx[0]}].weight`,
+        `all outgoing connectors of ${JSON.stringify(source)} have weight 0; at least one needs a positive weight`,
+      );
   }
 
   // Declared arrivalPatterns/arrivalSchedules/states are harmless on their own;

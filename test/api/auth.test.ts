@@ -52,14 +52,18 @@ describe.each(backends())("authentication and roles on $name", (backend) => {
   it("lets a VIEWER read but not write, and writes nothing", async () => {
     const viewer = await tenant.keyFor(Role.VIEWER);
     expect((await t.gql(viewer, MeDocument)).data?.me.role).toBe("VIEWER");
-    const res = await t.gql(viewer, CreateModelDocument, { input: { name: "Nope", definition: coffeeShop() } });
+    const res = await t.gql(viewer, CreateModelDocument, {
+      input: { name: "Nope", definition: coffeeShop() },
+    });
     expect(codes(res)).toEqual(["FORBIDDEN"]);
     expect((await t.gql(viewer, ListModelsDocument, {})).data?.models.totalCount).toBe(0);
   });
 
   it("lets an EDITOR write", async () => {
     const editor = await tenant.keyFor(Role.EDITOR);
-    const res = await t.gql(editor, CreateModelDocument, { input: { name: "Shop", definition: coffeeShop() } });
+    const res = await t.gql(editor, CreateModelDocument, {
+      input: { name: "Shop", definition: coffeeShop() },
+    });
     expect(res.errors).toBeUndefined();
     expect(res.data?.createModel.createdBy.email).toBe("editor@example.test");
   });
@@ -84,7 +88,13 @@ describe.each(backends())("authentication and roles on $name", (backend) => {
 
   it("refuses a WebSocket connection without a key", async () => {
     const client = t.ws(undefined);
-    const outcome = await client.iterate({ query: "{ me { email } }" }).next().then(() => "accepted", (err: { code?: number }) => err.code);
+    const outcome = await client
+      .iterate({ query: "{ me { email } }" })
+      .next()
+      .then(
+        () => "accepted",
+        (err: { code?: number }) => err.code,
+      );
     expect(outcome).toBe(4403);
   });
 });
@@ -110,13 +120,22 @@ describe("malformed requests", () => {
     const t = await startTestServer(backends()[0]);
     const tenant = await t.tenant();
     try {
-      const post = (body: string) => fetch(t.url, { method: "POST", headers: { "content-type": "application/json", "x-api-key": tenant.apiKey }, body });
+      const post = (body: string) =>
+        fetch(t.url, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-api-key": tenant.apiKey },
+          body,
+        });
       const broken = await post("{ not json");
       expect(broken.status).toBe(400);
       expect(await broken.json()).toMatchObject({ errors: [{ extensions: { code: "BAD_USER_INPUT" } }] });
-      const huge = await post(JSON.stringify({ query: "{ me { id } }", variables: { pad: "x".repeat(6 * 1024 * 1024) } }));
+      const huge = await post(
+        JSON.stringify({ query: "{ me { id } }", variables: { pad: "x".repeat(6 * 1024 * 1024) } }),
+      );
       expect(huge.status).toBe(413);
-      expect(await huge.json()).toMatchObject({ errors: [{ message: "Request body larger than 5 MB", extensions: { code: "BAD_USER_INPUT" } }] });
+      expect(await huge.json()).toMatchObject({
+        errors: [{ message: "Request body larger than 5 MB", extensions: { code: "BAD_USER_INPUT" } }],
+      });
     } finally {
       await t.dispose();
     }

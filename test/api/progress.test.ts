@@ -1,12 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CompareDocument, CreateScenarioDocument, RunAnalysisDocument, RunScenarioDocument, UpdateScenarioDocument } from "../generated/graphql.js";
+import {
+  CompareDocument,
+  CreateScenarioDocument,
+  RunAnalysisDocument,
+  RunScenarioDocument,
+  UpdateScenarioDocument,
+} from "../generated/graphql.js";
 import { backends } from "../helpers/backends.js";
 import { createScenario, isTerminal, record, waitForState } from "../helpers/scenarios.js";
 import { codes, startTestServer, type TestServer, type TestTenant } from "../helpers/server.js";
 import { coffeeShop, mm1 } from "../fixtures/models.js";
 
-const pubsubs = process.env.REDIS_URL ? [{ pubsub: "memory" }, { pubsub: "redis", url: process.env.REDIS_URL }] : [{ pubsub: "memory" }];
-const matrix = backends().flatMap((b) => pubsubs.map((p) => ({ ...b, ...p, label: `${b.name} + ${p.pubsub} pub/sub` })));
+const pubsubs = process.env.REDIS_URL
+  ? [{ pubsub: "memory" }, { pubsub: "redis", url: process.env.REDIS_URL }]
+  : [{ pubsub: "memory" }];
+const matrix = backends().flatMap((b) =>
+  pubsubs.map((p) => ({ ...b, ...p, label: `${b.name} + ${p.pubsub} pub/sub` })),
+);
 
 describe.each(matrix)("progress subscriptions and comparisons on $label", (backend) => {
   let t: TestServer;
@@ -18,15 +28,23 @@ describe.each(matrix)("progress subscriptions and comparisons on $label", (backe
   afterAll(() => t.dispose());
 
   it("streams the events of every scenario of an analysis on the analysis topic", async () => {
-    const { analysisId, scenarioId: first } = await createScenario(t, tenant.apiKey, coffeeShop(), { reps: 2 });
-    const second = (await t.gql(tenant.apiKey, CreateScenarioDocument, { input: { analysisId, name: "Second", reps: 3 } })).data!.createScenario.id;
+    const { analysisId, scenarioId: first } = await createScenario(t, tenant.apiKey, coffeeShop(), {
+      reps: 2,
+    });
+    const second = (
+      await t.gql(tenant.apiKey, CreateScenarioDocument, { input: { analysisId, name: "Second", reps: 3 } })
+    ).data!.createScenario.id;
     const progress = record(t.ws(tenant.apiKey), { analysisId });
     // The current state of both scenarios comes first.
     await progress.until((e) => e.scenarioId === second);
     expect(new Set(progress.events.map((e) => e.scenarioId))).toEqual(new Set([first, second]));
 
     const ran = await t.gql(tenant.apiKey, RunAnalysisDocument, { id: analysisId });
-    expect(ran.data?.runAnalysis.map((s) => s.state).every((s) => ["QUEUED", "IS_RUNNING", "RAN_SUCCESS"].includes(s))).toBe(true);
+    expect(
+      ran.data?.runAnalysis
+        .map((s) => s.state)
+        .every((s) => ["QUEUED", "IS_RUNNING", "RAN_SUCCESS"].includes(s)),
+    ).toBe(true);
     await progress.until((e) => e.scenarioId === first && e.state === "RAN_SUCCESS");
     await progress.until((e) => e.scenarioId === second && e.state === "RAN_SUCCESS");
     for (const id of [first, second]) {
@@ -42,21 +60,34 @@ describe.each(matrix)("progress subscriptions and comparisons on $label", (backe
     const narrow: { state: string; progressPercentage?: number }[] = [];
     const client = t.ws(tenant.apiKey);
     client.subscribe<{ scenarioProgress: { state: string } }>(
-      { query: `subscription($id: ID) { scenarioProgress(scenarioId: $id) { state } }`, variables: { id: scenarioId } },
-      { next: (m) => m.data && narrow.push(m.data.scenarioProgress), error: () => undefined, complete: () => undefined },
+      {
+        query: `subscription($id: ID) { scenarioProgress(scenarioId: $id) { state } }`,
+        variables: { id: scenarioId },
+      },
+      {
+        next: (m) => m.data && narrow.push(m.data.scenarioProgress),
+        error: () => undefined,
+        complete: () => undefined,
+      },
     );
     for (const r of same) await r.until(() => true);
     await expect.poll(() => narrow.length).toBeGreaterThan(0);
     await t.gql(tenant.apiKey, RunScenarioDocument, { id: scenarioId });
     for (const r of same) await r.until(isTerminal);
     await expect.poll(() => narrow.at(-1)?.state).toBe("RAN_SUCCESS");
-    const live = (r: (typeof same)[number]) => r.events.filter((e) => e.runId).map(({ emittedAt: _e, ...rest }) => rest);
+    const live = (r: (typeof same)[number]) =>
+      r.events.filter((e) => e.runId).map(({ emittedAt: _e, ...rest }) => rest);
     expect(live(same[0])).toEqual(live(same[1]));
     expect(narrow.every((e) => Object.keys(e).join() === "state")).toBe(true);
   });
 
   it("sends the current state first to a subscriber that joins mid-run", async () => {
-    const { scenarioId } = await createScenario(t, tenant.apiKey, mm1({ runTime: { unit: "minutes", value: 100_000_000 } }), { reps: 1 });
+    const { scenarioId } = await createScenario(
+      t,
+      tenant.apiKey,
+      mm1({ runTime: { unit: "minutes", value: 100_000_000 } }),
+      { reps: 1 },
+    );
     await t.gql(tenant.apiKey, RunScenarioDocument, { id: scenarioId });
     await waitForState(t, tenant.apiKey, scenarioId, ["IS_RUNNING"]);
     const late = record(t.ws(tenant.apiKey), { scenarioId });
@@ -73,13 +104,17 @@ describe.each(matrix)("progress subscriptions and comparisons on $label", (backe
     for (const variables of [{ scenarioId }, { analysisId }]) {
       const rec = record(t.ws(other.apiKey), variables);
       await expect.poll(() => rec.errors.length).toBeGreaterThan(0);
-      expect(rec.errors.map((e) => (e as { extensions?: { code?: string } }).extensions?.code)).toEqual(["NOT_FOUND"]);
+      expect(rec.errors.map((e) => (e as { extensions?: { code?: string } }).extensions?.code)).toEqual([
+        "NOT_FOUND",
+      ]);
       expect(rec.events).toEqual([]);
     }
     for (const variables of [{}, { scenarioId, analysisId }]) {
       const rec = record(t.ws(tenant.apiKey), variables);
       await expect.poll(() => rec.errors.length).toBeGreaterThan(0);
-      expect(rec.errors.map((e) => (e as { extensions?: { code?: string } }).extensions?.code)).toEqual(["BAD_USER_INPUT"]);
+      expect(rec.errors.map((e) => (e as { extensions?: { code?: string } }).extensions?.code)).toEqual([
+        "BAD_USER_INPUT",
+      ]);
     }
   });
 
@@ -103,13 +138,23 @@ describe.each(matrix)("progress subscriptions and comparisons on $label", (backe
     expect(res.errors).toBeUndefined();
     expect(res.data?.runAnalysis).toHaveLength(1);
     await waitForState(t, tenant.apiKey, scenarioId, ["RAN_SUCCESS"]);
-    expect(codes(await t.gql(tenant.apiKey, RunAnalysisDocument, { id: "00000000-0000-4000-8000-000000000000" }))).toEqual(["NOT_FOUND"]);
+    expect(
+      codes(await t.gql(tenant.apiKey, RunAnalysisDocument, { id: "00000000-0000-4000-8000-000000000000" })),
+    ).toEqual(["NOT_FOUND"]);
   });
 
   it("compares scenarios against a baseline with Welch's t-test", async () => {
-    const { analysisId, scenarioId: baseline } = await createScenario(t, tenant.apiKey, coffeeShop(), { reps: 10 });
-    const same = (await t.gql(tenant.apiKey, CreateScenarioDocument, { input: { analysisId, name: "Same", reps: 10 } })).data!.createScenario.id;
-    const longer = (await t.gql(tenant.apiKey, CreateScenarioDocument, { input: { analysisId, name: "Fewer reps", reps: 4 } })).data!.createScenario.id;
+    const { analysisId, scenarioId: baseline } = await createScenario(t, tenant.apiKey, coffeeShop(), {
+      reps: 10,
+    });
+    const same = (
+      await t.gql(tenant.apiKey, CreateScenarioDocument, { input: { analysisId, name: "Same", reps: 10 } })
+    ).data!.createScenario.id;
+    const longer = (
+      await t.gql(tenant.apiKey, CreateScenarioDocument, {
+        input: { analysisId, name: "Fewer reps", reps: 4 },
+      })
+    ).data!.createScenario.id;
     await t.gql(tenant.apiKey, RunScenarioDocument, { id: baseline, options: { seed: 1 } });
     await t.gql(tenant.apiKey, RunScenarioDocument, { id: same, options: { seed: 1 } });
     await t.gql(tenant.apiKey, RunScenarioDocument, { id: longer, options: { seed: 5 } });
@@ -120,7 +165,9 @@ describe.each(matrix)("progress subscriptions and comparisons on $label", (backe
     const cmp = res.data!.compareScenarios;
     expect(cmp.baseline.id).toBe(baseline);
     expect(cmp.scenarios.map((s) => s.scenario.id)).toEqual([baseline, same, longer]);
-    const identical = cmp.scenarios[1].metrics.find((m) => m.objectId === "Order" && m.metric === "throughput")!;
+    const identical = cmp.scenarios[1].metrics.find(
+      (m) => m.objectId === "Order" && m.metric === "throughput",
+    )!;
     expect(identical).toMatchObject({ difference: 0, significant: false });
     const metric = cmp.scenarios[2].metrics.find((m) => m.objectId === "Order" && m.metric === "throughput")!;
     expect(metric.baseline?.mean).toBeCloseTo(identical.value.mean);
@@ -128,9 +175,15 @@ describe.each(matrix)("progress subscriptions and comparisons on $label", (backe
     expect(metric.pValue).toBeGreaterThanOrEqual(0);
 
     expect(codes(await t.gql(tenant.apiKey, CompareDocument, { ids: [] }))).toEqual(["BAD_USER_INPUT"]);
-    const fresh = (await t.gql(tenant.apiKey, CreateScenarioDocument, { input: { analysisId, name: "Never run" } })).data!.createScenario.id;
-    expect(codes(await t.gql(tenant.apiKey, CompareDocument, { ids: [baseline], baselineId: fresh }))).toEqual(["BAD_USER_INPUT"]);
-    expect(codes(await t.gql(tenant.apiKey, CompareDocument, { ids: ["00000000-0000-4000-8000-000000000000"] }))).toEqual(["NOT_FOUND"]);
+    const fresh = (
+      await t.gql(tenant.apiKey, CreateScenarioDocument, { input: { analysisId, name: "Never run" } })
+    ).data!.createScenario.id;
+    expect(
+      codes(await t.gql(tenant.apiKey, CompareDocument, { ids: [baseline], baselineId: fresh })),
+    ).toEqual(["BAD_USER_INPUT"]);
+    expect(
+      codes(await t.gql(tenant.apiKey, CompareDocument, { ids: ["00000000-0000-4000-8000-000000000000"] })),
+    ).toEqual(["NOT_FOUND"]);
   });
 
   it("marks results stale after an input edit, until the next run", async () => {

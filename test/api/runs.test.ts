@@ -1,14 +1,22 @@
 import { access } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Role } from "../../src/modules/auth/principal.js";
-import { CancelScenarioDocument, GetRunDocument, PrepareScenarioDocument, RunScenarioDocument, ScenarioRunsDocument, UpdateModelDocument } from "../generated/graphql.js";
+import {
+  CancelScenarioDocument,
+  GetRunDocument,
+  PrepareScenarioDocument,
+  RunScenarioDocument,
+  ScenarioRunsDocument,
+  UpdateModelDocument,
+} from "../generated/graphql.js";
 import { backends } from "../helpers/backends.js";
 import { createScenario, isTerminal, record, waitForState } from "../helpers/scenarios.js";
 import { codes, startTestServer, type TestServer, type TestTenant } from "../helpers/server.js";
 import { coffeeShop, mm1, unstable } from "../fixtures/models.js";
 
 /** An M/M/1 long enough to still be running when the test acts on it. */
-const longRun = () => mm1({ runTime: { unit: "minutes", value: 100_000_000 }, warmupTime: { unit: "minutes", value: 0 } });
+const longRun = () =>
+  mm1({ runTime: { unit: "minutes", value: 100_000_000 }, warmupTime: { unit: "minutes", value: 0 } });
 
 describe.each(backends())("runs on $name", (backend) => {
   let t: TestServer;
@@ -36,17 +44,33 @@ describe.each(backends())("runs on $name", (backend) => {
     expect(events[0]).toMatchObject({ state: "QUEUED", progressPercentage: 0 });
     const pcts = events.map((e) => e.progressPercentage);
     expect(pcts).toEqual([...pcts].sort((a, b) => a - b));
-    expect(events.at(-1)).toMatchObject({ state: "RAN_SUCCESS", progressPercentage: 100, currentRep: 5, totalReps: 5 });
+    expect(events.at(-1)).toMatchObject({
+      state: "RAN_SUCCESS",
+      progressPercentage: 100,
+      currentRep: 5,
+      totalReps: 5,
+    });
     expect(events.filter(isTerminal)).toHaveLength(1);
 
     const scenario = (await t.gql(tenant.apiKey, ScenarioRunsDocument, { id: scenarioId })).data!.scenario!;
-    expect(scenario).toMatchObject({ state: "RAN_SUCCESS", currentRep: 5, totalReps: 5, progressPercentage: 100, resultsStale: false, errorMessage: null });
+    expect(scenario).toMatchObject({
+      state: "RAN_SUCCESS",
+      currentRep: 5,
+      totalReps: 5,
+      progressPercentage: 100,
+      resultsStale: false,
+      errorMessage: null,
+    });
     expect(scenario.executionTimeMs).toBeGreaterThan(0);
     expect(scenario.runs).toHaveLength(1);
     expect(scenario.latestRun).toMatchObject({ state: "SUCCEEDED", progressPercentage: 100 });
     const results = scenario.results!;
     expect(results).toMatchObject({ reps: 5, timeUnit: "minutes", runTime: 480 });
-    expect(results.activities.map((a) => a.activityId).sort()).toEqual(["EspressoBar", "Order", "PastryCounter"]);
+    expect(results.activities.map((a) => a.activityId).sort()).toEqual([
+      "EspressoBar",
+      "Order",
+      "PastryCounter",
+    ]);
     const order = results.activities.find((a) => a.activityId === "Order")!;
     expect(order.throughput.values).toHaveLength(5);
     // About 240 customers arrive in 480 minutes at one every 2 minutes.
@@ -74,8 +98,11 @@ describe.each(backends())("runs on $name", (backend) => {
   it("gives identical results for the same seed and inputs", async () => {
     const a = await createScenario(t, tenant.apiKey, coffeeShop(), { reps: 3 });
     const b = await createScenario(t, tenant.apiKey, coffeeShop(), { reps: 3 });
-    for (const s of [a, b]) await t.gql(tenant.apiKey, RunScenarioDocument, { id: s.scenarioId, options: { seed: 99 } });
-    const [ra, rb] = await Promise.all([a, b].map((s) => waitForState(t, tenant.apiKey, s.scenarioId, ["RAN_SUCCESS"])));
+    for (const s of [a, b])
+      await t.gql(tenant.apiKey, RunScenarioDocument, { id: s.scenarioId, options: { seed: 99 } });
+    const [ra, rb] = await Promise.all(
+      [a, b].map((s) => waitForState(t, tenant.apiKey, s.scenarioId, ["RAN_SUCCESS"])),
+    );
     expect(ra.results).toEqual(rb.results);
   });
 
@@ -105,12 +132,16 @@ describe.each(backends())("runs on $name", (backend) => {
     expect(scenario.blobStoragePath).toBeNull();
     expect(scenario.latestRun).toMatchObject({ state: "CANCELLED", blobStoragePath: null });
     // Cancelling again is a no-op, not an error.
-    expect((await t.gql(tenant.apiKey, CancelScenarioDocument, { id: scenarioId })).data?.cancelScenario.state).toBe("CANCELLED");
+    expect(
+      (await t.gql(tenant.apiKey, CancelScenarioDocument, { id: scenarioId })).data?.cancelScenario.state,
+    ).toBe("CANCELLED");
   });
 
   it("refuses to cancel an idle scenario with INVALID_STATE", async () => {
     const { scenarioId } = await createScenario(t, tenant.apiKey, coffeeShop());
-    expect(codes(await t.gql(tenant.apiKey, CancelScenarioDocument, { id: scenarioId }))).toEqual(["INVALID_STATE"]);
+    expect(codes(await t.gql(tenant.apiKey, CancelScenarioDocument, { id: scenarioId }))).toEqual([
+      "INVALID_STATE",
+    ]);
   });
 
   it("ends a run that exceeds timeoutSeconds as RAN_WITH_ERRORS", async () => {
@@ -139,21 +170,42 @@ describe.each(backends())("runs on $name", (backend) => {
     const { scenarioId, modelId } = await createScenario(t, tenant.apiKey, longRun(), { reps: 1 });
     await t.gql(tenant.apiKey, RunScenarioDocument, { id: scenarioId });
     await waitForState(t, tenant.apiKey, scenarioId, ["IS_RUNNING"]);
-    expect(codes(await t.gql(tenant.apiKey, RunScenarioDocument, { id: scenarioId }))).toEqual(["INVALID_STATE"]);
-    expect(codes(await t.gql(tenant.apiKey, PrepareScenarioDocument, { id: scenarioId }))).toEqual(["INVALID_STATE"]);
-    expect(codes(await t.gql(tenant.apiKey, UpdateModelDocument, { id: modelId, input: { definition: coffeeShop() } }))).toEqual(["INVALID_STATE"]);
+    expect(codes(await t.gql(tenant.apiKey, RunScenarioDocument, { id: scenarioId }))).toEqual([
+      "INVALID_STATE",
+    ]);
+    expect(codes(await t.gql(tenant.apiKey, PrepareScenarioDocument, { id: scenarioId }))).toEqual([
+      "INVALID_STATE",
+    ]);
+    expect(
+      codes(
+        await t.gql(tenant.apiKey, UpdateModelDocument, { id: modelId, input: { definition: coffeeShop() } }),
+      ),
+    ).toEqual(["INVALID_STATE"]);
     await t.gql(tenant.apiKey, CancelScenarioDocument, { id: scenarioId });
     await waitForState(t, tenant.apiKey, scenarioId, ["CANCELLED"]);
   });
 
   it("prepares a valid scenario to READY_TO_RUN and refuses an unrunnable one with every problem", async () => {
     const ok = await createScenario(t, tenant.apiKey, coffeeShop());
-    expect((await t.gql(tenant.apiKey, PrepareScenarioDocument, { id: ok.scenarioId })).data?.prepareScenario.state).toBe("READY_TO_RUN");
-    const branching = { ...coffeeShop(), activities: [...(coffeeShop().activities as object[]), { id: "Split", name: "Split", actions: [{ type: "split" }] }] };
+    expect(
+      (await t.gql(tenant.apiKey, PrepareScenarioDocument, { id: ok.scenarioId })).data?.prepareScenario
+        .state,
+    ).toBe("READY_TO_RUN");
+    const branching = {
+      ...coffeeShop(),
+      activities: [
+        ...(coffeeShop().activities as object[]),
+        { id: "Split", name: "Split", actions: [{ type: "split" }] },
+      ],
+    };
     const bad = await createScenario(t, tenant.apiKey, branching);
     const res = await t.gql(tenant.apiKey, PrepareScenarioDocument, { id: bad.scenarioId });
     expect(codes(res)).toEqual(["BAD_USER_INPUT"]);
-    expect(res.errors![0].extensions!.details!.some((d) => d.path.startsWith("effectiveModel.activities[3]") && /split/i.test(d.message))).toBe(true);
+    expect(
+      res.errors![0].extensions!.details!.some(
+        (d) => d.path.startsWith("effectiveModel.activities[3]") && /split/i.test(d.message),
+      ),
+    ).toBe(true);
     const runRes = await t.gql(tenant.apiKey, RunScenarioDocument, { id: bad.scenarioId });
     expect(codes(runRes)).toEqual(["BAD_USER_INPUT"]);
     const after = (await t.gql(tenant.apiKey, ScenarioRunsDocument, { id: bad.scenarioId })).data!.scenario!;
@@ -166,8 +218,12 @@ describe.each(backends())("runs on $name", (backend) => {
     ["priority 1000", { priority: 1000 }],
   ])("refuses %s and starts nothing", async (_label, options) => {
     const { scenarioId } = await createScenario(t, tenant.apiKey, coffeeShop());
-    expect(codes(await t.gql(tenant.apiKey, RunScenarioDocument, { id: scenarioId, options }))).toEqual(["BAD_USER_INPUT"]);
-    expect((await t.gql(tenant.apiKey, ScenarioRunsDocument, { id: scenarioId })).data?.scenario?.runs).toEqual([]);
+    expect(codes(await t.gql(tenant.apiKey, RunScenarioDocument, { id: scenarioId, options }))).toEqual([
+      "BAD_USER_INPUT",
+    ]);
+    expect(
+      (await t.gql(tenant.apiKey, ScenarioRunsDocument, { id: scenarioId })).data?.scenario?.runs,
+    ).toEqual([]);
   });
 
   it("lets a VIEWER watch but not run", async () => {
@@ -189,12 +245,18 @@ describe.each(backends())("runs on $name", (backend) => {
     const text = await ok.text();
     expect(text.split("\n")[0]).toBe("section,objectId,name,metric,mean,stdDev,ciHalfWidth,min,max,reps");
     expect(text).toMatch(/^activity,Order,Order,throughput,/m);
-    const activities = await fetch(`${base}/activities.csv`, { headers: { authorization: `Bearer ${tenant.apiKey}` } });
+    const activities = await fetch(`${base}/activities.csv`, {
+      headers: { authorization: `Bearer ${tenant.apiKey}` },
+    });
     expect((await activities.text()).split("\n")[0]).toMatch(/^activityId,name,throughput_mean,/);
     expect((await fetch(`${base}/results.csv`)).status).toBe(401);
     const other = await t.tenant();
     expect((await fetch(`${base}/results.csv`, { headers: { "x-api-key": other.apiKey } })).status).toBe(404);
-    expect((await fetch(`${base}/secrets.csv`, { headers: { "x-api-key": tenant.apiKey } })).status).toBe(404);
-    expect((await t.gql(other.apiKey, GetRunDocument, { id: done.latestRun!.id })).data?.scenarioRun).toBeNull();
+    expect((await fetch(`${base}/secrets.csv`, { headers: { "x-api-key": tenant.apiKey } })).status).toBe(
+      404,
+    );
+    expect(
+      (await t.gql(other.apiKey, GetRunDocument, { id: done.latestRun!.id })).data?.scenarioRun,
+    ).toBeNull();
   });
 });

@@ -34,22 +34,40 @@ describe.each(backends())("analyses and scenarios on $name", (backend) => {
   beforeAll(async () => {
     t = await startTestServer(backend);
     tenant = await t.tenant();
-    modelId = (await t.gql(key(), CreateModelDocument, { input: { name: "Coffee", definition: coffeeShop() } })).data!.createModel.id;
-    analysisId = (await t.gql(key(), CreateAnalysisDocument, { input: { modelId, name: "Study" } })).data!.createAnalysis.id;
+    modelId = (
+      await t.gql(key(), CreateModelDocument, { input: { name: "Coffee", definition: coffeeShop() } })
+    ).data!.createModel.id;
+    analysisId = (await t.gql(key(), CreateAnalysisDocument, { input: { modelId, name: "Study" } })).data!
+      .createAnalysis.id;
   });
   afterAll(() => t.dispose());
 
   describe("analyses", () => {
     it("default to the model's replications and a DAILY period", async () => {
       const res = await t.gql(key(), CreateAnalysisDocument, { input: { modelId, name: "Defaults" } });
-      expect(res.data?.createAnalysis).toMatchObject({ defaultReps: 5, defaultTimePeriod: "DAILY", model: { id: modelId } });
+      expect(res.data?.createAnalysis).toMatchObject({
+        defaultReps: 5,
+        defaultTimePeriod: "DAILY",
+        model: { id: modelId },
+      });
     });
 
     it("take explicit defaults and can be updated", async () => {
-      const created = (await t.gql(key(), CreateAnalysisDocument, { input: { modelId, name: "Explicit", defaultReps: 12, defaultTimePeriod: "HOURLY" } })).data!.createAnalysis;
+      const created = (
+        await t.gql(key(), CreateAnalysisDocument, {
+          input: { modelId, name: "Explicit", defaultReps: 12, defaultTimePeriod: "HOURLY" },
+        })
+      ).data!.createAnalysis;
       expect(created).toMatchObject({ defaultReps: 12, defaultTimePeriod: "HOURLY" });
-      const updated = await t.gql(key(), UpdateAnalysisDocument, { id: created.id, input: { defaultReps: 3, name: "Explicit 2" } });
-      expect(updated.data?.updateAnalysis).toMatchObject({ name: "Explicit 2", defaultReps: 3, defaultTimePeriod: "HOURLY" });
+      const updated = await t.gql(key(), UpdateAnalysisDocument, {
+        id: created.id,
+        input: { defaultReps: 3, name: "Explicit 2" },
+      });
+      expect(updated.data?.updateAnalysis).toMatchObject({
+        name: "Explicit 2",
+        defaultReps: 3,
+        defaultTimePeriod: "HOURLY",
+      });
     });
 
     it("refuse a duplicate name within a model with CONFLICT", async () => {
@@ -58,7 +76,9 @@ describe.each(backends())("analyses and scenarios on $name", (backend) => {
     });
 
     it("refuse an unknown model with NOT_FOUND", async () => {
-      const res = await t.gql(key(), CreateAnalysisDocument, { input: { modelId: "00000000-0000-4000-8000-000000000000", name: "X" } });
+      const res = await t.gql(key(), CreateAnalysisDocument, {
+        input: { modelId: "00000000-0000-4000-8000-000000000000", name: "X" },
+      });
       expect(codes(res)).toEqual(["NOT_FOUND"]);
     });
 
@@ -71,11 +91,20 @@ describe.each(backends())("analyses and scenarios on $name", (backend) => {
   describe("scenarios", () => {
     it("inherit reps and time period from the analysis and start NOT_READY_TO_RUN", async () => {
       const s = await newScenario("Inherit");
-      expect(s).toMatchObject({ reps: 5, timePeriod: "DAILY", state: "NOT_READY_TO_RUN", resultsStale: false, isDeleted: false });
+      expect(s).toMatchObject({
+        reps: 5,
+        timePeriod: "DAILY",
+        state: "NOT_READY_TO_RUN",
+        resultsStale: false,
+        isDeleted: false,
+      });
     });
 
     it("take explicit reps and time period", async () => {
-      expect(await newScenario("Explicit", { reps: 30, timePeriod: "MONTHLY" })).toMatchObject({ reps: 30, timePeriod: "MONTHLY" });
+      expect(await newScenario("Explicit", { reps: 30, timePeriod: "MONTHLY" })).toMatchObject({
+        reps: 30,
+        timePeriod: "MONTHLY",
+      });
     });
 
     it.each([
@@ -86,15 +115,23 @@ describe.each(backends())("analyses and scenarios on $name", (backend) => {
       ["a 10 000-character name", { name: "n".repeat(10_000) }, "input.name"],
     ])("refuse %s with details, writing nothing", async (_label, patch, path) => {
       const before = await scenarioCount();
-      const res = await t.gql(key(), CreateScenarioDocument, { input: { analysisId, name: "Bad", ...patch } });
+      const res = await t.gql(key(), CreateScenarioDocument, {
+        input: { analysisId, name: "Bad", ...patch },
+      });
       expect(codes(res)).toEqual(["BAD_USER_INPUT"]);
       expect(res.errors![0].extensions!.details!.map((d) => d.path)).toContain(path);
       expect(await scenarioCount()).toBe(before);
     });
 
     it.each([
-      ["non-integer reps", `mutation { createScenario(input: { analysisId: "AID", name: "x", reps: 1.5 }) { id } }`],
-      ["an unknown time period", `mutation { createScenario(input: { analysisId: "AID", name: "x", timePeriod: WEEKLY }) { id } }`],
+      [
+        "non-integer reps",
+        `mutation { createScenario(input: { analysisId: "AID", name: "x", reps: 1.5 }) { id } }`,
+      ],
+      [
+        "an unknown time period",
+        `mutation { createScenario(input: { analysisId: "AID", name: "x", timePeriod: WEEKLY }) { id } }`,
+      ],
     ])("refuse %s with BAD_USER_INPUT", async (_label, query) => {
       const before = await scenarioCount();
       expect(codes(await t.gql(key(), query.replace("AID", analysisId)))).toEqual(["BAD_USER_INPUT"]);
@@ -104,33 +141,46 @@ describe.each(backends())("analyses and scenarios on $name", (backend) => {
     it("refuse a duplicate name in the analysis with CONFLICT", async () => {
       await newScenario("Twin");
       const before = await scenarioCount();
-      expect(codes(await t.gql(key(), CreateScenarioDocument, { input: { analysisId, name: "Twin" } }))).toEqual(["CONFLICT"]);
+      expect(
+        codes(await t.gql(key(), CreateScenarioDocument, { input: { analysisId, name: "Twin" } })),
+      ).toEqual(["CONFLICT"]);
       expect(await scenarioCount()).toBe(before);
     });
 
     it("refuse an unknown analysis with NOT_FOUND", async () => {
-      const res = await t.gql(key(), CreateScenarioDocument, { input: { analysisId: "00000000-0000-4000-8000-000000000000", name: "x" } });
+      const res = await t.gql(key(), CreateScenarioDocument, {
+        input: { analysisId: "00000000-0000-4000-8000-000000000000", name: "x" },
+      });
       expect(codes(res)).toEqual(["NOT_FOUND"]);
     });
 
     it("update name, reps and time period", async () => {
       const s = await newScenario("Editable");
-      const res = await t.gql(key(), UpdateScenarioDocument, { id: s.id, input: { name: "Edited", reps: 9, timePeriod: "HOURLY" } });
+      const res = await t.gql(key(), UpdateScenarioDocument, {
+        id: s.id,
+        input: { name: "Edited", reps: 9, timePeriod: "HOURLY" },
+      });
       expect(res.data?.updateScenario).toMatchObject({ name: "Edited", reps: 9, timePeriod: "HOURLY" });
     });
 
     it("refuse a rename onto a taken name", async () => {
       const s = await newScenario("Rename me");
-      expect(codes(await t.gql(key(), UpdateScenarioDocument, { id: s.id, input: { name: "Twin" } }))).toEqual(["CONFLICT"]);
+      expect(
+        codes(await t.gql(key(), UpdateScenarioDocument, { id: s.id, input: { name: "Twin" } })),
+      ).toEqual(["CONFLICT"]);
     });
 
     it("soft-delete, free the name, and restore", async () => {
       const s = await newScenario("Phoenix");
       expect((await t.gql(key(), DeleteScenarioDocument, { id: s.id })).data?.deleteScenario).toBe(true);
       expect((await t.gql(key(), GetScenarioDocument, { id: s.id })).data?.scenario?.isDeleted).toBe(true);
-      const listed = await t.gql(key(), ListScenariosDocument, { filter: { analysisId, nameContains: "phoenix" } });
+      const listed = await t.gql(key(), ListScenariosDocument, {
+        filter: { analysisId, nameContains: "phoenix" },
+      });
       expect(listed.data?.scenarios.totalCount).toBe(0);
-      const withDeleted = await t.gql(key(), ListScenariosDocument, { filter: { analysisId, nameContains: "phoenix", includeDeleted: true } });
+      const withDeleted = await t.gql(key(), ListScenariosDocument, {
+        filter: { analysisId, nameContains: "phoenix", includeDeleted: true },
+      });
       expect(withDeleted.data?.scenarios.totalCount).toBe(1);
       const restored = await t.gql(key(), RestoreScenarioDocument, { id: s.id });
       expect(restored.data?.restoreScenario).toMatchObject({ isDeleted: false, name: "Phoenix" });
@@ -147,17 +197,25 @@ describe.each(backends())("analyses and scenarios on $name", (backend) => {
       const s = await newScenario("Original", { reps: 7 });
       const a = await t.gql(key(), DuplicateScenarioDocument, { id: s.id });
       const b = await t.gql(key(), DuplicateScenarioDocument, { id: s.id });
-      expect(a.data?.duplicateScenario).toMatchObject({ name: "Original - Copy", reps: 7, state: "NOT_READY_TO_RUN" });
+      expect(a.data?.duplicateScenario).toMatchObject({
+        name: "Original - Copy",
+        reps: 7,
+        state: "NOT_READY_TO_RUN",
+      });
       expect(b.data?.duplicateScenario.name).toBe("Original - Copy 2");
       const named = await t.gql(key(), DuplicateScenarioDocument, { id: s.id, name: "Named copy" });
       expect(named.data?.duplicateScenario.name).toBe("Named copy");
-      expect(codes(await t.gql(key(), DuplicateScenarioDocument, { id: s.id, name: "Named copy" }))).toEqual(["CONFLICT"]);
+      expect(codes(await t.gql(key(), DuplicateScenarioDocument, { id: s.id, name: "Named copy" }))).toEqual([
+        "CONFLICT",
+      ]);
     });
 
     it("filter by state, name and creation time", async () => {
       const since = new Date().toISOString();
       await newScenario("Filter me");
-      const res = await t.gql(key(), ListScenariosDocument, { filter: { analysisId, states: ["NOT_READY_TO_RUN"], createdAfter: since } });
+      const res = await t.gql(key(), ListScenariosDocument, {
+        filter: { analysisId, states: ["NOT_READY_TO_RUN"], createdAfter: since },
+      });
       expect(res.data?.scenarios.edges.map((e) => e.node.name)).toEqual(["Filter me"]);
       const none = await t.gql(key(), ListScenariosDocument, { filter: { states: ["IS_RUNNING"] } });
       expect(none.data?.scenarios.totalCount).toBe(0);
@@ -171,8 +229,10 @@ describe.each(backends())("analyses and scenarios on $name", (backend) => {
   });
 
   it("deleting an analysis removes its scenarios from view", async () => {
-    const a = (await t.gql(key(), CreateAnalysisDocument, { input: { modelId, name: "Doomed" } })).data!.createAnalysis;
-    const s = (await t.gql(key(), CreateScenarioDocument, { input: { analysisId: a.id, name: "Inside" } })).data!.createScenario;
+    const a = (await t.gql(key(), CreateAnalysisDocument, { input: { modelId, name: "Doomed" } })).data!
+      .createAnalysis;
+    const s = (await t.gql(key(), CreateScenarioDocument, { input: { analysisId: a.id, name: "Inside" } }))
+      .data!.createScenario;
     expect((await t.gql(key(), DeleteAnalysisDocument, { id: a.id })).data?.deleteAnalysis).toBe(true);
     expect((await t.gql(key(), GetAnalysisDocument, { id: a.id })).data?.analysis).toBeNull();
     expect(codes(await t.gql(key(), RestoreScenarioDocument, { id: s.id }))).toEqual(["INVALID_STATE"]);

@@ -32,24 +32,46 @@ describe.each(backends())("tenant isolation on $name", (backend) => {
     t = await startTestServer(backend);
     owner = await t.tenant("Owner");
     intruder = await t.tenant("Intruder");
-    ids.model = (await t.gql(owner.apiKey, CreateModelDocument, { input: { name: "Secret", definition: coffeeShop() } })).data!.createModel.id;
-    ids.analysis = (await t.gql(owner.apiKey, CreateAnalysisDocument, { input: { modelId: ids.model, name: "Secret study" } })).data!.createAnalysis.id;
-    ids.scenario = (await t.gql(owner.apiKey, CreateScenarioDocument, { input: { analysisId: ids.analysis, name: "Secret scenario" } })).data!.createScenario.id;
+    ids.model = (
+      await t.gql(owner.apiKey, CreateModelDocument, { input: { name: "Secret", definition: coffeeShop() } })
+    ).data!.createModel.id;
+    ids.analysis = (
+      await t.gql(owner.apiKey, CreateAnalysisDocument, {
+        input: { modelId: ids.model, name: "Secret study" },
+      })
+    ).data!.createAnalysis.id;
+    ids.scenario = (
+      await t.gql(owner.apiKey, CreateScenarioDocument, {
+        input: { analysisId: ids.analysis, name: "Secret scenario" },
+      })
+    ).data!.createScenario.id;
   });
   afterAll(() => t.dispose());
 
   it("lists none of another tenant's data", async () => {
     expect((await t.gql(intruder.apiKey, ListModelsDocument, {})).data?.models.totalCount).toBe(0);
     expect((await t.gql(intruder.apiKey, ListAnalysesDocument, {})).data?.analyses.totalCount).toBe(0);
-    expect((await t.gql(intruder.apiKey, ListScenariosDocument, { filter: { includeDeleted: true } })).data?.scenarios.totalCount).toBe(0);
-    expect((await t.gql(intruder.apiKey, ListAnalysesDocument, { modelId: ids.model })).data?.analyses.totalCount).toBe(0);
-    expect((await t.gql(intruder.apiKey, ListScenariosDocument, { filter: { analysisId: ids.analysis } })).data?.scenarios.totalCount).toBe(0);
+    expect(
+      (await t.gql(intruder.apiKey, ListScenariosDocument, { filter: { includeDeleted: true } })).data
+        ?.scenarios.totalCount,
+    ).toBe(0);
+    expect(
+      (await t.gql(intruder.apiKey, ListAnalysesDocument, { modelId: ids.model })).data?.analyses.totalCount,
+    ).toBe(0);
+    expect(
+      (await t.gql(intruder.apiKey, ListScenariosDocument, { filter: { analysisId: ids.analysis } })).data
+        ?.scenarios.totalCount,
+    ).toBe(0);
   });
 
   it("answers null for another tenant's ids, exactly as for missing ones", async () => {
     expect((await t.gql(intruder.apiKey, GetModelDocument, { id: ids.model })).data).toEqual({ model: null });
-    expect((await t.gql(intruder.apiKey, GetAnalysisDocument, { id: ids.analysis })).data).toEqual({ analysis: null });
-    expect((await t.gql(intruder.apiKey, GetScenarioDocument, { id: ids.scenario })).data).toEqual({ scenario: null });
+    expect((await t.gql(intruder.apiKey, GetAnalysisDocument, { id: ids.analysis })).data).toEqual({
+      analysis: null,
+    });
+    expect((await t.gql(intruder.apiKey, GetScenarioDocument, { id: ids.scenario })).data).toEqual({
+      scenario: null,
+    });
   });
 
   it("answers NOT_FOUND to every mutation on another tenant's ids and changes nothing", async () => {
@@ -73,8 +95,14 @@ describe.each(backends())("tenant isolation on $name", (backend) => {
   });
 
   it("lets a second tenant reuse the same names", async () => {
-    const model = (await t.gql(intruder.apiKey, CreateModelDocument, { input: { name: "Secret", definition: coffeeShop() } })).data!.createModel;
-    const res = await t.gql(intruder.apiKey, CreateAnalysisDocument, { input: { modelId: model.id, name: "Secret study" } });
+    const model = (
+      await t.gql(intruder.apiKey, CreateModelDocument, {
+        input: { name: "Secret", definition: coffeeShop() },
+      })
+    ).data!.createModel;
+    const res = await t.gql(intruder.apiKey, CreateAnalysisDocument, {
+      input: { modelId: model.id, name: "Secret study" },
+    });
     expect(res.errors).toBeUndefined();
   });
 });

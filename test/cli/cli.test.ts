@@ -8,7 +8,11 @@ import { backends, createTestDatabase, type TestDatabase } from "../helpers/back
 import { runCli, startServe } from "../helpers/process.js";
 
 const query = async (url: string, apiKey: string, q: string) => {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-api-key": apiKey }, body: JSON.stringify({ query: q }) });
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": apiKey },
+    body: JSON.stringify({ query: q }),
+  });
   return (await res.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
 };
 
@@ -41,7 +45,10 @@ describe.each(backends())("the scenariolab CLI on $name", (backend) => {
   });
 
   it("create-tenant prints one JSON line with tenantId, userId and apiKey", async () => {
-    const res = await runCli(["create-tenant", "--name", "Globex Corp", "--admin-email", "boss@globex.test"], env);
+    const res = await runCli(
+      ["create-tenant", "--name", "Globex Corp", "--admin-email", "boss@globex.test"],
+      env,
+    );
     expect(res.code).toBe(0);
     const lines = res.stdout.trim().split("\n");
     expect(lines).toHaveLength(1);
@@ -50,30 +57,53 @@ describe.each(backends())("the scenariolab CLI on $name", (backend) => {
   });
 
   it("create-tenant refuses a taken slug and missing options", async () => {
-    const again = await runCli(["create-tenant", "--name", "Globex Corp", "--admin-email", "x@globex.test"], env);
+    const again = await runCli(
+      ["create-tenant", "--name", "Globex Corp", "--admin-email", "x@globex.test"],
+      env,
+    );
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/already exists/);
     expect((await runCli(["create-tenant", "--name", "Only name"], env)).code).toBe(2);
   });
 
   it("create-api-key creates a viewer by tenant slug", async () => {
-    const res = await runCli(["create-api-key", "--tenant", "globex-corp", "--email", "viewer@globex.test", "--role", "VIEWER"], env);
+    const res = await runCli(
+      ["create-api-key", "--tenant", "globex-corp", "--email", "viewer@globex.test", "--role", "VIEWER"],
+      env,
+    );
     expect(res.code).toBe(0);
     const created = JSON.parse(res.stdout.trim());
     expect(Object.keys(created).sort()).toEqual(["apiKey", "userId"]);
-    const bad = await runCli(["create-api-key", "--tenant", "globex-corp", "--email", "v@globex.test", "--role", "ROOT"], env);
+    const bad = await runCli(
+      ["create-api-key", "--tenant", "globex-corp", "--email", "v@globex.test", "--role", "ROOT"],
+      env,
+    );
     expect(bad.code).toBe(2);
-    const unknown = await runCli(["create-api-key", "--tenant", "nope", "--email", "v@globex.test", "--role", "EDITOR"], env);
+    const unknown = await runCli(
+      ["create-api-key", "--tenant", "nope", "--email", "v@globex.test", "--role", "EDITOR"],
+      env,
+    );
     expect(unknown.code).toBe(1);
   });
 
   it("serve accepts the CLI's key over HTTP and WebSocket, drains on SIGTERM and keeps data across restarts", async () => {
     const first = await startServe(env);
-    const created = await query(first.url, tenant.apiKey, `mutation { createModel(input: { name: "Kept", definition: { schemaVersion: "2026.11.01", name: "m", timeUnit: "minutes", runTime: { unit: "minutes", value: 10 }, entities: [{ id: "e" }], activities: [{ id: "a", actions: [] }], generators: [{ id: "g", entityId: "e", interarrivalTime: { unit: "minutes", value: 1 } }], connectors: [{ id: "c", sourceId: "g", targetId: "a" }] } }) { id } }`);
+    const created = await query(
+      first.url,
+      tenant.apiKey,
+      `mutation { createModel(input: { name: "Kept", definition: { schemaVersion: "2026.11.01", name: "m", timeUnit: "minutes", runTime: { unit: "minutes", value: 10 }, entities: [{ id: "e" }], activities: [{ id: "a", actions: [] }], generators: [{ id: "g", entityId: "e", interarrivalTime: { unit: "minutes", value: 1 } }], connectors: [{ id: "c", sourceId: "g", targetId: "a" }] } }) { id } }`,
+    );
     expect(created.errors).toBeUndefined();
-    const ws = createClient({ url: first.url.replace("http", "ws"), webSocketImpl: WebSocket, connectionParams: { apiKey: tenant.apiKey }, retryAttempts: 0 });
+    const ws = createClient({
+      url: first.url.replace("http", "ws"),
+      webSocketImpl: WebSocket,
+      connectionParams: { apiKey: tenant.apiKey },
+      retryAttempts: 0,
+    });
     const viaWs = await ws.iterate({ query: "{ me { email tenant { slug } } }" }).next();
-    expect(viaWs.value).toMatchObject({ data: { me: { email: "boss@globex.test", tenant: { slug: "globex-corp" } } } });
+    expect(viaWs.value).toMatchObject({
+      data: { me: { email: "boss@globex.test", tenant: { slug: "globex-corp" } } },
+    });
     await ws.dispose();
 
     first.child.kill("SIGTERM");
@@ -81,7 +111,11 @@ describe.each(backends())("the scenariolab CLI on $name", (backend) => {
 
     const second = await startServe(env);
     try {
-      const listed = await query(second.url, tenant.apiKey, "{ models { totalCount edges { node { name } } } }");
+      const listed = await query(
+        second.url,
+        tenant.apiKey,
+        "{ models { totalCount edges { node { name } } } }",
+      );
       expect(listed.data).toEqual({ models: { totalCount: 1, edges: [{ node: { name: "Kept" } }] } });
       // Not an empty database, so no second demo tenant and no key printed.
       expect(second.stdout()).not.toMatch(/Demo API key/);
@@ -99,10 +133,24 @@ describe("first start on an empty embedded database", () => {
     try {
       const key = /Demo API key \(shown once\): (\S+)/.exec(serve.stdout())?.[1];
       expect(key).toBeDefined();
-      const res = await query(serve.url, key!, "{ me { tenant { slug } } analyses { edges { node { name model { name } scenarios { totalCount } } } } }");
+      const res = await query(
+        serve.url,
+        key!,
+        "{ me { tenant { slug } } analyses { edges { node { name model { name } scenarios { totalCount } } } } }",
+      );
       expect(res.data).toEqual({
         me: { tenant: { slug: "demo" } },
-        analyses: { edges: [{ node: { name: "Morning staffing", model: { name: "Coffee Shop" }, scenarios: { totalCount: 3 } } }] },
+        analyses: {
+          edges: [
+            {
+              node: {
+                name: "Morning staffing",
+                model: { name: "Coffee Shop" },
+                scenarios: { totalCount: 3 },
+              },
+            },
+          ],
+        },
       });
     } finally {
       serve.child.kill("SIGTERM");

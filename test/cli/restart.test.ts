@@ -6,15 +6,39 @@ import { mm1 } from "../fixtures/models.js";
 import { backends, createTestDatabase, type TestDatabase } from "../helpers/backends.js";
 import { runCli, startServe, type ServeProcess } from "../helpers/process.js";
 
-async function gql<T = Record<string, any>>(url: string, apiKey: string, query: string, variables?: object): Promise<T> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-api-key": apiKey }, body: JSON.stringify({ query, variables }) });
+async function gql<T = Record<string, any>>(
+  url: string,
+  apiKey: string,
+  query: string,
+  variables?: object,
+): Promise<T> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": apiKey },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await res.json()) as { data: T; errors?: unknown };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
 }
 
-async function stateOf(url: string, apiKey: string, id: string): Promise<{ state: string; errorMessage: string | null; runs: { state: string; errorMessage: string | null }[] }> {
-  return (await gql(url, apiKey, `query($id: ID!) { scenario(id: $id) { state errorMessage runs { state errorMessage } } }`, { id })).scenario;
+async function stateOf(
+  url: string,
+  apiKey: string,
+  id: string,
+): Promise<{
+  state: string;
+  errorMessage: string | null;
+  runs: { state: string; errorMessage: string | null }[];
+}> {
+  return (
+    await gql(
+      url,
+      apiKey,
+      `query($id: ID!) { scenario(id: $id) { state errorMessage runs { state errorMessage } } }`,
+      { id },
+    )
+  ).scenario;
 }
 
 async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
@@ -42,7 +66,9 @@ describe.each(backends())("runs across restarts on $name", (backend) => {
       await db.database.close();
       env.DATABASE_URL = db.url!;
     }
-    apiKey = JSON.parse((await runCli(["create-tenant", "--name", "Crashy", "--admin-email", "a@crashy.test"], env)).stdout).apiKey;
+    apiKey = JSON.parse(
+      (await runCli(["create-tenant", "--name", "Crashy", "--admin-email", "a@crashy.test"], env)).stdout,
+    ).apiKey;
   });
   afterAll(async () => {
     serve?.child.kill("SIGKILL");
@@ -52,11 +78,35 @@ describe.each(backends())("runs across restarts on $name", (backend) => {
 
   async function longScenario(url: string): Promise<string> {
     const definition = mm1({ runTime: { unit: "minutes", value: 1_000_000_000 } });
-    const modelId = (await gql(url, apiKey, `mutation($d: JSON!) { createModel(input: { name: "Long", definition: $d }) { id } }`, { d: definition })).createModel.id;
-    const analysisId = (await gql(url, apiKey, `mutation($m: ID!) { createAnalysis(input: { modelId: $m, name: "A ${Math.random()}" }) { id } }`, { m: modelId })).createAnalysis.id;
-    const id = (await gql(url, apiKey, `mutation($a: ID!) { createScenario(input: { analysisId: $a, name: "S", reps: 1 }) { id } }`, { a: analysisId })).createScenario.id;
+    const modelId = (
+      await gql(
+        url,
+        apiKey,
+        `mutation($d: JSON!) { createModel(input: { name: "Long", definition: $d }) { id } }`,
+        { d: definition },
+      )
+    ).createModel.id;
+    const analysisId = (
+      await gql(
+        url,
+        apiKey,
+        `mutation($m: ID!) { createAnalysis(input: { modelId: $m, name: "A ${Math.random()}" }) { id } }`,
+        { m: modelId },
+      )
+    ).createAnalysis.id;
+    const id = (
+      await gql(
+        url,
+        apiKey,
+        `mutation($a: ID!) { createScenario(input: { analysisId: $a, name: "S", reps: 1 }) { id } }`,
+        { a: analysisId },
+      )
+    ).createScenario.id;
     await gql(url, apiKey, `mutation($id: ID!) { runScenario(id: $id) { state } }`, { id });
-    await until(() => stateOf(url, apiKey, id), (s) => s.state === "IS_RUNNING");
+    await until(
+      () => stateOf(url, apiKey, id),
+      (s) => s.state === "IS_RUNNING",
+    );
     return id;
   }
 
@@ -82,10 +132,16 @@ describe.each(backends())("runs across restarts on $name", (backend) => {
     expect(await serve.exited).toBe(0);
 
     serve = await startServe(env);
-    const resumed = await until(() => stateOf(serve!.url, apiKey, id), (s) => s.state === "IS_RUNNING");
+    const resumed = await until(
+      () => stateOf(serve!.url, apiKey, id),
+      (s) => s.state === "IS_RUNNING",
+    );
     expect(resumed.runs).toHaveLength(1);
     await gql(serve.url, apiKey, `mutation($id: ID!) { cancelScenario(id: $id) { state } }`, { id });
-    await until(() => stateOf(serve!.url, apiKey, id), (s) => s.state === "CANCELLED");
+    await until(
+      () => stateOf(serve!.url, apiKey, id),
+      (s) => s.state === "CANCELLED",
+    );
     serve.child.kill("SIGTERM");
     expect(await serve.exited).toBe(0);
   });

@@ -20,7 +20,10 @@ let schema: Promise<GraphQLSchema> | undefined;
 export interface GqlResult<T> {
   status: number;
   data?: T | null;
-  errors?: { message: string; extensions?: { code?: string; details?: { path: string; message: string }[] } }[];
+  errors?: {
+    message: string;
+    extensions?: { code?: string; details?: { path: string; message: string }[] };
+  }[];
 }
 
 export interface TestTenant {
@@ -39,7 +42,12 @@ export interface TestServer {
   server: RunningServer;
   dataDir: string;
   tenant(name?: string): Promise<TestTenant>;
-  gql<T, V>(apiKey: string | undefined, doc: TypedDocumentNode<T, V> | string, variables?: V, headers?: Record<string, string>): Promise<GqlResult<T>>;
+  gql<T, V>(
+    apiKey: string | undefined,
+    doc: TypedDocumentNode<T, V> | string,
+    variables?: V,
+    headers?: Record<string, string>,
+  ): Promise<GqlResult<T>>;
   /** A graphql-ws client authenticated with the key (closed on dispose). */
   ws(apiKey: string | undefined): Client;
   dispose(): Promise<void>;
@@ -52,14 +60,31 @@ export interface TestServerOptions {
   redisUrl?: string;
 }
 
-export async function startTestServer(backend: Backend, options: TestServerOptions = {}): Promise<TestServer> {
+export async function startTestServer(
+  backend: Backend,
+  options: TestServerOptions = {},
+): Promise<TestServer> {
   const db = await createTestDatabase(backend);
   schema ??= createSchema();
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "scenariolab-test-"));
   const pubsub = createAppPubSub(options.redisUrl);
-  const runner = createRunner({ prisma: db.database.prisma, pubsub: pubsub.pubsub, dataDir, concurrency: options.concurrency ?? 2, logger });
-  const server = await startServer({ host: "127.0.0.1", port: 0, database: db.database, schema: await schema, logger, runtime: runner, results: runner.results });
+  const runner = createRunner({
+    prisma: db.database.prisma,
+    pubsub: pubsub.pubsub,
+    dataDir,
+    concurrency: options.concurrency ?? 2,
+    logger,
+  });
+  const server = await startServer({
+    host: "127.0.0.1",
+    port: 0,
+    database: db.database,
+    schema: await schema,
+    logger,
+    runtime: runner,
+    results: runner.results,
+  });
   await runner.start();
   server.markReady();
   const clients: Client[] = [];
@@ -73,17 +98,30 @@ export async function startTestServer(backend: Backend, options: TestServerOptio
     dataDir,
     async tenant(name?: string) {
       const label = name ?? `Tenant ${++tenants} ${Math.random().toString(36).slice(2, 8)}`;
-      const created = await createTenant(db.database.prisma, { name: label, adminEmail: `admin@${label.replace(/\W+/g, "-").toLowerCase()}.test` });
+      const created = await createTenant(db.database.prisma, {
+        name: label,
+        adminEmail: `admin@${label.replace(/\W+/g, "-").toLowerCase()}.test`,
+      });
       return {
         ...created,
         keyFor: async (role: Role) =>
-          (await createApiKey(db.database.prisma, { tenant: created.tenantId, email: `${role.toLowerCase()}@example.test`, role })).apiKey,
+          (
+            await createApiKey(db.database.prisma, {
+              tenant: created.tenantId,
+              email: `${role.toLowerCase()}@example.test`,
+              role,
+            })
+          ).apiKey,
       };
     },
     async gql(apiKey, doc, variables, headers = {}) {
       const res = await fetch(server.url, {
         method: "POST",
-        headers: { "content-type": "application/json", ...(apiKey ? { "x-api-key": apiKey } : {}), ...headers },
+        headers: {
+          "content-type": "application/json",
+          ...(apiKey ? { "x-api-key": apiKey } : {}),
+          ...headers,
+        },
         body: JSON.stringify({ query: typeof doc === "string" ? doc : print(doc), variables }),
       });
       const body = (await res.json()) as GqlResult<never>;
@@ -112,4 +150,5 @@ export async function startTestServer(backend: Backend, options: TestServerOptio
 }
 
 /** The error codes of a result, for compact assertions. */
-export const codes = (result: GqlResult<unknown>): (string | undefined)[] => (result.errors ?? []).map((e) => e.extensions?.code);
+export const codes = (result: GqlResult<unknown>): (string | undefined)[] =>
+  (result.errors ?? []).map((e) => e.extensions?.code);

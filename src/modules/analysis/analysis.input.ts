@@ -9,11 +9,18 @@ import { NameRules } from "../common/validators.js";
 /** What an analysis's create and update inputs share. */
 @InputType()
 abstract class AnalysisSettingsInput extends DescribedInput {
-  @Field(() => Int, { nullable: true, description: "Default replications for new scenarios, 1 to 10 000 (on create: the model's `replications`, else 1)" })
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "Default replications for new scenarios, 1 to 10 000 (on create: the model's `replications`, else 1)",
+  })
   @RepsRules()
   defaultReps?: number;
 
-  @Field(() => TimePeriod, { nullable: true, description: "Default time-series period for new scenarios (on create: DAILY)" })
+  @Field(() => TimePeriod, {
+    nullable: true,
+    description: "Default time-series period for new scenarios (on create: DAILY)",
+  })
   defaultTimePeriod?: TimePeriod;
 }
 

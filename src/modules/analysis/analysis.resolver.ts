@@ -15,7 +15,10 @@ export class AnalysisResolver {
     return ctx.services.analyses.list(args);
   }
 
-  @Query(() => Analysis, { nullable: true, description: "An analysis by id; null when missing or not the tenant's" })
+  @Query(() => Analysis, {
+    nullable: true,
+    description: "An analysis by id; null when missing or not the tenant's",
+  })
   analysis(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext) {
     return ctx.services.analyses.get(id);
   }
@@ -26,7 +29,11 @@ export class AnalysisResolver {
   }
 
   @FieldResolver(() => ScenarioConnection, { description: "The analysis's live scenarios in creation order" })
-  scenarios(@Root() analysis: Analysis, @Args(() => AnalysisScenariosArgs) args: AnalysisScenariosArgs, @Ctx() ctx: AppContext) {
+  scenarios(
+    @Root() analysis: Analysis,
+    @Args(() => AnalysisScenariosArgs) args: AnalysisScenariosArgs,
+    @Ctx() ctx: AppContext,
+  ) {
     return ctx.services.scenarios.forAnalysis(analysis.id, args);
   }
 
@@ -37,13 +44,20 @@ export class AnalysisResolver {
 
   @Authorized(Role.EDITOR)
   @Mutation(() => Analysis, { description: "Creates an analysis of a model" })
-  createAnalysis(@Arg("input", () => CreateAnalysisInput) input: CreateAnalysisInput, @Ctx() ctx: AppContext) {
+  createAnalysis(
+    @Arg("input", () => CreateAnalysisInput) input: CreateAnalysisInput,
+    @Ctx() ctx: AppContext,
+  ) {
     return ctx.services.analyses.create(input);
   }
 
   @Authorized(Role.EDITOR)
   @Mutation(() => Analysis, { description: "Changes an analysis" })
-  updateAnalysis(@Arg("id", () => ID) id: string, @Arg("input", () => UpdateAnalysisInput) input: UpdateAnalysisInput, @Ctx() ctx: AppContext) {
+  updateAnalysis(
+    @Arg("id", () => ID) id: string,
+    @Arg("input", () => UpdateAnalysisInput) input: UpdateAnalysisInput,
+    @Ctx() ctx: AppContext,
+  ) {
     return ctx.services.analyses.update(id, input);
   }
 

@@ -9,8 +9,13 @@ import type { AnalysesArgs, CreateAnalysisInput, UpdateAnalysisInput } from "./a
 import { toAnalysis, type Analysis } from "./analysis.type.js";
 
 function duplicateName(err: unknown, name: string | undefined): never {
-  if (uniqueViolation(err)?.includes("uq_analyses_tenant_model_name") || uniqueViolation(err)?.includes("name")) {
-    throw conflict(`An analysis named "${name}" already exists for this model`, [{ path: "name", message: "already taken" }]);
+  if (
+    uniqueViolation(err)?.includes("uq_analyses_tenant_model_name") ||
+    uniqueViolation(err)?.includes("name")
+  ) {
+    throw conflict(`An analysis named "${name}" already exists for this model`, [
+      { path: "name", message: "already taken" },
+    ]);
   }
   throw err;
 }
@@ -27,7 +32,13 @@ export class AnalysisService {
       ...(args.modelId ? { modelId: args.modelId } : {}),
       ...(args.nameContains ? { name: { contains: args.nameContains, mode: "insensitive" } } : {}),
     };
-    return paginate(where, args, (a) => this.deps.db.analysis.findMany(a), (a) => this.deps.db.analysis.count(a), toAnalysis);
+    return paginate(
+      where,
+      args,
+      (a) => this.deps.db.analysis.findMany(a),
+      (a) => this.deps.db.analysis.count(a),
+      toAnalysis,
+    );
   }
 
   async get(id: string): Promise<Analysis | null> {
@@ -55,7 +66,9 @@ export class AnalysisService {
   async create(input: CreateAnalysisInput): Promise<Analysis> {
     const model = await this.models.require(input.modelId);
     const modelReps = (model.definition as { replications?: unknown }).replications;
-    const defaultReps = input.defaultReps ?? (Number.isInteger(modelReps) && (modelReps as number) >= 1 ? (modelReps as number) : 1);
+    const defaultReps =
+      input.defaultReps ??
+      (Number.isInteger(modelReps) && (modelReps as number) >= 1 ? (modelReps as number) : 1);
     try {
       const row = await this.deps.db.analysis.create({
         data: {
@@ -83,7 +96,9 @@ export class AnalysisService {
           ...(input.name !== undefined ? { name: input.name.trim() } : {}),
           ...(input.description !== undefined ? { description: input.description } : {}),
           ...(input.defaultReps !== undefined ? { defaultReps: input.defaultReps } : {}),
-          ...(input.defaultTimePeriod !== undefined ? { defaultTimePeriod: toDbEnum(input.defaultTimePeriod) } : {}),
+          ...(input.defaultTimePeriod !== undefined
+            ? { defaultTimePeriod: toDbEnum(input.defaultTimePeriod) }
+            : {}),
         },
       });
       return toAnalysis(row);
@@ -96,9 +111,15 @@ export class AnalysisService {
   async delete(id: string): Promise<boolean> {
     await this.require(id);
     return this.deps.db.$transaction(async (tx) => {
-      const active = await tx.scenario.count({ where: { analysisId: id, isDeleted: false, state: { in: ACTIVE_STATES } } });
-      if (active > 0) throw invalidState(`Analysis ${id} has ${active} scenario(s) queued or running; cancel them first`);
-      await tx.scenario.updateMany({ where: { analysisId: id, isDeleted: false }, data: { isDeleted: true } });
+      const active = await tx.scenario.count({
+        where: { analysisId: id, isDeleted: false, state: { in: ACTIVE_STATES } },
+      });
+      if (active > 0)
+        throw invalidState(`Analysis ${id} has ${active} scenario(s) queued or running; cancel them first`);
+      await tx.scenario.updateMany({
+        where: { analysisId: id, isDeleted: false },
+        data: { isDeleted: true },
+      });
       await tx.analysis.updateMany({ where: { id }, data: { isDeleted: true } });
       return true;
     });

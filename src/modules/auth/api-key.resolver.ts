@@ -24,7 +24,9 @@ export class ApiKeyResolver {
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => CreatedApiKey, { description: "Creates a key for a user of the tenant, creating the user when missing (ADMIN)" })
+  @Mutation(() => CreatedApiKey, {
+    description: "Creates a key for a user of the tenant, creating the user when missing (ADMIN)",
+  })
   createApiKey(@Arg("input", () => CreateApiKeyInput) input: CreateApiKeyInput, @Ctx() ctx: AppContext) {
     return ctx.services.apiKeys.create(input);
   }

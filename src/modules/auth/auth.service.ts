@@ -17,7 +17,9 @@ function newApiKey(): string {
 }
 
 /** Reads the key from `x-api-key` or `Authorization: Bearer`. */
-export function apiKeyFromHeaders(headers: Record<string, string | string[] | undefined>): string | undefined {
+export function apiKeyFromHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): string | undefined {
   const direct = headers["x-api-key"];
   if (typeof direct === "string" && direct.trim()) return direct.trim();
   const auth = headers["authorization"];
@@ -30,7 +32,11 @@ export function apiKeyFromHeaders(headers: Record<string, string | string[] | un
 
 /** Resolves an API key to its principal, or throws UNAUTHENTICATED. One statement. */
 export async function authenticate(prisma: PrismaClient, key: string | undefined): Promise<Principal> {
-  if (!key) throw new AppError(ErrorCode.UNAUTHENTICATED, "An API key is required (x-api-key or Authorization: Bearer)");
+  if (!key)
+    throw new AppError(
+      ErrorCode.UNAUTHENTICATED,
+      "An API key is required (x-api-key or Authorization: Bearer)",
+    );
   if (key.length > 200) throw new AppError(ErrorCode.UNAUTHENTICATED, "Invalid API key");
   // One statement on every request: the key, its user and tenant must all be live.
   const [row] = await prisma.$queryRaw<{ id: string; tenant_id: string; user_id: string; role: string }[]>`
@@ -47,12 +53,20 @@ const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$/;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 export function slugify(name: string): string {
-  return name.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 100) || "tenant";
+  return (
+    name
+      .toLowerCase()
+      .normalize("NFKD")
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 100) || "tenant"
+  );
 }
 
 function checkEmail(email: string): string {
   const trimmed = email.trim().toLowerCase();
-  if (!EMAIL.test(trimmed) || trimmed.length > 320) throw badInput("Invalid email", [{ path: "email", message: "must be an email address" }]);
+  if (!EMAIL.test(trimmed) || trimmed.length > 320)
+    throw badInput("Invalid email", [{ path: "email", message: "must be an email address" }]);
   return trimmed;
 }
 
@@ -64,11 +78,18 @@ export interface CreatedKey {
 }
 
 /** Creates a tenant with an admin user and returns the admin's new API key. */
-export async function createTenant(prisma: PrismaClient, input: { name: string; slug?: string; adminEmail: string }): Promise<CreatedKey> {
+export async function createTenant(
+  prisma: PrismaClient,
+  input: { name: string; slug?: string; adminEmail: string },
+): Promise<CreatedKey> {
   const name = input.name.trim();
-  if (!name || name.length > 200) throw badInput("Invalid tenant name", [{ path: "name", message: "must be 1 to 200 characters" }]);
+  if (!name || name.length > 200)
+    throw badInput("Invalid tenant name", [{ path: "name", message: "must be 1 to 200 characters" }]);
   const slug = input.slug ?? slugify(name);
-  if (!SLUG.test(slug)) throw badInput("Invalid tenant slug", [{ path: "slug", message: "lowercase letters, digits and dashes" }]);
+  if (!SLUG.test(slug))
+    throw badInput("Invalid tenant slug", [
+      { path: "slug", message: "lowercase letters, digits and dashes" },
+    ]);
   const email = checkEmail(input.adminEmail);
   const id = randomUUID();
   const apiKey = newApiKey();
@@ -77,12 +98,21 @@ export async function createTenant(prisma: PrismaClient, input: { name: string; 
       await tx.tenant.create({ data: { id, tenantId: id, name, slug } });
       const user = await tx.user.create({ data: { tenantId: id, email, role: roleToDb(Role.ADMIN) } });
       const key = await tx.apiKey.create({
-        data: { tenantId: id, userId: user.id, keyHash: hashApiKey(apiKey), keyPrefix: apiKey.slice(0, 10), role: roleToDb(Role.ADMIN) },
+        data: {
+          tenantId: id,
+          userId: user.id,
+          keyHash: hashApiKey(apiKey),
+          keyPrefix: apiKey.slice(0, 10),
+          role: roleToDb(Role.ADMIN),
+        },
       });
       return { tenantId: id, userId: user.id, apiKeyId: key.id, apiKey };
     });
   } catch (err) {
-    if (uniqueViolation(err)) throw conflict(`A tenant with slug "${slug}" already exists`, [{ path: "slug", message: "already taken" }]);
+    if (uniqueViolation(err))
+      throw conflict(`A tenant with slug "${slug}" already exists`, [
+        { path: "slug", message: "already taken" },
+      ]);
     throw err;
   }
 }
@@ -94,9 +124,13 @@ export async function createApiKey(
 ): Promise<CreatedKey> {
   const email = checkEmail(input.email);
   if (!Object.values(Role).includes(input.role)) {
-    throw badInput("Invalid role", [{ path: "role", message: `must be one of ${Object.values(Role).join(", ")}` }]);
+    throw badInput("Invalid role", [
+      { path: "role", message: `must be one of ${Object.values(Role).join(", ")}` },
+    ]);
   }
-  const tenant = await prisma.tenant.findFirst({ where: { isDeleted: false, ...(isUuid(input.tenant) ? { id: input.tenant } : { slug: input.tenant }) } });
+  const tenant = await prisma.tenant.findFirst({
+    where: { isDeleted: false, ...(isUuid(input.tenant) ? { id: input.tenant } : { slug: input.tenant }) },
+  });
   if (!tenant) throw notFound("Tenant", input.tenant);
   const apiKey = newApiKey();
   return prisma.$transaction(async (tx) => {
@@ -106,7 +140,13 @@ export async function createApiKey(
       update: {},
     });
     const key = await tx.apiKey.create({
-      data: { tenantId: tenant.id, userId: user.id, keyHash: hashApiKey(apiKey), keyPrefix: apiKey.slice(0, 10), role: roleToDb(input.role) },
+      data: {
+        tenantId: tenant.id,
+        userId: user.id,
+        keyHash: hashApiKey(apiKey),
+        keyPrefix: apiKey.slice(0, 10),
+        role: roleToDb(input.role),
+      },
     });
     return { tenantId: tenant.id, userId: user.id, apiKeyId: key.id, apiKey };
   });

@@ -16,6 +16,8 @@ export class UserService {
   }
 
   async tenant(): Promise<Tenant> {
-    return toTenant(await this.deps.db.tenant.findUniqueOrThrow({ where: { id: this.deps.principal.tenantId } }));
+    return toTenant(
+      await this.deps.db.tenant.findUniqueOrThrow({ where: { id: this.deps.principal.tenantId } }),
+    );
   }
 }

@@ -37,11 +37,21 @@ export enum TargetObjectType {
   RESOURCE_REQUIREMENT = "RESOURCE_REQUIREMENT",
 }
 
-registerEnumType(TimePeriod, { name: "TimePeriod", description: "Bucket size of result time series, in simulated time" });
+registerEnumType(TimePeriod, {
+  name: "TimePeriod",
+  description: "Bucket size of result time series, in simulated time",
+});
 registerEnumType(ScenarioState, { name: "ScenarioState", description: "Lifecycle state of a scenario" });
 registerEnumType(RunState, { name: "RunState", description: "State of one run attempt" });
-registerEnumType(TargetObjectType, { name: "TargetObjectType", description: "Kind of model object an item profile overrides" });
-registerEnumType(Role, { name: "Role", description: "VIEWER reads; EDITOR also creates, edits, runs and cancels; ADMIN also manages users and keys" });
+registerEnumType(TargetObjectType, {
+  name: "TargetObjectType",
+  description: "Kind of model object an item profile overrides",
+});
+registerEnumType(Role, {
+  name: "Role",
+  description:
+    "VIEWER reads; EDITOR also creates, edits, runs and cancels; ADMIN also manages users and keys",
+});
 
 /** Database values are the lower-case enum names (see the CHECK constraints). */
 export const toDbEnum = (value: string): string => value.toLowerCase();

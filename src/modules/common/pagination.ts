@@ -7,7 +7,10 @@ export const MAX_PAGE_SIZE = 100;
 
 @ArgsType()
 export class PageArgs {
-  @Field(() => Int, { nullable: true, description: `Page size, 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})` })
+  @Field(() => Int, {
+    nullable: true,
+    description: `Page size, 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})`,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -25,7 +28,10 @@ export class PageInfo {
   @Field(() => Boolean, { description: "True when more items follow this page" })
   hasNextPage!: boolean;
 
-  @Field(() => String, { nullable: true, description: "Cursor of the last edge; pass as `after` for the next page" })
+  @Field(() => String, {
+    nullable: true,
+    description: "Cursor of the last edge; pass as `after` for the next page",
+  })
   endCursor!: string | null;
 }
 
@@ -64,7 +70,11 @@ export interface Page<T> {
 export async function paginate<Row extends Keyed, Where extends object, T>(
   where: Where,
   page: PageArgs,
-  find: (args: { where: Where; take: number; orderBy: { createdAt?: "asc"; id?: "asc" }[] }) => Promise<Row[]>,
+  find: (args: {
+    where: Where;
+    take: number;
+    orderBy: { createdAt?: "asc"; id?: "asc" }[];
+  }) => Promise<Row[]>,
   count: (args: { where: Where }) => Promise<number>,
   map: (row: Row) => T,
 ): Promise<Page<T>> {
@@ -72,9 +82,15 @@ export async function paginate<Row extends Keyed, Where extends object, T>(
   let pageWhere: Where = where;
   if (page.after) {
     const { createdAt, id } = decodeCursor(page.after);
-    pageWhere = { AND: [where, { OR: [{ createdAt: { gt: createdAt } }, { createdAt, id: { gt: id } }] }] } as unknown as Where;
+    pageWhere = {
+      AND: [where, { OR: [{ createdAt: { gt: createdAt } }, { createdAt, id: { gt: id } }] }],
+    } as unknown as Where;
   }
-  const rows = await find({ where: pageWhere, take: first + 1, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+  const rows = await find({
+    where: pageWhere,
+    take: first + 1,
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
   const pageRows = rows.slice(0, first);
   const edges = pageRows.map((row) => ({ cursor: encodeCursor(row), node: map(row) }));
   let total: Promise<number> | undefined;

@@ -16,7 +16,8 @@ interface FlatMetric {
   value: MetricSummary;
 }
 
-const isMetric = (v: unknown): v is MetricSummary => typeof v === "object" && v !== null && "mean" in v && "values" in v;
+const isMetric = (v: unknown): v is MetricSummary =>
+  typeof v === "object" && v !== null && "mean" in v && "values" in v;
 
 function flatten(summary: SimulationSummary): FlatMetric[] {
   type Item = Record<string, unknown> & { name: string };
@@ -29,7 +30,13 @@ function flatten(summary: SimulationSummary): FlatMetric[] {
     items.flatMap((item) =>
       Object.entries(item)
         .filter((entry): entry is [string, MetricSummary] => isMetric(entry[1]))
-        .map(([metric, value]) => ({ objectType, objectId: String(item[idKey]), name: item.name, metric, value })),
+        .map(([metric, value]) => ({
+          objectType,
+          objectId: String(item[idKey]),
+          name: item.name,
+          metric,
+          value,
+        })),
     ),
   );
 }
@@ -44,7 +51,9 @@ export class CompareService {
   async compare(ids: string[], baselineId?: string): Promise<ScenarioComparison> {
     const unique = [...new Set(ids)];
     if (unique.length === 0 || unique.length > MAX_COMPARED) {
-      throw badInput(`Compare 1 to ${MAX_COMPARED} scenarios`, [{ path: "ids", message: `must list 1 to ${MAX_COMPARED} scenario ids` }]);
+      throw badInput(`Compare 1 to ${MAX_COMPARED} scenarios`, [
+        { path: "ids", message: `must list 1 to ${MAX_COMPARED} scenario ids` },
+      ]);
     }
     const baseId = baselineId ?? unique[0];
     const all = baseId && !unique.includes(baseId) ? [baseId, ...unique] : unique;
@@ -52,8 +61,13 @@ export class CompareService {
     const results = await Promise.all(scenarios.map((s) => this.runs.latest(s)));
     const baseIndex = all.indexOf(baseId);
     const baseRun = results[baseIndex];
-    if (!baseRun?.summary) throw badInput("The baseline scenario has no results yet; run it first", [{ path: "baselineId", message: "has no results" }]);
-    const baseline = new Map(flatten(baseRun.summary).map((m) => [`${m.objectType}/${m.objectId}/${m.metric}`, m.value]));
+    if (!baseRun?.summary)
+      throw badInput("The baseline scenario has no results yet; run it first", [
+        { path: "baselineId", message: "has no results" },
+      ]);
+    const baseline = new Map(
+      flatten(baseRun.summary).map((m) => [`${m.objectType}/${m.objectId}/${m.metric}`, m.value]),
+    );
     const compared = unique.map((id) => {
       const index = all.indexOf(id);
       const run = results[index];
@@ -61,12 +75,32 @@ export class CompareService {
       const metrics: MetricComparison[] = summary
         ? flatten(summary).map((m) => {
             const base = baseline.get(`${m.objectType}/${m.objectId}/${m.metric}`) ?? null;
-            if (!base) return { ...m, baseline: null, difference: null, relativeDifference: null, pValue: null, significant: false };
+            if (!base)
+              return {
+                ...m,
+                baseline: null,
+                difference: null,
+                relativeDifference: null,
+                pValue: null,
+                significant: false,
+              };
             const test = welchTest(m.value.values, base.values);
-            return { ...m, baseline: base, difference: test.difference, relativeDifference: base.mean === 0 ? null : test.difference / Math.abs(base.mean), pValue: test.pValue, significant: test.significant };
+            return {
+              ...m,
+              baseline: base,
+              difference: test.difference,
+              relativeDifference: base.mean === 0 ? null : test.difference / Math.abs(base.mean),
+              pValue: test.pValue,
+              significant: test.significant,
+            };
           })
         : [];
-      return { scenario: scenarios[index], runId: summary ? run!.id : null, results: summary ? toSimulationResults(summary) : null, metrics };
+      return {
+        scenario: scenarios[index],
+        runId: summary ? run!.id : null,
+        results: summary ? toSimulationResults(summary) : null,
+        metrics,
+      };
     });
     if (!scenarios[baseIndex]) throw notFound("Scenario", baseId);
     return { baseline: scenarios[baseIndex], scenarios: compared };

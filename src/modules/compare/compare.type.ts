@@ -19,16 +19,25 @@ export class MetricComparison {
   @Field(() => MetricSummary, { description: "The metric in this scenario" })
   value!: MetricSummary;
 
-  @Field(() => MetricSummary, { nullable: true, description: "The metric in the baseline; null when the baseline lacks the object" })
+  @Field(() => MetricSummary, {
+    nullable: true,
+    description: "The metric in the baseline; null when the baseline lacks the object",
+  })
   baseline!: MetricSummary | null;
 
   @Field(() => Float, { nullable: true, description: "value.mean − baseline.mean" })
   difference!: number | null;
 
-  @Field(() => Float, { nullable: true, description: "difference / |baseline.mean|; null when the baseline mean is 0" })
+  @Field(() => Float, {
+    nullable: true,
+    description: "difference / |baseline.mean|; null when the baseline mean is 0",
+  })
   relativeDifference!: number | null;
 
-  @Field(() => Float, { nullable: true, description: "Two-sided p-value of Welch's t-test over replication values" })
+  @Field(() => Float, {
+    nullable: true,
+    description: "Two-sided p-value of Welch's t-test over replication values",
+  })
   pValue!: number | null;
 
   @Field(() => Boolean, { description: "True when the difference is significant at 95% (Welch's t-test)" })
@@ -40,13 +49,18 @@ export class ComparedScenario {
   @Field(() => Scenario, { description: "The scenario" })
   scenario!: Scenario;
 
-  @Field(() => ID, { nullable: true, description: "The run whose results are compared (the scenario's latest run, when it succeeded)" })
+  @Field(() => ID, {
+    nullable: true,
+    description: "The run whose results are compared (the scenario's latest run, when it succeeded)",
+  })
   runId!: string | null;
 
   @Field(() => SimulationResults, { nullable: true, description: "Its results; null when it has none yet" })
   results!: SimulationResults | null;
 
-  @Field(() => [MetricComparison], { description: "Every metric against the baseline (empty without results)" })
+  @Field(() => [MetricComparison], {
+    description: "Every metric against the baseline (empty without results)",
+  })
   metrics!: MetricComparison[];
 }
 
@@ -55,6 +69,8 @@ export class ScenarioComparison {
   @Field(() => Scenario, { description: "The baseline scenario" })
   baseline!: Scenario;
 
-  @Field(() => [ComparedScenario], { description: "The compared scenarios in the requested order, baseline included" })
+  @Field(() => [ComparedScenario], {
+    description: "The compared scenarios in the requested order, baseline included",
+  })
   scenarios!: ComparedScenario[];
 }

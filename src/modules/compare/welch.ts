@@ -26,7 +26,7 @@ export function welchTest(a: number[], b: number[]): WelchResult {
   const se2 = va + vb;
   if (se2 === 0) return { difference, pValue: difference === 0 ? 1 : 0, significant: difference !== 0 };
   const t = difference / Math.sqrt(se2);
-  const df = se2 ** 2 / ((va ** 2) / (a.length - 1) + (vb ** 2) / (b.length - 1));
+  const df = se2 ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
   const pValue = 2 * (1 - studentTCdf(Math.abs(t), df));
   return { difference, pValue, significant: Math.abs(t) > studentTQuantile(0.975, df) };
 }

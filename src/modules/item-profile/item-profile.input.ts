@@ -18,12 +18,14 @@ abstract class OverrideNotesInput {
   changeReason?: string;
 }
 
-@InputType({ description: "One override of one model property; upserted on (scenario, targetObjectId, propertyName)" })
+@InputType({
+  description: "One override of one model property; upserted on (scenario, targetObjectId, propertyName)",
+})
 export class OverrideItemInput extends OverrideNotesInput {
   @Field(() => TargetObjectType, { description: "Kind of the overridden object" })
   targetObjectType!: TargetObjectType;
 
-  @Field(() => String, { description: "Id of the object in the model (\"model\" for MODEL properties)" })
+  @Field(() => String, { description: 'Id of the object in the model ("model" for MODEL properties)' })
   @Length(1, 200)
   targetObjectId!: string;
 
@@ -42,15 +44,16 @@ export class OverrideItemInput extends OverrideNotesInput {
 
   @Field(() => OverrideOperation, { nullable: true, description: "SET (default) or MULTIPLY" })
   operation?: OverrideOperation;
-
 }
 
 @InputType({ description: "Changes to an override; its target and property stay" })
 export class UpdateItemProfileInput extends OverrideNotesInput {
-  @Field(() => JSONScalar, { nullable: true, description: "The new value (SET), or the factor > 0 (MULTIPLY)" })
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description: "The new value (SET), or the factor > 0 (MULTIPLY)",
+  })
   propertyValue?: unknown;
 
   @Field(() => OverrideOperation, { nullable: true, description: "SET or MULTIPLY" })
   operation?: OverrideOperation;
-
 }

@@ -7,7 +7,10 @@ import { ScenarioItemProfile } from "./item-profile.type.js";
 
 @Resolver(() => ScenarioItemProfile)
 export class ItemProfileResolver {
-  @Query(() => ScenarioItemProfile, { nullable: true, description: "An override by id; null when missing or not the tenant's" })
+  @Query(() => ScenarioItemProfile, {
+    nullable: true,
+    description: "An override by id; null when missing or not the tenant's",
+  })
   scenarioItemProfile(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext) {
     return ctx.services.itemProfiles.get(id);
   }
@@ -19,7 +22,8 @@ export class ItemProfileResolver {
 
   @Authorized(Role.EDITOR)
   @Mutation(() => ScenarioItemProfile, {
-    description: "Sets or replaces one override (upsert on scenario, targetObjectId, propertyName); refused when the effective model would not be valid",
+    description:
+      "Sets or replaces one override (upsert on scenario, targetObjectId, propertyName); refused when the effective model would not be valid",
   })
   overrideScenarioItem(
     @Arg("scenarioId", () => ID) scenarioId: string,

@@ -3,7 +3,15 @@ import { uniqueViolation } from "../../db/errors.js";
 import { isUuid } from "../../db/ids.js";
 import type { TenantTx } from "../../db/tenant.js";
 import type { Prisma, ScenarioItemProfile as ProfileRow } from "../../generated/prisma/client.js";
-import { applyOverrides, checkRunnable, validateModel, validateOverride, type ModelOverride, type QuodsiModel, type Validated } from "../../simulation/index.js";
+import {
+  applyOverrides,
+  checkRunnable,
+  validateModel,
+  validateOverride,
+  type ModelOverride,
+  type QuodsiModel,
+  type Validated,
+} from "../../simulation/index.js";
 import type { AnalysisService } from "../analysis/analysis.service.js";
 import { fromDbEnum, toDbEnum } from "../common/enums.js";
 import { ACTIVE_STATES, type ServiceDeps } from "../deps.js";
@@ -15,7 +23,12 @@ import type { OverrideItemInput, UpdateItemProfileInput } from "./item-profile.i
 import { OverrideOperation, toItemProfile, type ScenarioItemProfile } from "./item-profile.type.js";
 
 /** A stored profile as the engine's override. */
-export const toOverride = (row: Pick<ProfileRow, "targetObjectType" | "targetObjectId" | "propertyName" | "propertyValue" | "operation">): ModelOverride => ({
+export const toOverride = (
+  row: Pick<
+    ProfileRow,
+    "targetObjectType" | "targetObjectId" | "propertyName" | "propertyValue" | "operation"
+  >,
+): ModelOverride => ({
   targetObjectType: fromDbEnum<ModelOverride["targetObjectType"]>(row.targetObjectType),
   targetObjectId: row.targetObjectId,
   propertyName: row.propertyName,
@@ -23,14 +36,19 @@ export const toOverride = (row: Pick<ProfileRow, "targetObjectType" | "targetObj
   operation: fromDbEnum<NonNullable<ModelOverride["operation"]>>(row.operation),
 });
 
-const under = (prefix: string, issues: ErrorDetail[]) => issues.map((i) => ({ path: i.path ? `${prefix}.${i.path}` : prefix, message: i.message }));
+const under = (prefix: string, issues: ErrorDetail[]) =>
+  issues.map((i) => ({ path: i.path ? `${prefix}.${i.path}` : prefix, message: i.message }));
 
 /**
  * The effective model of a base definition and a scenario's overrides, with
  * problems: override paths name the profile (`itemProfiles[i]`), model paths
  * are under `effectiveModel`.
  */
-export function effectiveOf(definition: unknown, profiles: ModelOverride[], reps: number): Validated<QuodsiModel> {
+export function effectiveOf(
+  definition: unknown,
+  profiles: ModelOverride[],
+  reps: number,
+): Validated<QuodsiModel> {
   const base = validateModel(definition);
   if (!base.ok) return { ok: false, issues: under("effectiveModel", base.issues) };
   const applied = applyOverrides(base.value, profiles, { replications: reps });
@@ -39,7 +57,9 @@ export function effectiveOf(definition: unknown, profiles: ModelOverride[], reps
     ok: false,
     issues: applied.issues.map((i) => {
       const m = /^overrides\[(\d+)\]\.?(.*)$/.exec(i.path);
-      return m ? { path: `itemProfiles[${m[1]}]${m[2] ? `.${m[2]}` : ""}`, message: i.message } : { path: i.path ? `effectiveModel.${i.path}` : "effectiveModel", message: i.message };
+      return m
+        ? { path: `itemProfiles[${m[1]}]${m[2] ? `.${m[2]}` : ""}`, message: i.message }
+        : { path: i.path ? `effectiveModel.${i.path}` : "effectiveModel", message: i.message };
     }),
   };
 }
@@ -82,16 +102,26 @@ export class ItemProfileService {
   /** What `Scenario.effectiveModel` shows: exactly what a run executes (the base with reps when overrides no longer apply). */
   async effectiveModel(scenario: Scenario): Promise<unknown> {
     const result = await this.effective(scenario);
-    return result.ok ? result.value : { ...((await this.definitionOf(scenario)) as object), replications: scenario.reps };
+    return result.ok
+      ? result.value
+      : { ...((await this.definitionOf(scenario)) as object), replications: scenario.reps };
   }
 
   /** Upserts one override after checking it against the base model and the whole effective model. */
   async override(scenarioId: string, input: OverrideItemInput): Promise<ScenarioItemProfile> {
     const scenario = await this.editable(scenarioId);
     const { targetObjectType, targetObjectId, propertyName, propertyValue } = input;
-    const override: ModelOverride = { targetObjectType, targetObjectId, propertyName, propertyValue, operation: input.operation ?? OverrideOperation.SET };
+    const override: ModelOverride = {
+      targetObjectType,
+      targetObjectId,
+      propertyName,
+      propertyValue,
+      operation: input.operation ?? OverrideOperation.SET,
+    };
     const { originalValue } = await this.check(scenario, override, (profiles) => {
-      const i = profiles.findIndex((p) => p.targetObjectId === input.targetObjectId && p.propertyName === input.propertyName);
+      const i = profiles.findIndex(
+        (p) => p.targetObjectId === input.targetObjectId && p.propertyName === input.propertyName,
+      );
       return i === -1 ? [...profiles, override] : profiles.map((p, j) => (j === i ? override : p));
     });
     const data = {
@@ -105,11 +135,24 @@ export class ItemProfileService {
     for (let attempt = 0; ; attempt++) {
       try {
         const profile = await this.deps.db.$transaction(async (tx) => {
-          const existing = await tx.scenarioItemProfile.findFirst({ where: { scenarioId, targetObjectId: input.targetObjectId, propertyName: input.propertyName, isDeleted: false } });
+          const existing = await tx.scenarioItemProfile.findFirst({
+            where: {
+              scenarioId,
+              targetObjectId: input.targetObjectId,
+              propertyName: input.propertyName,
+              isDeleted: false,
+            },
+          });
           const row = existing
             ? await tx.scenarioItemProfile.update({ where: { id: existing.id }, data })
             : await tx.scenarioItemProfile.create({
-                data: { ...data, tenantId: this.deps.principal.tenantId, scenarioId, targetObjectId: input.targetObjectId, propertyName: input.propertyName },
+                data: {
+                  ...data,
+                  tenantId: this.deps.principal.tenantId,
+                  scenarioId,
+                  targetObjectId: input.targetObjectId,
+                  propertyName: input.propertyName,
+                },
               });
           await this.inputsChanged(tx, scenarioId);
           return toItemProfile(row);
@@ -133,7 +176,11 @@ export class ItemProfileService {
       ...(input.propertyValue !== undefined ? { propertyValue: input.propertyValue } : {}),
       ...(input.operation ? { operation: input.operation } : {}),
     };
-    await this.check(scenario, next, (profiles) => profiles.map((p) => (p.targetObjectId === row.targetObjectId && p.propertyName === row.propertyName ? next : p)));
+    await this.check(scenario, next, (profiles) =>
+      profiles.map((p) =>
+        p.targetObjectId === row.targetObjectId && p.propertyName === row.propertyName ? next : p,
+      ),
+    );
     const profile = await this.deps.db.$transaction(async (tx) => {
       const updated = await tx.scenarioItemProfile.update({
         where: { id },
@@ -163,7 +210,9 @@ export class ItemProfileService {
   }
 
   private async require(id: string): Promise<ProfileRow> {
-    const row = isUuid(id) ? await this.deps.db.scenarioItemProfile.findFirst({ where: { id, isDeleted: false } }) : null;
+    const row = isUuid(id)
+      ? await this.deps.db.scenarioItemProfile.findFirst({ where: { id, isDeleted: false } })
+      : null;
     if (!row) throw notFound("Item profile", id);
     return row;
   }
@@ -171,7 +220,10 @@ export class ItemProfileService {
   /** A live scenario whose inputs may change now. */
   private async editable(scenarioId: string): Promise<Scenario> {
     const scenario = await this.scenarios.require(scenarioId);
-    if (isActive(scenario.state)) throw invalidState(`Scenario ${scenarioId} is ${scenario.state}; its overrides cannot change until the run ends`);
+    if (isActive(scenario.state))
+      throw invalidState(
+        `Scenario ${scenarioId} is ${scenario.state}; its overrides cannot change until the run ends`,
+      );
     return scenario;
   }
 
@@ -179,15 +231,21 @@ export class ItemProfileService {
    * The override must be valid on its own (paths under `input`) and the
    * scenario's effective model with it must still validate.
    */
-  private async check(scenario: Scenario, override: ModelOverride, withOverride: (profiles: ModelOverride[]) => ModelOverride[]) {
+  private async check(
+    scenario: Scenario,
+    override: ModelOverride,
+    withOverride: (profiles: ModelOverride[]) => ModelOverride[],
+  ) {
     const definition = await this.definitionOf(scenario);
     const base = validateModel(definition);
-    if (!base.ok) throw badInput("The scenario's base model is not valid", under("effectiveModel", base.issues));
+    if (!base.ok)
+      throw badInput("The scenario's base model is not valid", under("effectiveModel", base.issues));
     const own = validateOverride(base.value, override);
     if (!own.ok) throw badInput("Invalid override", under("input", own.issues));
     const profiles = (await this.deps.loaders.itemProfilesByScenario.load(scenario.id)).map(toOverride);
     const result = effectiveOf(definition, withOverride(profiles), scenario.reps);
-    if (!result.ok) throw badInput("With this override the scenario's model would not be valid", result.issues);
+    if (!result.ok)
+      throw badInput("With this override the scenario's model would not be valid", result.issues);
     return own.value;
   }
 
@@ -200,8 +258,12 @@ export class ItemProfileService {
   /** Inputs changed: a finished scenario is ready again with stale results; refused if a run started meanwhile. */
   private async inputsChanged(tx: TenantTx, scenarioId: string): Promise<void> {
     const row = await tx.scenario.findFirstOrThrow({ where: { id: scenarioId } });
-    const { count } = await tx.scenario.updateMany({ where: { id: scenarioId, state: { notIn: ACTIVE_STATES } }, data: afterInputChange(row) });
-    if (count === 0) throw invalidState(`Scenario ${scenarioId} started running meanwhile; its overrides cannot change now`);
+    const { count } = await tx.scenario.updateMany({
+      where: { id: scenarioId, state: { notIn: ACTIVE_STATES } },
+      data: afterInputChange(row),
+    });
+    if (count === 0)
+      throw invalidState(`Scenario ${scenarioId} started running meanwhile; its overrides cannot change now`);
   }
 }
 
@@ -212,20 +274,35 @@ export class ItemProfileService {
  * results of an earlier successful run marked stale. Returns the ids of the
  * scenarios that need attention.
  */
-export async function revalidateScenarios(tx: TenantTx, modelId: string, definition: unknown): Promise<string[]> {
+export async function revalidateScenarios(
+  tx: TenantTx,
+  modelId: string,
+  definition: unknown,
+): Promise<string[]> {
   const scenarios = await tx.scenario.findMany({
     where: { analysis: { modelId }, isDeleted: false },
-    include: { itemProfiles: { where: { isDeleted: false }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] } },
+    include: {
+      itemProfiles: { where: { isDeleted: false }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
+    },
   });
   const broken: string[] = [];
   for (const scenario of scenarios) {
-    const problems = runProblems(effectiveOf(definition, scenario.itemProfiles.map(toOverride), scenario.reps));
+    const problems = runProblems(
+      effectiveOf(definition, scenario.itemProfiles.map(toOverride), scenario.reps),
+    );
     const resultsStale = scenario.resultsStale || scenario.state === "ran_success";
     if (problems.length) broken.push(scenario.id);
     await tx.scenario.updateMany({
       where: { id: scenario.id, state: { notIn: ACTIVE_STATES } },
       data: problems.length
-        ? { state: "not_ready_to_run", resultsStale, stateReason: ["The model changed and this scenario no longer applies:", ...problems.map((p) => `${p.path}: ${p.message}`)].join("\n") }
+        ? {
+            state: "not_ready_to_run",
+            resultsStale,
+            stateReason: [
+              "The model changed and this scenario no longer applies:",
+              ...problems.map((p) => `${p.path}: ${p.message}`),
+            ].join("\n"),
+          }
         : { state: "ready_to_run", resultsStale, stateReason: null },
     });
   }

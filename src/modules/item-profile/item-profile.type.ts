@@ -18,7 +18,9 @@ export class ScenarioItemProfile {
   @Field(() => ID, { description: "Item profile id" })
   id!: string;
 
-  @Field(() => String, { description: "Id of the overridden model object (\"model\" for model-level properties)" })
+  @Field(() => String, {
+    description: 'Id of the overridden model object ("model" for model-level properties)',
+  })
   targetObjectId!: string;
 
   @Field(() => TargetObjectType, { description: "Kind of the overridden object" })
@@ -33,7 +35,10 @@ export class ScenarioItemProfile {
   @Field(() => OverrideOperation, { description: "How propertyValue applies to the base value" })
   operation!: OverrideOperation;
 
-  @Field(() => JSONScalar, { nullable: true, description: "The base model's value when the override was written" })
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description: "The base model's value when the override was written",
+  })
   originalValue!: unknown;
 
   @Field(() => String, { nullable: true, description: "What the override represents" })

@@ -11,7 +11,9 @@ export class CreateModelInput extends DescribedInput {
   @NameRules()
   name!: string;
 
-  @Field(() => JSONScalar, { description: "Quodsi clean wire-format model document; validated for shape and references" })
+  @Field(() => JSONScalar, {
+    description: "Quodsi clean wire-format model document; validated for shape and references",
+  })
   definition!: unknown;
 }
 

@@ -25,7 +25,8 @@ export class ModelResolver {
   }
 
   @FieldResolver(() => [Scenario], {
-    description: "Live scenarios under this model that cannot run (NOT_READY_TO_RUN with a stateReason), e.g. after a definition change broke their overrides",
+    description:
+      "Live scenarios under this model that cannot run (NOT_READY_TO_RUN with a stateReason), e.g. after a definition change broke their overrides",
   })
   scenariosNeedingAttention(@Root() model: Model, @Ctx() ctx: AppContext) {
     return ctx.services.scenarios.needingAttention(model.id);
@@ -44,7 +45,11 @@ export class ModelResolver {
 
   @Authorized(Role.EDITOR)
   @Mutation(() => Model, { description: "Changes a model; a new definition bumps its version" })
-  updateModel(@Arg("id", () => ID) id: string, @Arg("input", () => UpdateModelInput) input: UpdateModelInput, @Ctx() ctx: AppContext) {
+  updateModel(
+    @Arg("id", () => ID) id: string,
+    @Arg("input", () => UpdateModelInput) input: UpdateModelInput,
+    @Ctx() ctx: AppContext,
+  ) {
     return ctx.services.models.update(id, input);
   }
 

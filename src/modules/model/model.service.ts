@@ -14,7 +14,10 @@ export function parseDefinition(definition: unknown, field = "definition"): Quod
   if (!result.ok) {
     throw badInput(
       "The model definition is invalid",
-      result.issues.map((issue) => ({ path: issue.path ? `${field}.${issue.path}` : field, message: issue.message })),
+      result.issues.map((issue) => ({
+        path: issue.path ? `${field}.${issue.path}` : field,
+        message: issue.message,
+      })),
     );
   }
   return result.value;
@@ -28,7 +31,13 @@ export class ModelService {
       isDeleted: false,
       ...(args.nameContains ? { name: { contains: args.nameContains, mode: "insensitive" } } : {}),
     };
-    return paginate(where, args, (a) => this.deps.db.model.findMany(a), (a) => this.deps.db.model.count(a), toModel);
+    return paginate(
+      where,
+      args,
+      (a) => this.deps.db.model.findMany(a),
+      (a) => this.deps.db.model.count(a),
+      toModel,
+    );
   }
 
   /** A live model of this tenant, or null. */
@@ -67,12 +76,18 @@ export class ModelService {
   async update(id: string, input: UpdateModelInput): Promise<Model> {
     const current = await this.require(id);
     // jsonb does not keep key order, so compare structurally.
-    const definitionChanged = input.definition !== undefined && !isDeepStrictEqual(input.definition, current.definition);
+    const definitionChanged =
+      input.definition !== undefined && !isDeepStrictEqual(input.definition, current.definition);
     if (input.definition !== undefined) parseDefinition(input.definition);
     const row = await this.deps.db.$transaction(async (tx) => {
       if (definitionChanged) {
-        const active = await tx.scenario.count({ where: { analysis: { modelId: id }, isDeleted: false, state: { in: ACTIVE_STATES } } });
-        if (active > 0) throw invalidState(`Model ${id} has ${active} scenario(s) queued or running; its definition cannot change until they end`);
+        const active = await tx.scenario.count({
+          where: { analysis: { modelId: id }, isDeleted: false, state: { in: ACTIVE_STATES } },
+        });
+        if (active > 0)
+          throw invalidState(
+            `Model ${id} has ${active} scenario(s) queued or running; its definition cannot change until they end`,
+          );
       }
       // Optimistic concurrency on version: of two concurrent definition changes one wins.
       const { count } = await tx.model.updateMany({
@@ -80,7 +95,9 @@ export class ModelService {
         data: {
           ...(input.name !== undefined ? { name: input.name.trim() } : {}),
           ...(input.description !== undefined ? { description: input.description } : {}),
-          ...(definitionChanged ? { definition: input.definition as Prisma.InputJsonValue, version: { increment: 1 } } : {}),
+          ...(definitionChanged
+            ? { definition: input.definition as Prisma.InputJsonValue, version: { increment: 1 } }
+            : {}),
         },
       });
       if (count === 0) throw conflict(`Model ${id} was changed concurrently; reload and retry`);
@@ -95,11 +112,20 @@ export class ModelService {
   async delete(id: string): Promise<boolean> {
     await this.require(id);
     return this.deps.db.$transaction(async (tx) => {
-      const active = await tx.scenario.count({ where: { analysis: { modelId: id }, isDeleted: false, state: { in: ACTIVE_STATES } } });
-      if (active > 0) throw invalidState(`Model ${id} has ${active} scenario(s) queued or running; cancel them first`);
-      const analyses = await tx.analysis.findMany({ where: { modelId: id, isDeleted: false }, select: { id: true } });
+      const active = await tx.scenario.count({
+        where: { analysis: { modelId: id }, isDeleted: false, state: { in: ACTIVE_STATES } },
+      });
+      if (active > 0)
+        throw invalidState(`Model ${id} has ${active} scenario(s) queued or running; cancel them first`);
+      const analyses = await tx.analysis.findMany({
+        where: { modelId: id, isDeleted: false },
+        select: { id: true },
+      });
       const analysisIds = analyses.map((a) => a.id);
-      await tx.scenario.updateMany({ where: { analysisId: { in: analysisIds }, isDeleted: false }, data: { isDeleted: true } });
+      await tx.scenario.updateMany({
+        where: { analysisId: { in: analysisIds }, isDeleted: false },
+        data: { isDeleted: true },
+      });
       await tx.analysis.updateMany({ where: { id: { in: analysisIds } }, data: { isDeleted: true } });
       await tx.model.updateMany({ where: { id }, data: { isDeleted: true } });
       return true;

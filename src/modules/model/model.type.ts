@@ -3,7 +3,9 @@ import type { Model as ModelRow } from "../../generated/prisma/client.js";
 import { connectionType } from "../common/connection.js";
 import { DateTimeScalar, JSONScalar } from "../common/scalars.js";
 
-@ObjectType({ description: "A process model: a Quodsi wire-format definition, versioned on every definition change" })
+@ObjectType({
+  description: "A process model: a Quodsi wire-format definition, versioned on every definition change",
+})
 export class Model {
   @Field(() => ID, { description: "Model id" })
   id!: string;

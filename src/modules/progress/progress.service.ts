@@ -63,10 +63,18 @@ export class ProgressService {
    * state first, then live events. Listens before reading the current state so
    * that nothing in between is lost.
    */
-  async subscribe(args: { scenarioId?: string | null; analysisId?: string | null }): Promise<AsyncIterable<ProgressEvent>> {
+  async subscribe(args: {
+    scenarioId?: string | null;
+    analysisId?: string | null;
+  }): Promise<AsyncIterable<ProgressEvent>> {
     const { scenarioId, analysisId } = args;
     if (!scenarioId === !analysisId) {
-      throw badInput("Give exactly one of scenarioId and analysisId", [{ path: scenarioId ? "analysisId" : "scenarioId", message: "exactly one of scenarioId and analysisId" }]);
+      throw badInput("Give exactly one of scenarioId and analysisId", [
+        {
+          path: scenarioId ? "analysisId" : "scenarioId",
+          message: "exactly one of scenarioId and analysisId",
+        },
+      ]);
     }
     if (scenarioId) {
       const scenario = await this.scenarios.get(scenarioId);
@@ -82,6 +90,11 @@ export class ProgressService {
     const current = scenarioId
       ? [await this.scenarios.reload(scenarioId)]
       : await this.scenarios.listLive(analysisId!);
-    return stream(current.map((s) => this.runs.snapshot(s)), iterator, pending, monotone(this.deps.principal.tenantId));
+    return stream(
+      current.map((s) => this.runs.snapshot(s)),
+      iterator,
+      pending,
+      monotone(this.deps.principal.tenantId),
+    );
   }
 }

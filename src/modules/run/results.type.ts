@@ -36,7 +36,9 @@ export class ActivityResult {
   @Field(() => MetricSummary, { description: "Time-averaged occupied capacity / capacity" })
   utilization!: MetricSummary;
 
-  @Field(() => MetricSummary, { description: "Mean time an entity waited here (inbound queue and resources)" })
+  @Field(() => MetricSummary, {
+    description: "Mean time an entity waited here (inbound queue and resources)",
+  })
   averageWaitTime!: MetricSummary;
 
   @Field(() => MetricSummary, { description: "Time-averaged number of entities at the activity" })
@@ -45,7 +47,9 @@ export class ActivityResult {
   @Field(() => MetricSummary, { description: "Most entities at the activity at once" })
   maxContents!: MetricSummary;
 
-  @Field(() => MetricSummary, { description: "Entity-time spent blocked: finished, but the next activity had no room" })
+  @Field(() => MetricSummary, {
+    description: "Entity-time spent blocked: finished, but the next activity had no room",
+  })
   timeBlocked!: MetricSummary;
 }
 
@@ -149,4 +153,5 @@ export class SimulationResults {
 }
 
 /** The stored engine summary is the GraphQL shape already (extra metrics are simply not exposed). */
-export const toSimulationResults = (summary: SimulationSummary): SimulationResults => summary as unknown as SimulationResults;
+export const toSimulationResults = (summary: SimulationSummary): SimulationResults =>
+  summary as unknown as SimulationResults;

@@ -8,7 +8,10 @@ import { RunOptionsInput, ScenarioRun } from "./run.type.js";
 
 @Resolver(() => ScenarioRun)
 export class RunResolver {
-  @Query(() => ScenarioRun, { nullable: true, description: "A run by id; null when missing or not the tenant's" })
+  @Query(() => ScenarioRun, {
+    nullable: true,
+    description: "A run by id; null when missing or not the tenant's",
+  })
   scenarioRun(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext) {
     return ctx.services.runs.get(id);
   }
@@ -18,7 +21,9 @@ export class RunResolver {
     return ctx.services.scenarios.ref(run.scenarioId);
   }
 
-  @FieldResolver(() => JSONScalar, { description: "The effective model this run executed (its inputs snapshot)" })
+  @FieldResolver(() => JSONScalar, {
+    description: "The effective model this run executed (its inputs snapshot)",
+  })
   effectiveModel(@Root() run: ScenarioRun, @Ctx() ctx: AppContext) {
     return ctx.services.runs.inputsOf(run.id);
   }
@@ -29,7 +34,10 @@ export class RunResolver {
   }
 
   @Authorized(Role.EDITOR)
-  @Mutation(() => Scenario, { description: "Validates the scenario's effective model: READY_TO_RUN, or BAD_USER_INPUT with every problem" })
+  @Mutation(() => Scenario, {
+    description:
+      "Validates the scenario's effective model: READY_TO_RUN, or BAD_USER_INPUT with every problem",
+  })
   prepareScenario(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext) {
     return ctx.services.runs.prepare(id);
   }
@@ -46,7 +54,8 @@ export class RunResolver {
 
   @Authorized(Role.EDITOR)
   @Mutation(() => [Scenario], {
-    description: "Runs every scenario of the analysis that can run; returns all of them (invalid ones NOT_READY_TO_RUN with stateReason)",
+    description:
+      "Runs every scenario of the analysis that can run; returns all of them (invalid ones NOT_READY_TO_RUN with stateReason)",
   })
   runAnalysis(
     @Arg("id", () => ID) id: string,
@@ -57,7 +66,9 @@ export class RunResolver {
   }
 
   @Authorized(Role.EDITOR)
-  @Mutation(() => Scenario, { description: "Cancels a queued or running scenario; a no-op when already cancelling or cancelled" })
+  @Mutation(() => Scenario, {
+    description: "Cancels a queued or running scenario; a no-op when already cancelling or cancelled",
+  })
   cancelScenario(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext) {
     return ctx.services.runs.cancel(id);
   }

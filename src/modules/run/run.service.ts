@@ -16,7 +16,10 @@ import { toRun, type RunOptionsInput, type ScenarioRun } from "./run.type.js";
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   if (value && typeof value === "object") {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
   }
   return JSON.stringify(value);
 }
@@ -34,30 +37,56 @@ export class RunService {
   private async validated(scenario: Scenario): Promise<QuodsiModel> {
     const effective = await this.itemProfiles.effective(scenario);
     const problems = runProblems(effective);
-    if (problems.length || !effective.ok) throw badInput("The scenario cannot run: its effective model is not valid or uses unsupported features", problems);
+    if (problems.length || !effective.ok)
+      throw badInput(
+        "The scenario cannot run: its effective model is not valid or uses unsupported features",
+        problems,
+      );
     return effective.value;
   }
 
   async prepare(id: string): Promise<Scenario> {
     const scenario = await this.scenarios.require(id);
-    if (isActive(scenario.state)) throw invalidState(`Scenario ${id} is ${scenario.state}; it is already past preparation`);
+    if (isActive(scenario.state))
+      throw invalidState(`Scenario ${id} is ${scenario.state}; it is already past preparation`);
     await this.validated(scenario);
-    await this.deps.db.scenario.updateMany({ where: { id, state: "not_ready_to_run" }, data: { state: "ready_to_run", stateReason: null } });
+    await this.deps.db.scenario.updateMany({
+      where: { id, state: "not_ready_to_run" },
+      data: { state: "ready_to_run", stateReason: null },
+    });
     return this.scenarios.reload(id);
   }
 
   async run(id: string, options: RunOptionsInput = {}): Promise<Scenario> {
     const scenario = await this.scenarios.require(id);
-    if (isActive(scenario.state)) throw invalidState(`Scenario ${id} is ${scenario.state}; wait for the run to end or cancel it`);
+    if (isActive(scenario.state))
+      throw invalidState(`Scenario ${id} is ${scenario.state}; wait for the run to end or cancel it`);
     const model = await this.validated(scenario);
-    const seed = options.seed ?? (Number.isInteger(model.seed) && (model.seed as number) >= 0 ? (model.seed as number) % 2_147_483_648 : randomInt(2_147_483_647));
+    const seed =
+      options.seed ??
+      (Number.isInteger(model.seed) && (model.seed as number) >= 0
+        ? (model.seed as number) % 2_147_483_648
+        : randomInt(2_147_483_647));
     const modelJson = canonical(model);
     const { db, principal } = this.deps;
     const run = await db.$transaction(async (tx) => {
       // Guarded on state and on the version read above: of two concurrent calls exactly one gets here.
       const { count } = await tx.scenario.updateMany({
         where: { id, isDeleted: false, state: { notIn: ACTIVE_STATES }, updatedAt: scenario.updatedAt },
-        data: { state: "queued", stateReason: null, currentRep: 0, totalReps: scenario.reps, progressPercentage: 0, startedAt: null, completedAt: null, executionTimeMs: null, errorMessage: null, errorDetails: null, errorStackTrace: null, blobStoragePath: null },
+        data: {
+          state: "queued",
+          stateReason: null,
+          currentRep: 0,
+          totalReps: scenario.reps,
+          progressPercentage: 0,
+          startedAt: null,
+          completedAt: null,
+          executionTimeMs: null,
+          errorMessage: null,
+          errorDetails: null,
+          errorStackTrace: null,
+          blobStoragePath: null,
+        },
       });
       if (count === 0) throw invalidState(`Scenario ${id} changed or started running meanwhile; reload it`);
       const attempt = (await tx.scenarioRun.count({ where: { scenarioId: id } })) + 1;
@@ -80,7 +109,14 @@ export class RunService {
       return row;
     });
     this.deps.runtime.driver.enqueue({ runId: run.id, priority: run.priority, queuedAt: run.queuedAt });
-    this.publish(scenario, { runId: run.id, state: "QUEUED", currentRep: 0, totalReps: run.reps, progressPercentage: 0, message: "Queued" });
+    this.publish(scenario, {
+      runId: run.id,
+      state: "QUEUED",
+      currentRep: 0,
+      totalReps: run.reps,
+      progressPercentage: 0,
+      message: "Queued",
+    });
     return this.scenarios.reload(id);
   }
 
@@ -97,8 +133,13 @@ export class RunService {
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         if (err.code === ErrorCode.BAD_USER_INPUT) {
-          const reason = [err.message, ...(err.details ?? []).map((d) => `${d.path}: ${d.message}`)].join("\n");
-          await this.deps.db.scenario.updateMany({ where: { id: row.id, state: { notIn: ACTIVE_STATES } }, data: { state: "not_ready_to_run", stateReason: reason } });
+          const reason = [err.message, ...(err.details ?? []).map((d) => `${d.path}: ${d.message}`)].join(
+            "\n",
+          );
+          await this.deps.db.scenario.updateMany({
+            where: { id: row.id, state: { notIn: ACTIVE_STATES } },
+            data: { state: "not_ready_to_run", stateReason: reason },
+          });
         } else if (err.code !== ErrorCode.INVALID_STATE) {
           throw err;
         }
@@ -122,25 +163,50 @@ export class RunService {
         case "QUEUED": {
           const completedAt = new Date();
           const cancelled = await db.$transaction(async (tx) => {
-            const { count } = await tx.scenario.updateMany({ where: { id, state: "queued" }, data: { state: "cancelled", completedAt } });
+            const { count } = await tx.scenario.updateMany({
+              where: { id, state: "queued" },
+              data: { state: "cancelled", completedAt },
+            });
             if (count === 0 || !runId) return count > 0;
-            await tx.scenarioRun.updateMany({ where: { id: runId, state: "queued" }, data: { state: "cancelled", completedAt } });
+            await tx.scenarioRun.updateMany({
+              where: { id: runId, state: "queued" },
+              data: { state: "cancelled", completedAt },
+            });
             return true;
           });
           if (!cancelled) continue;
           if (runId) runtime.driver.cancel(runId);
-          this.publish(scenario, { runId, state: "CANCELLED", currentRep: 0, totalReps: scenario.totalReps ?? scenario.reps, progressPercentage: 0, message: "Cancelled before it started" });
+          this.publish(scenario, {
+            runId,
+            state: "CANCELLED",
+            currentRep: 0,
+            totalReps: scenario.totalReps ?? scenario.reps,
+            progressPercentage: 0,
+            message: "Cancelled before it started",
+          });
           return this.scenarios.reload(id);
         }
         case "IS_RUNNING": {
-          const { count } = await db.scenario.updateMany({ where: { id, state: "is_running" }, data: { state: "cancelling" } });
+          const { count } = await db.scenario.updateMany({
+            where: { id, state: "is_running" },
+            data: { state: "cancelling" },
+          });
           if (count === 0) continue;
           if (runId) runtime.driver.cancel(runId);
-          this.publish(scenario, { runId, state: "CANCELLING", currentRep: scenario.currentRep ?? 0, totalReps: scenario.totalReps ?? scenario.reps, progressPercentage: scenario.progressPercentage ?? 0, message: "Cancelling" });
+          this.publish(scenario, {
+            runId,
+            state: "CANCELLING",
+            currentRep: scenario.currentRep ?? 0,
+            totalReps: scenario.totalReps ?? scenario.reps,
+            progressPercentage: scenario.progressPercentage ?? 0,
+            message: "Cancelling",
+          });
           return this.scenarios.reload(id);
         }
         default:
-          throw invalidState(`Scenario ${id} is ${scenario.state}; only a queued or running scenario can be cancelled`);
+          throw invalidState(
+            `Scenario ${id} is ${scenario.state}; only a queued or running scenario can be cancelled`,
+          );
       }
     }
     throw conflict(`Scenario ${id} kept changing state; retry the cancel`);
@@ -153,7 +219,10 @@ export class RunService {
 
   /** The effective model a run executed (kept out of the by-id loader: it can be large). */
   async inputsOf(runId: string): Promise<unknown> {
-    const row = await this.deps.db.scenarioRun.findFirstOrThrow({ where: { id: runId }, select: { effectiveModel: true } });
+    const row = await this.deps.db.scenarioRun.findFirstOrThrow({
+      where: { id: runId },
+      select: { effectiveModel: true },
+    });
     return row.effectiveModel;
   }
 
@@ -187,7 +256,13 @@ export class RunService {
     };
   }
 
-  private publish(scenario: Scenario, event: Pick<ProgressEvent, "runId" | "state" | "currentRep" | "totalReps" | "progressPercentage" | "message">): void {
+  private publish(
+    scenario: Scenario,
+    event: Pick<
+      ProgressEvent,
+      "runId" | "state" | "currentRep" | "totalReps" | "progressPercentage" | "message"
+    >,
+  ): void {
     publishProgress(this.deps.runtime.pubsub, {
       tenantId: this.deps.principal.tenantId,
       scenarioId: scenario.id,

@@ -96,14 +96,20 @@ export class RunOptionsInput {
   @Max(2_147_483_647)
   seed?: number;
 
-  @Field(() => Int, { nullable: true, description: "End the run as RAN_WITH_ERRORS after this many seconds (1 to 86 400)" })
+  @Field(() => Int, {
+    nullable: true,
+    description: "End the run as RAN_WITH_ERRORS after this many seconds (1 to 86 400)",
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(86_400)
   timeoutSeconds?: number;
 
-  @Field(() => Int, { nullable: true, description: "Queue priority, -100 to 100 (default 0); higher runs first" })
+  @Field(() => Int, {
+    nullable: true,
+    description: "Queue priority, -100 to 100 (default 0); higher runs first",
+  })
   @IsOptional()
   @IsInt()
   @Min(-100)

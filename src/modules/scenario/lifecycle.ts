@@ -21,7 +21,10 @@ export const isActive = (state: string): boolean => (ACTIVE as string[]).include
  * results of a successful run become stale; a scenario never validated stays so.
  * Callers refuse edits while a run is active.
  */
-export function afterInputChange(row: { state: string; resultsStale: boolean }): { state: DbScenarioState; resultsStale: boolean } {
+export function afterInputChange(row: { state: string; resultsStale: boolean }): {
+  state: DbScenarioState;
+  resultsStale: boolean;
+} {
   if (row.state === "not_ready_to_run") return { state: "not_ready_to_run", resultsStale: row.resultsStale };
   return { state: "ready_to_run", resultsStale: row.resultsStale || row.state === "ran_success" };
 }

@@ -26,16 +26,19 @@ export class CreateScenarioInput extends ScenarioSettingsInput {
   @Field(() => String, { description: "Display name, 1 to 200 characters, unique within the analysis" })
   @NameRules()
   name!: string;
-
 }
 
-@InputType({ description: "Changes to a scenario. Changing reps or timePeriod after a run makes its results stale" })
+@InputType({
+  description: "Changes to a scenario. Changing reps or timePeriod after a run makes its results stale",
+})
 export class UpdateScenarioInput extends ScenarioSettingsInput {
-  @Field(() => String, { nullable: true, description: "Display name, 1 to 200 characters, unique within the analysis" })
+  @Field(() => String, {
+    nullable: true,
+    description: "Display name, 1 to 200 characters, unique within the analysis",
+  })
   @IsOptional()
   @NameRules()
   name?: string;
-
 }
 
 @InputType({ description: "Filter for the scenarios query" })
@@ -67,7 +70,10 @@ export class ScenarioFilter {
 
 @ArgsType()
 export class ScenariosArgs extends PageArgs {
-  @Field(() => ScenarioFilter, { nullable: true, description: "Filter; all scenarios of the tenant when omitted" })
+  @Field(() => ScenarioFilter, {
+    nullable: true,
+    description: "Filter; all scenarios of the tenant when omitted",
+  })
   @IsOptional()
   @ValidateNested()
   filter?: ScenarioFilter;

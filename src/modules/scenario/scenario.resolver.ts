@@ -17,7 +17,11 @@ export class ScenarioResolver {
     return ctx.services.scenarios.list(args);
   }
 
-  @Query(() => Scenario, { nullable: true, description: "A scenario by id (soft-deleted ones too, with isDeleted); null when missing or not the tenant's" })
+  @Query(() => Scenario, {
+    nullable: true,
+    description:
+      "A scenario by id (soft-deleted ones too, with isDeleted); null when missing or not the tenant's",
+  })
   scenario(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext) {
     return ctx.services.scenarios.get(id);
   }
@@ -32,7 +36,9 @@ export class ScenarioResolver {
     return ctx.services.itemProfiles.forScenario(scenario.id);
   }
 
-  @FieldResolver(() => JSONScalar, { description: "The model as this scenario runs it: base definition + overrides, replications = reps" })
+  @FieldResolver(() => JSONScalar, {
+    description: "The model as this scenario runs it: base definition + overrides, replications = reps",
+  })
   effectiveModel(@Root() scenario: Scenario, @Ctx() ctx: AppContext) {
     return ctx.services.itemProfiles.effectiveModel(scenario);
   }
@@ -47,7 +53,10 @@ export class ScenarioResolver {
     return ctx.services.runs.forScenario(scenario.id);
   }
 
-  @FieldResolver(() => SimulationResults, { nullable: true, description: "Results of the latest run when it succeeded (see resultsStale)" })
+  @FieldResolver(() => SimulationResults, {
+    nullable: true,
+    description: "Results of the latest run when it succeeded (see resultsStale)",
+  })
   async results(@Root() scenario: Scenario, @Ctx() ctx: AppContext) {
     const summary = await ctx.services.runs.resultsOf(scenario);
     return summary ? toSimulationResults(summary) : null;
@@ -59,14 +68,25 @@ export class ScenarioResolver {
   }
 
   @Authorized(Role.EDITOR)
-  @Mutation(() => Scenario, { description: "Creates a scenario; reps and timePeriod default to the analysis's" })
-  createScenario(@Arg("input", () => CreateScenarioInput) input: CreateScenarioInput, @Ctx() ctx: AppContext) {
+  @Mutation(() => Scenario, {
+    description: "Creates a scenario; reps and timePeriod default to the analysis's",
+  })
+  createScenario(
+    @Arg("input", () => CreateScenarioInput) input: CreateScenarioInput,
+    @Ctx() ctx: AppContext,
+  ) {
     return ctx.services.scenarios.create(input);
   }
 
   @Authorized(Role.EDITOR)
-  @Mutation(() => Scenario, { description: "Changes a scenario; input changes are refused while it runs and make earlier results stale" })
-  updateScenario(@Arg("id", () => ID) id: string, @Arg("input", () => UpdateScenarioInput) input: UpdateScenarioInput, @Ctx() ctx: AppContext) {
+  @Mutation(() => Scenario, {
+    description: "Changes a scenario; input changes are refused while it runs and make earlier results stale",
+  })
+  updateScenario(
+    @Arg("id", () => ID) id: string,
+    @Arg("input", () => UpdateScenarioInput) input: UpdateScenarioInput,
+    @Ctx() ctx: AppContext,
+  ) {
     return ctx.services.scenarios.update(id, input);
   }
 
@@ -83,7 +103,9 @@ export class ScenarioResolver {
   }
 
   @Authorized(Role.EDITOR)
-  @Mutation(() => Scenario, { description: "Copies a scenario with its overrides; default name \"<name> - Copy\" (numbered when taken)" })
+  @Mutation(() => Scenario, {
+    description: 'Copies a scenario with its overrides; default name "<name> - Copy" (numbered when taken)',
+  })
   duplicateScenario(
     @Arg("id", () => ID) id: string,
     @Arg("name", () => String, { nullable: true }) name: string | undefined,

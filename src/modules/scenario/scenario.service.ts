@@ -5,7 +5,12 @@ import type { AnalysisService } from "../analysis/analysis.service.js";
 import { toDbEnum } from "../common/enums.js";
 import { paginate } from "../common/pagination.js";
 import { ACTIVE_STATES, type ServiceDeps } from "../deps.js";
-import type { AnalysisScenariosArgs, CreateScenarioInput, ScenariosArgs, UpdateScenarioInput } from "./scenario.input.js";
+import type {
+  AnalysisScenariosArgs,
+  CreateScenarioInput,
+  ScenariosArgs,
+  UpdateScenarioInput,
+} from "./scenario.input.js";
 import { afterInputChange, isActive } from "./lifecycle.js";
 import { toScenario, type Scenario } from "./scenario.type.js";
 
@@ -13,11 +18,16 @@ const MAX_NAME = 200;
 
 function isNameTaken(err: unknown): boolean {
   const violated = uniqueViolation(err);
-  return violated !== undefined && (violated.includes("uq_scenarios_tenant_analysis_name") || violated.includes("name"));
+  return (
+    violated !== undefined &&
+    (violated.includes("uq_scenarios_tenant_analysis_name") || violated.includes("name"))
+  );
 }
 
 function nameTaken(name: string) {
-  return conflict(`A scenario named "${name}" already exists in this analysis`, [{ path: "name", message: "already taken" }]);
+  return conflict(`A scenario named "${name}" already exists in this analysis`, [
+    { path: "name", message: "already taken" },
+  ]);
 }
 
 export class ScenarioService {
@@ -33,13 +43,27 @@ export class ScenarioService {
       ...(f.analysisId ? { analysisId: f.analysisId } : {}),
       ...(f.states?.length ? { state: { in: f.states.map(toDbEnum) } } : {}),
       ...(f.nameContains ? { name: { contains: f.nameContains, mode: "insensitive" } } : {}),
-      ...(f.createdAfter || f.createdBefore ? { createdAt: { ...(f.createdAfter ? { gte: f.createdAfter } : {}), ...(f.createdBefore ? { lt: f.createdBefore } : {}) } } : {}),
+      ...(f.createdAfter || f.createdBefore
+        ? {
+            createdAt: {
+              ...(f.createdAfter ? { gte: f.createdAfter } : {}),
+              ...(f.createdBefore ? { lt: f.createdBefore } : {}),
+            },
+          }
+        : {}),
     };
     return this.page(where, args);
   }
 
   forAnalysis(analysisId: string, args: AnalysisScenariosArgs) {
-    return this.page({ analysisId, isDeleted: false, ...(args.states?.length ? { state: { in: args.states.map(toDbEnum) } } : {}) }, args);
+    return this.page(
+      {
+        analysisId,
+        isDeleted: false,
+        ...(args.states?.length ? { state: { in: args.states.map(toDbEnum) } } : {}),
+      },
+      args,
+    );
   }
 
   private page(where: Prisma.ScenarioWhereInput, args: { first?: number; after?: string }) {
@@ -81,14 +105,22 @@ export class ScenarioService {
 
   /** Every live scenario of an analysis, in creation order. */
   async listLive(analysisId: string): Promise<Scenario[]> {
-    const rows = await this.deps.db.scenario.findMany({ where: { analysisId, isDeleted: false }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+    const rows = await this.deps.db.scenario.findMany({
+      where: { analysisId, isDeleted: false },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    });
     return rows.map(toScenario);
   }
 
   /** Live scenarios under a model that cannot run, with the reason recorded. */
   async needingAttention(modelId: string): Promise<Scenario[]> {
     const rows = await this.deps.db.scenario.findMany({
-      where: { analysis: { modelId }, isDeleted: false, state: "not_ready_to_run", stateReason: { not: null } },
+      where: {
+        analysis: { modelId },
+        isDeleted: false,
+        state: "not_ready_to_run",
+        stateReason: { not: null },
+      },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     });
     return rows.map(toScenario);
@@ -137,13 +169,20 @@ export class ScenarioService {
       const row = await tx.scenario.findFirst({ where: { id, isDeleted: false } });
       if (!row) throw notFound("Scenario", id);
       if (inputsChange) {
-        if (isActive(row.state)) throw invalidState(`Scenario ${id} is ${row.state.toUpperCase()}; its inputs cannot change until the run ends`);
+        if (isActive(row.state))
+          throw invalidState(
+            `Scenario ${id} is ${row.state.toUpperCase()}; its inputs cannot change until the run ends`,
+          );
         Object.assign(data, afterInputChange(row));
       }
       try {
         // The state guard makes the check and the write one atomic step.
         const { count } = await tx.scenario.updateMany({
-          where: { id, updatedAt: row.updatedAt, ...(inputsChange ? { state: { notIn: ACTIVE_STATES } } : {}) },
+          where: {
+            id,
+            updatedAt: row.updatedAt,
+            ...(inputsChange ? { state: { notIn: ACTIVE_STATES } } : {}),
+          },
           data,
         });
         if (count === 0) throw conflict(`Scenario ${id} was changed concurrently; reload and retry`);
@@ -159,9 +198,15 @@ export class ScenarioService {
   async delete(id: string): Promise<boolean> {
     await this.require(id);
     return this.deps.db.$transaction(async (tx) => {
-      const { count } = await tx.scenario.updateMany({ where: { id, isDeleted: false, state: { notIn: ACTIVE_STATES } }, data: { isDeleted: true } });
+      const { count } = await tx.scenario.updateMany({
+        where: { id, isDeleted: false, state: { notIn: ACTIVE_STATES } },
+        data: { isDeleted: true },
+      });
       if (count === 0) throw invalidState(`Scenario ${id} has a run queued or in progress; cancel it first`);
-      await tx.scenarioItemProfile.updateMany({ where: { scenarioId: id, isDeleted: false }, data: { isDeleted: true } });
+      await tx.scenarioItemProfile.updateMany({
+        where: { scenarioId: id, isDeleted: false },
+        data: { isDeleted: true },
+      });
       return true;
     });
   }
@@ -177,7 +222,10 @@ export class ScenarioService {
     try {
       return await this.deps.db.$transaction(async (tx) => {
         await tx.scenario.updateMany({ where: { id }, data: { isDeleted: false } });
-        await tx.scenarioItemProfile.updateMany({ where: { scenarioId: id, isDeleted: true }, data: { isDeleted: false } });
+        await tx.scenarioItemProfile.updateMany({
+          where: { scenarioId: id, isDeleted: true },
+          data: { isDeleted: false },
+        });
         return toScenario(await tx.scenario.findFirstOrThrow({ where: { id } }));
       });
     } catch (err) {
@@ -237,7 +285,12 @@ export class ScenarioService {
   private async freeCopyName(analysisId: string, name: string): Promise<string> {
     const base = `${name.slice(0, MAX_NAME - 12)} - Copy`;
     const taken = new Set(
-      (await this.deps.db.scenario.findMany({ where: { analysisId, isDeleted: false, name: { startsWith: base } }, select: { name: true } })).map((r) => r.name),
+      (
+        await this.deps.db.scenario.findMany({
+          where: { analysisId, isDeleted: false, name: { startsWith: base } },
+          select: { name: true },
+        })
+      ).map((r) => r.name),
     );
     if (!taken.has(base)) return base;
     for (let n = 2; ; n++) if (!taken.has(`${base} ${n}`)) return `${base} ${n}`;

@@ -4,7 +4,9 @@ import { connectionType } from "../common/connection.js";
 import { fromDbEnum, ScenarioState, TimePeriod } from "../common/enums.js";
 import { DateTimeScalar } from "../common/scalars.js";
 
-@ObjectType({ description: "One what-if variant of an analysis's model: overrides, replications and its latest run" })
+@ObjectType({
+  description: "One what-if variant of an analysis's model: overrides, replications and its latest run",
+})
 export class Scenario {
   @Field(() => ID, { description: "Scenario id" })
   id!: string;
@@ -42,13 +44,19 @@ export class Scenario {
   @Field(() => DateTimeScalar, { nullable: true, description: "When the latest run ended" })
   completedAt!: Date | null;
 
-  @Field(() => Float, { nullable: true, description: "Wall-clock execution time of the latest run, in milliseconds" })
+  @Field(() => Float, {
+    nullable: true,
+    description: "Wall-clock execution time of the latest run, in milliseconds",
+  })
   executionTimeMs!: number | null;
 
   @Field(() => String, { nullable: true, description: "Why the latest run failed" })
   errorMessage!: string | null;
 
-  @Field(() => String, { nullable: true, description: "Details of the failure (e.g. validation problems as JSON lines)" })
+  @Field(() => String, {
+    nullable: true,
+    description: "Details of the failure (e.g. validation problems as JSON lines)",
+  })
   errorDetails!: string | null;
 
   @Field(() => String, { nullable: true, description: "Stack trace of an unexpected failure" })
@@ -57,10 +65,15 @@ export class Scenario {
   @Field(() => String, { nullable: true, description: "Folder with the latest run's result files" })
   blobStoragePath!: string | null;
 
-  @Field(() => Boolean, { description: "True when inputs changed after the latest successful run; its results no longer describe the scenario" })
+  @Field(() => Boolean, {
+    description:
+      "True when inputs changed after the latest successful run; its results no longer describe the scenario",
+  })
   resultsStale!: boolean;
 
-  @Field(() => Boolean, { description: "True when the scenario is soft-deleted (restore with restoreScenario)" })
+  @Field(() => Boolean, {
+    description: "True when the scenario is soft-deleted (restore with restoreScenario)",
+  })
   isDeleted!: boolean;
 
   @Field(() => DateTimeScalar, { description: "When the scenario was created" })

@@ -8,7 +8,11 @@ import type { Duration, QuodsiModel } from "../types.js";
 /** The public Quodsi example models, copied into the repo as test data (see its README for provenance). */
 export const EXAMPLES_DIR = fileURLToPath(new URL("../../../test/fixtures/quodsi-examples", import.meta.url));
 
-export const exp = (mean: number): Duration => ({ unit: "minutes", distribution: "exponential", scale: mean });
+export const exp = (mean: number): Duration => ({
+  unit: "minutes",
+  distribution: "exponential",
+  scale: mean,
+});
 export const constant = (value: number): Duration => ({ unit: "minutes", value });
 
 interface RunLength {
@@ -16,7 +20,10 @@ interface RunLength {
   warmupTime?: number;
 }
 
-function clock({ runTime, warmupTime }: RunLength): Pick<QuodsiModel, "schemaVersion" | "timeUnit" | "runTime" | "warmupTime"> {
+function clock({
+  runTime,
+  warmupTime,
+}: RunLength): Pick<QuodsiModel, "schemaVersion" | "timeUnit" | "runTime" | "warmupTime"> {
   return {
     schemaVersion: "2026.12.01",
     timeUnit: "minutes",
@@ -30,7 +37,14 @@ export function mm1(lambda: number, mu: number, len: RunLength): QuodsiModel {
   return {
     ...clock(len),
     entities: [{ id: "customer", name: "Customer" }],
-    activities: [{ id: "server", name: "Server", capacity: 1, actions: [{ id: "serve", type: "delay", duration: exp(1 / mu) }] }],
+    activities: [
+      {
+        id: "server",
+        name: "Server",
+        capacity: 1,
+        actions: [{ id: "serve", type: "delay", duration: exp(1 / mu) }],
+      },
+    ],
     generators: [{ id: "arrivals", entityId: "customer", interarrivalTime: exp(1 / lambda) }],
     connectors: [{ id: "to-server", sourceId: "arrivals", targetId: "server" }],
   };
@@ -41,17 +55,32 @@ export function mm1(lambda: number, mu: number, len: RunLength): QuodsiModel {
  * delay_with_resource, in an activity with room for everyone (the queue forms
  * at the resource).
  */
-export function mmcResource(lambda: number, mu: number, c: number, len: RunLength, activityCapacity = 10_000): QuodsiModel {
+export function mmcResource(
+  lambda: number,
+  mu: number,
+  c: number,
+  len: RunLength,
+  activityCapacity = 10_000,
+): QuodsiModel {
   return {
     ...clock(len),
     entities: [{ id: "customer" }],
     resources: [{ id: "servers", capacity: c }],
-    resourceRequirements: [{ id: "one-server", rootClause: { requests: [{ resourceId: "servers", quantity: 1 }] } }],
+    resourceRequirements: [
+      { id: "one-server", rootClause: { requests: [{ resourceId: "servers", quantity: 1 }] } },
+    ],
     activities: [
       {
         id: "service",
         capacity: activityCapacity,
-        actions: [{ id: "serve", type: "delay_with_resource", resourceRequirementId: "one-server", duration: exp(1 / mu) }],
+        actions: [
+          {
+            id: "serve",
+            type: "delay_with_resource",
+            resourceRequirementId: "one-server",
+            duration: exp(1 / mu),
+          },
+        ],
       },
     ],
     generators: [{ id: "arrivals", entityId: "customer", interarrivalTime: exp(1 / lambda) }],
