@@ -275,7 +275,7 @@ async function main(): Promise<Record<string, unknown>> {
     const probeLoop = (async () => {
       while (probing && performance.now() - tRun < TERMINAL_LIMIT_MS) {
         const t0 = performance.now();
-        await fetch(`${service!.origin}/healthz`, { signal: AbortSignal.timeout(10_000) }).then(
+        await fetch(`${service.origin}/healthz`, { signal: AbortSignal.timeout(10_000) }).then(
           (r) => r.arrayBuffer(),
           () => undefined,
         );

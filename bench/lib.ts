@@ -67,9 +67,9 @@ export function installSafetyNet(limitMs: number): void {
   };
   process.once("SIGINT", () => bail("interrupted", 130));
   process.once("SIGTERM", () => bail("terminated", 143));
-  process.once("uncaughtException", (err) => bail(`uncaught exception: ${err.stack ?? err}`, 1));
+  process.once("uncaughtException", (err) => bail(`uncaught exception: ${err.stack ?? String(err)}`, 1));
   process.once("unhandledRejection", (err) =>
-    bail(`unhandled rejection: ${(err as Error)?.stack ?? err}`, 1),
+    bail(`unhandled rejection: ${(err as Error)?.stack ?? String(err)}`, 1),
   );
   setTimeout(() => bail(`time limit of ${limitMs / 1000} s exceeded`, 124), limitMs).unref();
   // Last resort: a synchronous kill if the process exits while a service still runs.
@@ -114,8 +114,8 @@ export async function startService(opts: {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   let stopped: Promise<StopOutcome> | undefined;
   const service: Service = {
@@ -396,7 +396,7 @@ export function runBench(name: string, main: () => Promise<object>): void {
       process.exit(0);
     },
     (err: unknown) => {
-      console.error(`bench:${name} failed: ${(err as Error)?.stack ?? err}`);
+      console.error(`bench:${name} failed: ${(err as Error)?.stack ?? String(err)}`);
       process.exit(1);
     },
   );

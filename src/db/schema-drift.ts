@@ -1,3 +1,4 @@
+import type { SchemaEngine } from "@prisma/schema-engine-wasm";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -16,10 +17,10 @@ interface Wasm {
 }
 
 /** Node cannot import the engine's .wasm as an ES module: instantiate it by hand (wasm-bindgen glue). */
-async function loadSchemaEngine(): Promise<typeof import("@prisma/schema-engine-wasm").SchemaEngine> {
+async function loadSchemaEngine(): Promise<typeof SchemaEngine> {
   const runtime = (await import("@prisma/schema-engine-wasm/schema_engine_bg")) as unknown as {
     __wbg_set_wasm(exports: object): void;
-    SchemaEngine: typeof import("@prisma/schema-engine-wasm").SchemaEngine;
+    SchemaEngine: typeof SchemaEngine;
   };
   const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
   const wasmPath = createRequire(import.meta.url)

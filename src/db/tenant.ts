@@ -43,7 +43,7 @@ export function tenantScoped(prisma: PrismaClient, tenantId: string) {
       $allModels: {
         $allOperations({ model, operation, args, query }) {
           if (!TENANT_OWNED.has(model)) return query(args);
-          return query(scopeArgs(operation, (args ?? {}) as Args, tenantId) as typeof args);
+          return query(scopeArgs(operation, args ?? {}, tenantId));
         },
       },
     },

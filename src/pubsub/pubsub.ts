@@ -34,7 +34,7 @@ export interface PubSubHandle {
 
 /** In-memory pub/sub (one process), or Redis when a URL is given (any instance serves any subscriber). */
 export function createAppPubSub(redisUrl?: string): PubSubHandle {
-  if (!redisUrl) return { pubsub: createPubSub<Topics>(), kind: "memory", close: async () => undefined };
+  if (!redisUrl) return { pubsub: createPubSub<Topics>(), kind: "memory", close: () => Promise.resolve() };
   const publishClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
   const subscribeClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
   const eventTarget = createRedisEventTarget({
@@ -44,9 +44,10 @@ export function createAppPubSub(redisUrl?: string): PubSubHandle {
   return {
     pubsub: createPubSub<Topics>({ eventTarget }),
     kind: "redis",
-    async close() {
+    close() {
       publishClient.disconnect();
       subscribeClient.disconnect();
+      return Promise.resolve();
     },
   };
 }

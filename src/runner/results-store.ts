@@ -9,7 +9,12 @@ export type ResultTable = (typeof RESULT_TABLES)[number];
 const STAT_COLUMNS = ["mean", "stdDev", "ciHalfWidth", "min", "max"] as const;
 
 function csvCell(value: unknown): string {
-  const text = value === null || value === undefined ? "" : String(value);
+  const text =
+    typeof value === "string" || typeof value === "number" || typeof value === "boolean"
+      ? String(value)
+      : value === null || value === undefined
+        ? ""
+        : JSON.stringify(value);
   // Quote when needed, and defuse spreadsheet formulas in names.
   const safe = /^[=+\-@]/.test(text) && Number.isNaN(Number(text)) ? `'${text}` : text;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
@@ -40,9 +45,9 @@ function wide(items: Row[], idKey: string): string {
 export function resultTables(summary: SimulationSummary): Record<ResultTable, string> {
   const long: unknown[][] = [["section", "objectId", "name", "metric", ...STAT_COLUMNS, "reps"]];
   const sections: [string, Row[], string][] = [
-    ["activity", summary.activities as unknown as Row[], "activityId"],
-    ["resource", summary.resources as unknown as Row[], "resourceId"],
-    ["entity", summary.entities as unknown as Row[], "entityId"],
+    ["activity", summary.activities, "activityId"],
+    ["resource", summary.resources, "resourceId"],
+    ["entity", summary.entities, "entityId"],
   ];
   for (const [section, items, idKey] of sections) {
     for (const item of items) {
@@ -61,9 +66,9 @@ export function resultTables(summary: SimulationSummary): Record<ResultTable, st
   }
   return {
     results: csv(long),
-    activities: wide(summary.activities as unknown as Row[], "activityId"),
-    resources: wide(summary.resources as unknown as Row[], "resourceId"),
-    entities: wide(summary.entities as unknown as Row[], "entityId"),
+    activities: wide(summary.activities, "activityId"),
+    resources: wide(summary.resources, "resourceId"),
+    entities: wide(summary.entities, "entityId"),
     timeseries: csv([
       ["start", "end", "throughput", "wip"],
       ...summary.timeSeries.buckets.map((b) => [b.start, b.end, b.throughput, b.wip]),

@@ -18,7 +18,8 @@ export function isTransient(err: unknown): boolean {
   if (typeof err !== "object" || err === null) return false;
   const code = (err as { code?: unknown }).code;
   if (typeof code === "string" && TRANSIENT_CODES.has(code)) return true;
-  const message = String((err as { message?: unknown }).message ?? "");
+  const message = (err as { message?: unknown }).message;
+  if (typeof message !== "string") return false;
   return /ECONNRESET|ECONNREFUSED|Connection terminated|connection (?:is )?closed|server closed the connection|timeout exceeded/i.test(
     message,
   );

@@ -23,7 +23,7 @@ import type { RunRuntime } from "../modules/deps.js";
 import { mountResultsRoute } from "../modules/run/results.route.js";
 import { createServices } from "../modules/services.js";
 import type { ResultsStore } from "../runner/results-store.js";
-import type { AppContext } from "./context.js";
+import type { AppContext } from "../modules/context.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createSharedSubscribe } from "./shared-execution.js";
 

@@ -2,6 +2,8 @@ import {
   createSourceEventStream,
   execute,
   getOperationAST,
+  Kind,
+  OperationTypeNode,
   type ExecutionArgs,
   type ExecutionResult,
 } from "graphql";
@@ -12,9 +14,10 @@ const PURE_EVENT_FIELDS = new Set(["scenarioProgress", "__typename"]);
 function sharingKey(args: ExecutionArgs): string | undefined {
   const operation = getOperationAST(args.document, args.operationName);
   const source = args.document.loc?.source.body;
-  if (!operation || operation.operation !== "subscription" || source === undefined) return undefined;
+  if (!operation || operation.operation !== OperationTypeNode.SUBSCRIPTION || source === undefined)
+    return undefined;
   const pure = operation.selectionSet.selections.every(
-    (s) => s.kind === "Field" && PURE_EVENT_FIELDS.has(s.name.value),
+    (s) => s.kind === Kind.FIELD && PURE_EVENT_FIELDS.has(s.name.value),
   );
   return pure
     ? `${args.operationName ?? ""}\u0000${JSON.stringify(args.variableValues ?? {})}\u0000${source}`
@@ -47,13 +50,14 @@ export function createSharedSubscribe() {
   const results = new WeakMap<object, Map<string, Promise<ExecutionResult> | ExecutionResult>>();
   return async (args: ExecutionArgs) => {
     const stream = await createSourceEventStream(args);
-    if (!(Symbol.asyncIterator in stream)) return stream as ExecutionResult;
+    if (!(Symbol.asyncIterator in stream)) return stream;
     const key = sharingKey(args);
-    return mapEvents(stream as AsyncIterable<unknown>, (event) => {
+    return mapEvents(stream, (event) => {
       const run = () => execute({ ...args, rootValue: event }) as Promise<ExecutionResult> | ExecutionResult;
       if (key === undefined || typeof event !== "object" || event === null) return run();
       let perEvent = results.get(event);
-      if (!perEvent) results.set(event, (perEvent = new Map()));
+      if (!perEvent)
+        results.set(event, (perEvent = new Map<string, Promise<ExecutionResult> | ExecutionResult>()));
       let result = perEvent.get(key);
       if (!result) perEvent.set(key, (result = run()));
       return result;

@@ -292,7 +292,10 @@ function newValue(slot: Slot, current: unknown, o: ModelOverride): Result<unknow
         );
       const r = Math.round((current as number) * v);
       if (r < k.min)
-        return fail("propertyValue", `${current} × ${v} rounds to ${r}, below the minimum ${k.min}`);
+        return fail(
+          "propertyValue",
+          `${current as number} × ${v} rounds to ${r}, below the minimum ${k.min}`,
+        );
       return { ok: true, value: r };
     }
     case "number":

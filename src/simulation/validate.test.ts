@@ -5,7 +5,6 @@ import {
   runReplication,
   validateDuration,
   validateModel,
-  type QuodsiModel,
 } from "./index.js";
 import { constant, mm1 } from "./testing/models.js";
 
@@ -142,7 +141,7 @@ describe("validateModel", () => {
   });
 
   it("accepts unsupported-but-well-formed features (they are store-able)", () => {
-    const m = mm1(1, 2, { runTime: 10 }) as QuodsiModel;
+    const m = mm1(1, 2, { runTime: 10 });
     m.activities![0].actions!.push({ type: "branch", id: "b", condition: {}, ifTrue: [], ifFalse: [] });
     m.activities![0].routing = "state_condition";
     m.generators![0].mode = "PATTERN";
@@ -152,7 +151,7 @@ describe("validateModel", () => {
 
 describe("checkRunnable", () => {
   it("names each unsupported feature and the object path", () => {
-    const m = mm1(1, 2, { runTime: 10 }) as QuodsiModel;
+    const m = mm1(1, 2, { runTime: 10 });
     m.activities![0].actions!.push({ type: "split", id: "s" }, { type: "script", id: "js" });
     m.activities![0].routing = "state_condition";
     m.activities![0].failureProperties = { mtbf: 10 };

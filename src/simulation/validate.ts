@@ -1,5 +1,5 @@
 import { isConstantDuration, validateDuration } from "./durations.js";
-import type { QuodsiModel, RequirementClause, ValidationIssue, Validated } from "./types.js";
+import type { QuodsiModel, ValidationIssue, Validated } from "./types.js";
 import { TIME_UNITS, convertTime, parseTimeUnit } from "./units.js";
 
 export const SUPPORTED_SCHEMA_VERSIONS = ["2026.11.01", "2026.12.01"] as const;
@@ -223,7 +223,7 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
   };
   each("resourceRequirements", (o, i) => {
     if (o.rootClause === undefined) is.add(`resourceRequirements[${i}].rootClause`, "is required");
-    else checkClause(o.rootClause as RequirementClause, `resourceRequirements[${i}].rootClause`, 0);
+    else checkClause(o.rootClause, `resourceRequirements[${i}].rootClause`, 0);
   });
 
   const requirementRef = (o: Obj, p: string) => {

@@ -9,7 +9,6 @@ import {
   RestoreScenarioDocument,
   RunScenarioDocument,
   ScenarioOverridesDocument,
-  ScenarioRunsDocument,
   UpdateItemProfileDocument,
   UpdateModelDocument,
   CreateScenarioDocument,

@@ -10,7 +10,7 @@ import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { createLogger } from "../../src/logger.js";
 import { createApiKey, createTenant } from "../../src/modules/auth/auth.service.js";
-import { Role } from "../../src/modules/auth/principal.js";
+import { type Role } from "../../src/modules/auth/principal.js";
 import { startServer, type RunningServer } from "../../src/server/app.js";
 import { createSchema } from "../../src/server/schema.js";
 import { createTestDatabase, type Backend, type TestDatabase } from "./backends.js";
@@ -139,7 +139,7 @@ export async function startTestServer(
       return client;
     },
     async dispose() {
-      await Promise.all(clients.map((c) => c.dispose()));
+      await Promise.all(clients.map((c) => Promise.resolve(c.dispose())));
       await server.close();
       await runner.stop(0);
       await pubsub.close();

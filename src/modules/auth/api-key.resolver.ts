@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
-import type { AppContext } from "../../server/context.js";
+import type { AppContext } from "../context.js";
 import { ApiKey, CreateApiKeyInput, CreatedApiKey } from "./api-key.type.js";
 import { Role } from "./principal.js";
 import { User } from "./user.type.js";

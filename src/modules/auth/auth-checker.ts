@@ -1,6 +1,6 @@
 import type { AuthChecker } from "type-graphql";
 import { AppError, ErrorCode } from "../../errors.js";
-import type { AppContext } from "../../server/context.js";
+import type { AppContext } from "../context.js";
 import { roleAtLeast, Role } from "./principal.js";
 
 /** `@Authorized(Role.EDITOR)` requires at least that role; a bare `@Authorized()` any caller. */

@@ -1,5 +1,5 @@
 import { Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
-import type { AppContext } from "../../server/context.js";
+import type { AppContext } from "../context.js";
 import { Tenant, User } from "./user.type.js";
 
 @Resolver(() => User)

@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
-import type { AppContext } from "../../server/context.js";
+import type { AppContext } from "../context.js";
 import { ScenarioComparison } from "./compare.type.js";
 
 @Resolver()

@@ -22,9 +22,9 @@ const isMetric = (v: unknown): v is MetricSummary =>
 function flatten(summary: SimulationSummary): FlatMetric[] {
   type Item = Record<string, unknown> & { name: string };
   const groups: [string, Item[], string][] = [
-    ["activity", summary.activities as unknown as Item[], "activityId"],
-    ["resource", summary.resources as unknown as Item[], "resourceId"],
-    ["entity", summary.entities as unknown as Item[], "entityId"],
+    ["activity", summary.activities, "activityId"],
+    ["resource", summary.resources, "resourceId"],
+    ["entity", summary.entities, "entityId"],
   ];
   return groups.flatMap(([objectType, items, idKey]) =>
     items.flatMap((item) =>

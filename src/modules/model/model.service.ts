@@ -3,7 +3,7 @@ import { badInput, conflict, invalidState, notFound } from "../../errors.js";
 import { validateModel, type QuodsiModel } from "../../simulation/index.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import { paginate } from "../common/pagination.js";
-import { revalidateScenarios } from "../item-profile/item-profile.service.js";
+import { revalidateScenarios } from "../scenario/effective-model.js";
 import { ACTIVE_STATES, type ServiceDeps } from "../deps.js";
 import type { CreateModelInput, ModelsArgs, UpdateModelInput } from "./model.input.js";
 import { toModel, type Model } from "./model.type.js";

@@ -1,6 +1,6 @@
 import { Arg, ID, Resolver, Root, Subscription, type SubscribeResolverData } from "type-graphql";
 import type { ProgressEvent } from "../../pubsub/pubsub.js";
-import type { AppContext } from "../../server/context.js";
+import type { AppContext } from "../context.js";
 import { ScenarioProgress, toProgress } from "../run/run.type.js";
 
 type Args = { scenarioId?: string | null; analysisId?: string | null };

@@ -153,5 +153,4 @@ export class SimulationResults {
 }
 
 /** The stored engine summary is the GraphQL shape already (extra metrics are simply not exposed). */
-export const toSimulationResults = (summary: SimulationSummary): SimulationResults =>
-  summary as unknown as SimulationResults;
+export const toSimulationResults = (summary: SimulationSummary): SimulationResults => summary;

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
-import type { AppContext } from "../../server/context.js";
+import type { AppContext } from "../context.js";
 import { Role } from "../auth/principal.js";
 import { JSONScalar } from "../common/scalars.js";
 import { Scenario } from "../scenario/scenario.type.js";

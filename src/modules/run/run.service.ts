@@ -4,9 +4,10 @@ import type { Prisma } from "../../generated/prisma/client.js";
 import { publishProgress, type ProgressEvent } from "../../pubsub/pubsub.js";
 import type { QuodsiModel } from "../../simulation/index.js";
 import type { AnalysisService } from "../analysis/analysis.service.js";
-import { toDbEnum } from "../common/enums.js";
+import { ScenarioState, toDbEnum } from "../common/enums.js";
 import { ACTIVE_STATES, type ServiceDeps } from "../deps.js";
-import { runProblems, type ItemProfileService } from "../item-profile/item-profile.service.js";
+import type { ItemProfileService } from "../item-profile/item-profile.service.js";
+import { runProblems } from "../scenario/effective-model.js";
 import { isActive } from "../scenario/lifecycle.js";
 import type { ScenarioService } from "../scenario/scenario.service.js";
 import type { Scenario } from "../scenario/scenario.type.js";
@@ -157,10 +158,10 @@ export class RunService {
       const scenario = await this.scenarios.reload(id);
       const runId = scenario.latestRunId;
       switch (scenario.state) {
-        case "CANCELLING":
-        case "CANCELLED":
+        case ScenarioState.CANCELLING:
+        case ScenarioState.CANCELLED:
           return scenario;
-        case "QUEUED": {
+        case ScenarioState.QUEUED: {
           const completedAt = new Date();
           const cancelled = await db.$transaction(async (tx) => {
             const { count } = await tx.scenario.updateMany({
@@ -186,7 +187,7 @@ export class RunService {
           });
           return this.scenarios.reload(id);
         }
-        case "IS_RUNNING": {
+        case ScenarioState.IS_RUNNING: {
           const { count } = await db.scenario.updateMany({
             where: { id, state: "is_running" },
             data: { state: "cancelling" },

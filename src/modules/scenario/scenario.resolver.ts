@@ -1,5 +1,5 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
-import type { AppContext } from "../../server/context.js";
+import type { AppContext } from "../context.js";
 import { Analysis } from "../analysis/analysis.type.js";
 import { Role } from "../auth/principal.js";
 import { User } from "../auth/user.type.js";

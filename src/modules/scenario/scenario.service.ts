@@ -264,7 +264,7 @@ export class ScenarioService {
                 targetObjectType: p.targetObjectType,
                 propertyName: p.propertyName,
                 propertyValue: p.propertyValue as Prisma.InputJsonValue,
-                originalValue: (p.originalValue ?? undefined) as Prisma.InputJsonValue | undefined,
+                originalValue: p.originalValue ?? undefined,
                 operation: p.operation,
                 description: p.description,
                 changeReason: p.changeReason,

@@ -1,6 +1,6 @@
 import type { Logger } from "../logger.js";
-import type { Principal } from "../modules/auth/principal.js";
-import type { Services } from "../modules/services.js";
+import type { Principal } from "./auth/principal.js";
+import type { Services } from "./services.js";
 
 /** What every resolver receives, over HTTP and WebSocket alike. */
 export interface AppContext {
