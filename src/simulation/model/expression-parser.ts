@@ -4,7 +4,7 @@
  * `* / // %`, unary `- +`, atoms and calls. Refused Python constructs are
  * recognised explicitly so the author gets the reason, not a bare syntax error.
  */
-import type { AugOp, ArithOp, CompareOp, Expr, ExprFunction, Pos, Stmt } from "./expression-ast.js";
+import type { ArithOp, CompareOp, Expr, ExprFunction, Pos, Stmt } from "./expression-ast.js";
 import {
   AUG_OPS,
   COMPARE_OPS,

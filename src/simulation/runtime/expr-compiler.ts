@@ -278,7 +278,7 @@ export class ExprCompiler {
   private values(es: Expr[]): Typed[] | null {
     // Compile every operand, even after a failure, so one pass reports every issue.
     const out = es.map((e) => this.value(e));
-    return out.every((v) => v !== null) ? (out as Typed[]) : null;
+    return out.every((v) => v !== null) ? out : null;
   }
 
   private binary(e: Extract<Expr, { kind: "binary" }>): Typed | null {
@@ -335,7 +335,7 @@ export class ExprCompiler {
     }
     const [a, b] = [fnAs(l, t), fnAs(r, t)] as [Fn<never>, Fn<never>];
     const f = cond ? pick(cond, a, b) : andOr(e.kind === "logical" && e.op === "and", truthy[t], a, b);
-    return { t, f } as Typed;
+    return { t, f };
   }
 
   private call(e: Extract<Expr, { kind: "call" }>): Typed | null {
@@ -347,7 +347,7 @@ export class ExprCompiler {
       return {
         t: "string",
         f: extremum(
-          vs.map((v) => v.f as StrFn),
+          vs.map((v) => v.f),
           e.fn === "min",
         ),
       };

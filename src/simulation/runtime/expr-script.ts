@@ -196,7 +196,7 @@ class ScriptCompiler {
       return (c) => void (c.modelStr[slot] = f(c));
     }
     // Number and boolean states share the numeric slots; a boolean is stored as 1/0.
-    const f = v.t === "boolean" ? (numOf(v) as NumFn) : (v.f as NumFn);
+    const f = v.t === "boolean" ? (numOf(v) as NumFn) : v.f;
     if (b.scope === "entity") return (c) => void (c.entityNum[c.entityNumBase + slot] = f(c));
     return (c) => void (c.modelNum[slot] = f(c));
   }
