@@ -46,6 +46,7 @@ export {
   validateOverride,
   applyOverrides,
   OVERRIDABLE_PROPERTIES,
+  OVERRIDE_OPERATIONS,
   TARGET_OBJECT_TYPES,
 } from "./overrides.js";
 export type { ModelOverride, OverrideOperation, TargetObjectType } from "./overrides.js";
