@@ -13,6 +13,33 @@ export enum ErrorCode {
   RATE_LIMITED = "RATE_LIMITED",
 }
 
+/**
+ * The HTTP status of each code, for the REST routes and for requests refused
+ * before GraphQL runs (a bad key). A Record, so a new code fails tsc until it
+ * has a status here.
+ */
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.BAD_USER_INPUT]: 400,
+  [ErrorCode.CONFLICT]: 409,
+  [ErrorCode.INVALID_STATE]: 409,
+  [ErrorCode.RATE_LIMITED]: 429,
+};
+
+/** The code masked errors carry instead of anything internal. */
+export const INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR";
+
+/**
+ * The request an error belongs to: its id (echoed in `x-request-id`) and its
+ * logger, which carries requestId, and tenantId once the caller is known.
+ */
+export interface RequestScope {
+  requestId?: string;
+  logger: Logger;
+}
+
 export interface ErrorDetail {
   path: string;
   message: string;
@@ -76,14 +103,28 @@ const REQUEST_CODES = new Set([
 ]);
 
 /**
- * The one place where errors become what clients see: domain errors keep their
- * code and details, request validation becomes BAD_USER_INPUT, everything else is
- * masked as INTERNAL_SERVER_ERROR and logged in full.
+ * Logs an error the caller did not cause, in full, with the request's logger, and
+ * returns the extensions of what the client sees instead: the code and the request
+ * id, so support can find the log line from the client's report.
+ */
+function maskUnexpected(
+  error: unknown,
+  scope: RequestScope,
+): { code: typeof INTERNAL_SERVER_ERROR; requestId?: string } {
+  scope.logger.error({ err: coerceError(error) }, "unexpected error");
+  return { code: INTERNAL_SERVER_ERROR, ...(scope.requestId ? { requestId: scope.requestId } : {}) };
+}
+
+/**
+ * The one place where errors become what GraphQL clients see: domain errors keep
+ * their code and details, request validation becomes BAD_USER_INPUT, everything
+ * else is masked as INTERNAL_SERVER_ERROR with the request id, and logged in full
+ * with the request's logger.
  */
 export function formatError(
   formatted: GraphQLFormattedError,
   error: unknown,
-  logger: Logger,
+  scope: RequestScope,
 ): GraphQLFormattedError {
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
@@ -103,6 +144,31 @@ export function formatError(
     // Parse, validation and variable-coercion failures are the caller's input.
     return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_USER_INPUT } };
   }
-  logger.error({ err: coerceError(original) }, "unexpected error");
-  return { ...base, message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } };
+  return { ...base, message: "Internal server error", extensions: maskUnexpected(original, scope) };
+}
+
+/** The JSON body of a REST error response. */
+export interface HttpErrorBody {
+  error: string;
+  code: ErrorCode | typeof INTERNAL_SERVER_ERROR;
+  details?: ErrorDetail[];
+  requestId?: string;
+}
+
+/**
+ * The REST counterpart of formatError: an AppError answers with its code's status
+ * from HTTP_STATUS and its message; anything else is logged and masked as a 500
+ * that carries the request id.
+ */
+export function httpError(error: unknown, scope: RequestScope): { status: number; body: HttpErrorBody } {
+  if (error instanceof AppError)
+    return {
+      status: HTTP_STATUS[error.code],
+      body: { error: error.message, code: error.code, ...(error.details ? { details: error.details } : {}) },
+    };
+  const { code, requestId } = maskUnexpected(error, scope);
+  return {
+    status: 500,
+    body: { error: "Internal server error", code, ...(requestId ? { requestId } : {}) },
+  };
 }

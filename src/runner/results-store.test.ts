@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { simulate } from "../simulation/index.js";
+import { forEachMetric, METRICS, simulate } from "../simulation/index.js";
 import { mm1 } from "../simulation/testing/models.js";
 import { resultTables } from "./results-store.js";
 
@@ -22,5 +22,38 @@ describe("result CSV tables", async () => {
 
   it("has one time-series row per bucket", () => {
     expect(tables.timeseries.trim().split("\n")).toHaveLength(summary.timeSeries.buckets.length + 1);
+  });
+
+  it("writes one long row per metric forEachMetric visits, in its order", () => {
+    const visited: string[] = [];
+    forEachMetric(summary, (m) => {
+      visited.push(`${m.objectType},${m.objectId},${m.metric},${m.value.mean}`);
+    });
+    const rows = tables.results
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((line) => {
+        const [section, objectId] = line.split(",", 2);
+        const cells = line.split(",");
+        return `${section},${objectId},${cells.at(-7)},${cells.at(-6)}`;
+      });
+    expect(rows).toEqual(visited);
+    expect(new Set(rows.map((r) => r.split(",")[2]))).toContain("averageTimeInActivity");
+  });
+
+  it("gives each wide table a mean column for every metric of its object type, even when empty", () => {
+    const header = (csv: string) => csv.split("\n")[0].split(",");
+    for (const [table, type] of [
+      ["activities", "activity"],
+      ["resources", "resource"],
+      ["entities", "entity"],
+    ] as const) {
+      const means = header(tables[table]).filter((h) => h.endsWith("_mean"));
+      expect(means).toEqual(METRICS[type].map((m) => `${m}_mean`));
+    }
+    const empty = resultTables({ ...summary, resources: [] });
+    expect(header(empty.resources)).toEqual(header(tables.resources));
+    expect(empty.resources.trim().split("\n")).toHaveLength(1);
   });
 });

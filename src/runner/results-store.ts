@@ -1,6 +1,12 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { MetricSummary, SimulationSummary } from "../simulation/index.js";
+import {
+  forEachMetric,
+  METRIC_ID_KEYS,
+  METRICS,
+  type MetricObjectType,
+  type SimulationSummary,
+} from "../simulation/index.js";
 
 /** The CSV tables written beside results.json; `results` is all summary metrics in long form. */
 export const RESULT_TABLES = ["results", "activities", "resources", "entities", "timeseries"] as const;
@@ -22,53 +28,34 @@ function csvCell(value: unknown): string {
 
 const csv = (rows: unknown[][]): string => rows.map((row) => row.map(csvCell).join(",")).join("\n") + "\n";
 
-const isMetric = (v: unknown): v is MetricSummary =>
-  typeof v === "object" && v !== null && "mean" in v && "values" in v;
-
-type Row = Record<string, unknown>;
-
-function wide(items: Row[], idKey: string): string {
-  if (!items.length) return csv([[idKey, "name"]]);
-  const metrics = Object.keys(items[0]).filter((k) => isMetric(items[0][k]));
-  const header = [idKey, "name", ...metrics.flatMap((m) => STAT_COLUMNS.map((s) => `${m}_${s}`))];
-  return csv([
-    header,
-    ...items.map((item) => [
-      item[idKey],
-      item.name,
-      ...metrics.flatMap((m) => STAT_COLUMNS.map((s) => (item[m] as MetricSummary)[s])),
-    ]),
-  ]);
-}
-
-/** Every result table of a summary as CSV text. */
+/**
+ * Every result table of a summary as CSV text: `results` in long form (one row
+ * per metric of each object), and one wide table per object type (one row per
+ * object, `<metric>_<stat>` columns in METRICS order, so headers do not depend
+ * on whether a table has rows).
+ */
 export function resultTables(summary: SimulationSummary): Record<ResultTable, string> {
   const long: unknown[][] = [["section", "objectId", "name", "metric", ...STAT_COLUMNS, "reps"]];
-  const sections: [string, Row[], string][] = [
-    ["activity", summary.activities, "activityId"],
-    ["resource", summary.resources, "resourceId"],
-    ["entity", summary.entities, "entityId"],
-  ];
-  for (const [section, items, idKey] of sections) {
-    for (const item of items) {
-      for (const [metric, value] of Object.entries(item)) {
-        if (isMetric(value))
-          long.push([
-            section,
-            item[idKey],
-            item.name,
-            metric,
-            ...STAT_COLUMNS.map((s) => value[s]),
-            value.values.length,
-          ]);
-      }
-    }
-  }
+  const wide: Record<MetricObjectType, unknown[][]> = { activity: [], resource: [], entity: [] };
+  forEachMetric(summary, ({ objectType, objectId, name, index, metric, value }) => {
+    const stats = STAT_COLUMNS.map((s) => value[s]);
+    long.push([objectType, objectId, name, metric, ...stats, value.values.length]);
+    (wide[objectType][index] ??= [objectId, name]).push(...stats);
+  });
+  const wideTable = (objectType: MetricObjectType) =>
+    csv([
+      [
+        METRIC_ID_KEYS[objectType],
+        "name",
+        ...METRICS[objectType].flatMap((m) => STAT_COLUMNS.map((s) => `${m}_${s}`)),
+      ],
+      ...wide[objectType],
+    ]);
   return {
     results: csv(long),
-    activities: wide(summary.activities, "activityId"),
-    resources: wide(summary.resources, "resourceId"),
-    entities: wide(summary.entities, "entityId"),
+    activities: wideTable("activity"),
+    resources: wideTable("resource"),
+    entities: wideTable("entity"),
     timeseries: csv([
       ["start", "end", "throughput", "wip"],
       ...summary.timeSeries.buckets.map((b) => [b.start, b.end, b.throughput, b.wip]),

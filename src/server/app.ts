@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,7 +16,7 @@ import { WebSocketServer } from "ws";
 import type { Database } from "../db/client.js";
 import { createLoaders } from "../db/loaders.js";
 import { tenantScoped, type TenantDb } from "../db/tenant.js";
-import { AppError, formatError } from "../errors.js";
+import { AppError, formatError, HTTP_STATUS, type RequestScope } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { apiKeyFromHeaders, authenticate } from "../modules/auth/auth.service.js";
 import type { Principal } from "../modules/auth/principal.js";
@@ -50,10 +51,25 @@ export interface RunningServer {
 
 const MAX_TENANT_CLIENTS = 1000;
 
-function unauthenticated(err: unknown): GraphQLError {
-  const message = err instanceof AppError ? err.message : "Invalid API key";
-  return new GraphQLError(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
+/** A refused key, answered before GraphQL runs with the status HTTP_STATUS gives its code. */
+function refused(err: AppError): GraphQLError {
+  return new GraphQLError(err.message, {
+    originalError: err,
+    extensions: { code: err.code, http: { status: HTTP_STATUS[err.code] } },
+  });
 }
+
+const REQUEST_ID = /^[\w.:@/+=-]{1,100}$/;
+
+/** The caller's `x-request-id` when it is a sane token, else a new id. */
+function requestIdOf(req: Request): string {
+  const header = req.headers["x-request-id"];
+  return typeof header === "string" && REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+/** A resolver context seen by a graphql-ws hook, which types it `unknown`. */
+const isRequestScope = (value: unknown): value is RequestScope =>
+  typeof value === "object" && value !== null && "requestId" in value && "logger" in value;
 
 /** Starts HTTP (Apollo on express 5) and graphql-ws on the same port and path. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
@@ -84,6 +100,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     };
   };
   const auth = (req: Request) => authenticate(database.prisma, apiKeyFromHeaders(req.headers));
+  // The HTTP request being served, for hooks that get no context: Apollo's formatError, the REST routes.
+  const requests = new AsyncLocalStorage<RequestScope>();
+  const currentScope = (): RequestScope => requests.getStore() ?? { logger };
 
   const app = express();
   app.disable("x-powered-by");
@@ -105,11 +124,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         }
       },
       context: (ctx) => contextFor(ctx.extra.principal as Principal, randomUUID()),
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors
-          ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e, logger)) }
-          : undefined,
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, logger)),
+      onNext: (_ctx, _id, _payload, args, result) => {
+        if (!result.errors) return undefined;
+        const scope = isRequestScope(args.contextValue) ? args.contextValue : { logger };
+        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e, scope)) };
+      },
+      // Errors before execution (parse, validation): there is no operation context yet.
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, { logger })),
     },
     wsServer,
   );
@@ -165,16 +186,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         ? ApolloServerPluginLandingPageProductionDefault()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
     ],
-    formatError: (formatted, error) => formatError(formatted, error, logger),
+    formatError: (formatted, error) => formatError(formatted, error, currentScope()),
   });
   await apollo.start();
 
+  // Every response names its request: the caller's x-request-id or a new one, also on every log line.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const requestId = requestIdOf(req);
+    res.setHeader("x-request-id", requestId);
+    requests.run({ requestId, logger: logger.child({ requestId }) }, next);
+  });
   app.use((req: Request, res: Response, next: NextFunction) => {
     res.setHeader("Access-Control-Allow-Origin", "*");
     res.setHeader(
       "Access-Control-Allow-Headers",
-      "content-type, x-api-key, authorization, apollo-require-preflight",
+      "content-type, x-api-key, authorization, apollo-require-preflight, x-request-id",
     );
+    res.setHeader("Access-Control-Expose-Headers", "x-request-id");
     res.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
     if (req.method === "OPTIONS") return void res.sendStatus(204);
     next();
@@ -188,22 +216,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     res.setHeader("Content-Type", metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
   });
-  mountResultsRoute(app, { prisma: database.prisma, results: options.results, auth, logger });
+  mountResultsRoute(app, { prisma: database.prisma, results: options.results, auth, scope: currentScope });
   app.use(
     "/graphql",
     express.json({ limit: "5mb" }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const requestId =
-          (typeof req.headers["x-request-id"] === "string" && req.headers["x-request-id"].slice(0, 100)) ||
-          randomUUID();
+        const scope = currentScope();
         let principal: Principal;
         try {
           principal = await auth(req);
         } catch (err) {
-          throw unauthenticated(err);
+          // A bad key is the caller's; anything else (the database) is masked by formatError.
+          throw err instanceof AppError ? refused(err) : err;
         }
-        return contextFor(principal, requestId);
+        const context = contextFor(principal, scope.requestId ?? randomUUID());
+        // From here on, errors of this request are logged with its tenant too.
+        scope.logger = context.logger;
+        return context;
       },
     }),
   );

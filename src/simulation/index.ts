@@ -32,10 +32,21 @@ export { ModelRuntimeError, MAX_ENTITIES_IN_SYSTEM } from "./engine.js";
 export { runReplication, simulate, summarize, abortError } from "./simulate.js";
 export type { SimulateOptions, ReplicationOptions } from "./simulate.js";
 export { summarizeMetric, studentTQuantile, studentTCdf } from "./stats.js";
+export { forEachMetric, METRICS, METRIC_ID_KEYS, summariseReplications } from "./metrics.js";
+export type {
+  ActivityMetric,
+  EntityMetric,
+  MetricName,
+  MetricObjectType,
+  MetricTables,
+  MetricVisit,
+  ResourceMetric,
+} from "./metrics.js";
 export {
   validateOverride,
   applyOverrides,
   OVERRIDABLE_PROPERTIES,
+  OVERRIDE_OPERATIONS,
   TARGET_OBJECT_TYPES,
 } from "./overrides.js";
 export type { ModelOverride, OverrideOperation, TargetObjectType } from "./overrides.js";

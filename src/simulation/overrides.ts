@@ -15,9 +15,21 @@ import type {
 } from "./types.js";
 import { validateModel } from "./validate.js";
 
-export type TargetObjectType =
-  "MODEL" | "ACTIVITY" | "RESOURCE" | "GENERATOR" | "ENTITY" | "CONNECTOR" | "RESOURCE_REQUIREMENT";
-export type OverrideOperation = "SET" | "MULTIPLY";
+/** Kinds of model object an override can target; the GraphQL enum TargetObjectType is built from this list. */
+export const TARGET_OBJECT_TYPES = [
+  "MODEL",
+  "ACTIVITY",
+  "RESOURCE",
+  "GENERATOR",
+  "ENTITY",
+  "CONNECTOR",
+  "RESOURCE_REQUIREMENT",
+] as const;
+export type TargetObjectType = (typeof TARGET_OBJECT_TYPES)[number];
+
+/** How an override combines with the base value; the GraphQL enum OverrideOperation is built from this list. */
+export const OVERRIDE_OPERATIONS = ["SET", "MULTIPLY"] as const;
+export type OverrideOperation = (typeof OVERRIDE_OPERATIONS)[number];
 
 export interface ModelOverride {
   targetObjectType: TargetObjectType;
@@ -27,16 +39,6 @@ export interface ModelOverride {
   /** SET (default) replaces the value; MULTIPLY scales it by propertyValue (a number > 0). */
   operation?: OverrideOperation;
 }
-
-export const TARGET_OBJECT_TYPES: readonly TargetObjectType[] = [
-  "MODEL",
-  "ACTIVITY",
-  "RESOURCE",
-  "GENERATOR",
-  "ENTITY",
-  "CONNECTOR",
-  "RESOURCE_REQUIREMENT",
-];
 
 /** Overridable property names per target type (patterns in angle brackets). */
 export const OVERRIDABLE_PROPERTIES: Record<TargetObjectType, readonly string[]> = {
@@ -247,8 +249,8 @@ const isNumber = (v: unknown): v is number => typeof v === "number" && Number.is
 function newValue(slot: Slot, current: unknown, o: ModelOverride): Result<unknown> {
   const op = o.operation ?? "SET";
   const k = slot.kind;
-  if (op !== "SET" && op !== "MULTIPLY")
-    return fail("operation", `must be SET or MULTIPLY (got ${JSON.stringify(op)})`);
+  if (!OVERRIDE_OPERATIONS.includes(op))
+    return fail("operation", `must be ${OVERRIDE_OPERATIONS.join(" or ")} (got ${JSON.stringify(op)})`);
   const v = o.propertyValue;
   if (op === "SET") {
     switch (k.type) {

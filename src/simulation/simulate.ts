@@ -1,16 +1,7 @@
 import { compileModel } from "./compile.js";
 import { Simulation } from "./engine.js";
-import { summarizeMetric } from "./stats.js";
-import type {
-  ActivityRepResult,
-  EntityRepResult,
-  MetricSummary,
-  QuodsiModel,
-  ReplicationResult,
-  ResourceRepResult,
-  SimulationSummary,
-  TimePeriod,
-} from "./types.js";
+import { summariseReplications } from "./metrics.js";
+import type { QuodsiModel, ReplicationResult, SimulationSummary, TimePeriod } from "./types.js";
 
 export interface SimulateOptions {
   /** Number of replications (overrides the model's `replications`). */
@@ -101,29 +92,6 @@ export async function simulate(model: QuodsiModel, opts: SimulateOptions): Promi
   return summarize(model, reps, opts.timePeriod);
 }
 
-function byKey<T, K extends keyof T>(rows: T[][], index: number, key: K): number[] {
-  return rows.map((r) => r[index][key] as unknown as number);
-}
-
-function summariseRows<T extends object, Id extends keyof T>(
-  perRep: T[][],
-  idKey: Id,
-  names: Map<string, string>,
-): Array<Record<string, unknown>> {
-  if (perRep.length === 0) return [];
-  return perRep[0].map((row, i) => {
-    const out: Record<string, unknown> = {
-      [idKey]: row[idKey],
-      name: names.get(row[idKey] as unknown as string) ?? row[idKey],
-    };
-    for (const key of Object.keys(row) as Array<keyof T>) {
-      if (key === idKey) continue;
-      out[key as string] = summarizeMetric(byKey(perRep, i, key)) satisfies MetricSummary;
-    }
-    return out;
-  });
-}
-
 /**
  * Summarise replications (sorted by repIndex): every metric becomes a
  * MetricSummary (mean, sample std dev, 95% Student-t half-width, min, max,
@@ -151,8 +119,6 @@ export function summarize(
   timePeriod: TimePeriod,
 ): SimulationSummary {
   const sorted = [...reps].sort((a, b) => a.repIndex - b.repIndex);
-  const names = (list: Array<{ id: string; name?: string }> | undefined) =>
-    new Map((list ?? []).map((o) => [o.id, o.name ?? o.id]));
   const first = sorted[0];
   const ts = first?.timeSeries;
   const buckets = (ts?.buckets ?? []).map((b, i) => {
@@ -172,21 +138,7 @@ export function summarize(
     warmupTime: first?.warmupTime ?? 0,
     eventCount: sorted.reduce((s, r) => s + r.eventCount, 0),
     exitsTotal: sorted.reduce((s, r) => s + r.exitsTotal, 0),
-    activities: summariseRows<ActivityRepResult, "activityId">(
-      sorted.map((r) => r.activities),
-      "activityId",
-      names(model.activities),
-    ) as unknown as SimulationSummary["activities"],
-    resources: summariseRows<ResourceRepResult, "resourceId">(
-      sorted.map((r) => r.resources),
-      "resourceId",
-      names(model.resources),
-    ) as unknown as SimulationSummary["resources"],
-    entities: summariseRows<EntityRepResult, "entityId">(
-      sorted.map((r) => r.entities),
-      "entityId",
-      names(model.entities),
-    ) as unknown as SimulationSummary["entities"],
+    ...summariseReplications(model, sorted),
     timeSeries: { period: ts?.period ?? timePeriod, bucketSize: ts?.bucketSize ?? 0, buckets },
   };
 }

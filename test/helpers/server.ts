@@ -8,7 +8,7 @@ import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print, type GraphQLSchema } from "graphql";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
-import { createLogger } from "../../src/logger.js";
+import { createLogger, type Logger } from "../../src/logger.js";
 import { createApiKey, createTenant } from "../../src/modules/auth/auth.service.js";
 import { type Role } from "../../src/modules/auth/principal.js";
 import { startServer, type RunningServer } from "../../src/server/app.js";
@@ -58,6 +58,8 @@ export interface TestServerOptions {
   concurrency?: number;
   /** Redis URL for pub/sub; in-memory when omitted. */
   redisUrl?: string;
+  /** The server's logger, e.g. one writing to an array the test reads (default: silent). */
+  logger?: Logger;
 }
 
 export async function startTestServer(
@@ -66,7 +68,7 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const db = await createTestDatabase(backend);
   schema ??= createSchema();
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
+  const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "scenariolab-test-"));
   const pubsub = createAppPubSub(options.redisUrl);
   const runner = createRunner({

@@ -1,4 +1,8 @@
 import { registerEnumType } from "type-graphql";
+import {
+  TARGET_OBJECT_TYPES,
+  type TargetObjectType as EngineTargetObjectType,
+} from "../../simulation/index.js";
 import { Role } from "../auth/principal.js";
 
 /** Bucket size of result time series, in simulated time. */
@@ -27,15 +31,17 @@ export enum RunState {
   CANCELLED = "CANCELLED",
 }
 
-export enum TargetObjectType {
-  MODEL = "MODEL",
-  ACTIVITY = "ACTIVITY",
-  RESOURCE = "RESOURCE",
-  GENERATOR = "GENERATOR",
-  ENTITY = "ENTITY",
-  CONNECTOR = "CONNECTOR",
-  RESOURCE_REQUIREMENT = "RESOURCE_REQUIREMENT",
+/**
+ * A GraphQL enum object built from the engine's list of values: keys and
+ * values are the list's members, so the GraphQL enum and the engine's union
+ * are one type and cannot drift apart.
+ */
+export function enumFromList<const T extends readonly string[]>(values: T): { readonly [K in T[number]]: K } {
+  return Object.freeze(Object.fromEntries(values.map((v) => [v, v]))) as { readonly [K in T[number]]: K };
 }
+
+export const TargetObjectType = enumFromList(TARGET_OBJECT_TYPES);
+export type TargetObjectType = EngineTargetObjectType;
 
 registerEnumType(TimePeriod, {
   name: "TimePeriod",

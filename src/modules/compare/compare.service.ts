@@ -1,5 +1,10 @@
 import { badInput, notFound } from "../../errors.js";
-import type { MetricSummary, SimulationSummary } from "../../simulation/index.js";
+import {
+  forEachMetric,
+  type MetricSummary,
+  type MetricVisit,
+  type SimulationSummary,
+} from "../../simulation/index.js";
 import type { RunService } from "../run/run.service.js";
 import { toSimulationResults } from "../run/results.type.js";
 import type { ScenarioService } from "../scenario/scenario.service.js";
@@ -8,37 +13,15 @@ import { welchTest } from "./welch.js";
 
 export const MAX_COMPARED = 50;
 
-interface FlatMetric {
-  objectType: string;
-  objectId: string;
-  name: string;
-  metric: string;
-  value: MetricSummary;
-}
+type FlatMetric = Pick<MetricVisit<MetricSummary>, "objectType" | "objectId" | "name" | "metric" | "value">;
 
-const isMetric = (v: unknown): v is MetricSummary =>
-  typeof v === "object" && v !== null && "mean" in v && "values" in v;
-
+/** Every metric of a summary as one row, in forEachMetric order. */
 function flatten(summary: SimulationSummary): FlatMetric[] {
-  type Item = Record<string, unknown> & { name: string };
-  const groups: [string, Item[], string][] = [
-    ["activity", summary.activities, "activityId"],
-    ["resource", summary.resources, "resourceId"],
-    ["entity", summary.entities, "entityId"],
-  ];
-  return groups.flatMap(([objectType, items, idKey]) =>
-    items.flatMap((item) =>
-      Object.entries(item)
-        .filter((entry): entry is [string, MetricSummary] => isMetric(entry[1]))
-        .map(([metric, value]) => ({
-          objectType,
-          objectId: String(item[idKey]),
-          name: item.name,
-          metric,
-          value,
-        })),
-    ),
-  );
+  const rows: FlatMetric[] = [];
+  forEachMetric(summary, ({ objectType, objectId, name, metric, value }) => {
+    rows.push({ objectType, objectId, name, metric, value });
+  });
+  return rows;
 }
 
 export class CompareService {

@@ -1,13 +1,15 @@
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
 import type { ScenarioItemProfile as ProfileRow } from "../../generated/prisma/client.js";
-import { fromDbEnum, TargetObjectType } from "../common/enums.js";
+import {
+  OVERRIDE_OPERATIONS,
+  type OverrideOperation as EngineOverrideOperation,
+} from "../../simulation/index.js";
+import { enumFromList, fromDbEnum, TargetObjectType } from "../common/enums.js";
 import { DateTimeScalar, JSONScalar } from "../common/scalars.js";
 
-/** How an override combines with the base value. */
-export enum OverrideOperation {
-  SET = "SET",
-  MULTIPLY = "MULTIPLY",
-}
+/** How an override combines with the base value (the engine's list, as a GraphQL enum). */
+export const OverrideOperation = enumFromList(OVERRIDE_OPERATIONS);
+export type OverrideOperation = EngineOverrideOperation;
 registerEnumType(OverrideOperation, {
   name: "OverrideOperation",
   description: "SET replaces the value; MULTIPLY scales a number or every time parameter of a Duration",

@@ -1,8 +1,12 @@
 import { Field, Float, Int, ObjectType } from "type-graphql";
-import type { SimulationSummary } from "../../simulation/index.js";
+import type * as engine from "../../simulation/index.js";
+
+// Every class below `implements` the engine's summary type it is served from, and
+// toSimulationResults returns the summary as the class: a metric or field added to
+// the engine without a field here (or one here the engine lacks) fails tsc.
 
 @ObjectType({ description: "One metric over replications: mean, spread and 95% confidence interval" })
-export class MetricSummary {
+export class MetricSummary implements engine.MetricSummary {
   @Field(() => Float, { description: "Mean over replications" })
   mean!: number;
 
@@ -23,7 +27,7 @@ export class MetricSummary {
 }
 
 @ObjectType({ description: "Figures of one activity (times in the model's time unit, after warm-up)" })
-export class ActivityResult {
+export class ActivityResult implements engine.ActivitySummary {
   @Field(() => String, { description: "Activity id in the model" })
   activityId!: string;
 
@@ -51,10 +55,16 @@ export class ActivityResult {
     description: "Entity-time spent blocked: finished, but the next activity had no room",
   })
   timeBlocked!: MetricSummary;
+
+  @Field(() => MetricSummary, { description: "Mean time from arrival to departure of an entity" })
+  averageTimeInActivity!: MetricSummary;
+
+  @Field(() => MetricSummary, { description: "Time-averaged number of entities in the inbound queue" })
+  averageQueueLength!: MetricSummary;
 }
 
 @ObjectType({ description: "Figures of one resource" })
-export class ResourceResult {
+export class ResourceResult implements engine.ResourceSummary {
   @Field(() => String, { description: "Resource id in the model" })
   resourceId!: string;
 
@@ -69,10 +79,19 @@ export class ResourceResult {
 
   @Field(() => MetricSummary, { description: "Most requests waiting at once" })
   maxQueueLength!: MetricSummary;
+
+  @Field(() => MetricSummary, { description: "Time-averaged number of waiting requests" })
+  averageQueueLength!: MetricSummary;
+
+  @Field(() => MetricSummary, { description: "Requests granted after warm-up" })
+  grants!: MetricSummary;
+
+  @Field(() => MetricSummary, { description: "Fraction of granted requests that had to wait" })
+  waitProbability!: MetricSummary;
 }
 
 @ObjectType({ description: "Figures of one entity type" })
-export class EntityResult {
+export class EntityResult implements engine.EntitySummary {
   @Field(() => String, { description: "Entity id in the model" })
   entityId!: string;
 
@@ -93,7 +112,7 @@ export class EntityResult {
 }
 
 @ObjectType({ description: "One bucket of simulated time; values are means over replications" })
-export class TimeBucket {
+export class TimeBucket implements engine.TimeBucket {
   @Field(() => Float, { description: "Bucket start, in the model's time unit" })
   start!: number;
 
@@ -108,9 +127,9 @@ export class TimeBucket {
 }
 
 @ObjectType({ description: "Throughput and work in progress over simulated time" })
-export class TimeSeries {
+export class TimeSeries implements engine.TimeSeries {
   @Field(() => String, { description: "hourly, daily or monthly (30 days) of simulated time" })
-  period!: string;
+  period!: engine.TimePeriod;
 
   @Field(() => Float, { description: "Bucket length in the model's time unit" })
   bucketSize!: number;
@@ -120,7 +139,7 @@ export class TimeSeries {
 }
 
 @ObjectType({ description: "Results of a run, summarised over its replications" })
-export class SimulationResults {
+export class SimulationResults implements engine.SimulationSummary {
   @Field(() => Int, { description: "Replications run" })
   reps!: number;
 
@@ -128,7 +147,7 @@ export class SimulationResults {
   seed!: number;
 
   @Field(() => String, { description: "Time unit of every time figure (seconds, minutes, hours or days)" })
-  timeUnit!: string;
+  timeUnit!: engine.TimeUnit;
 
   @Field(() => Float, { description: "Simulated time per replication" })
   runTime!: number;
@@ -138,6 +157,12 @@ export class SimulationResults {
 
   @Field(() => Float, { description: "Simulation events processed over all replications" })
   eventCount!: number;
+
+  @Field(() => Float, {
+    description:
+      "Entities that left the system over the whole runs (warm-up included), summed over replications",
+  })
+  exitsTotal!: number;
 
   @Field(() => [ActivityResult], { description: "Per-activity figures" })
   activities!: ActivityResult[];
@@ -152,5 +177,8 @@ export class SimulationResults {
   timeSeries!: TimeSeries;
 }
 
-/** The stored engine summary is the GraphQL shape already (extra metrics are simply not exposed). */
-export const toSimulationResults = (summary: SimulationSummary): SimulationResults => summary;
+/**
+ * The one mapper from an engine summary to its GraphQL shape. The classes expose every
+ * field of the summary, so it is the summary itself; the return type keeps it honest.
+ */
+export const toSimulationResults = (summary: engine.SimulationSummary): SimulationResults => summary;
