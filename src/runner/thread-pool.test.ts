@@ -39,6 +39,19 @@ describe("ThreadPool", () => {
     expect(pool.statuses).toEqual(["idle", "idle"]);
   });
 
+  it("sends a run's model to each worker once, not with every replication", async () => {
+    const model = mm1(0.8, 1, { runTime: 2_000 });
+    const before = pool.modelTransfers;
+    const first = await pool.runReplications(model, { ...opts, replications: 8 });
+    const sent = pool.modelTransfers - before;
+    expect(sent).toBeGreaterThanOrEqual(1);
+    expect(sent).toBeLessThanOrEqual(pool.size);
+    // A later run of the same model is a new run: its model crosses again, and its results are the same.
+    const again = await pool.runReplications(model, { ...opts, replications: 8 });
+    expect(pool.modelTransfers - before - sent).toBeGreaterThanOrEqual(1);
+    expect(again).toEqual(first);
+  });
+
   it("cancels through the AbortSignal: rejects with AbortError within 100 ms, workers become idle", async () => {
     const ac = new AbortController();
     let started!: () => void;
