@@ -3,6 +3,7 @@ import { tenantScoped } from "../../db/tenant.js";
 import { isUuid } from "../../db/ids.js";
 import type { PrismaClient } from "../../generated/prisma/client.js";
 import { AppError } from "../../errors.js";
+import { RunState, runStateOf } from "../../lifecycle/states.js";
 import type { Logger } from "../../logger.js";
 import { RESULT_TABLES, type ResultsStore, type ResultTable } from "../../runner/results-store.js";
 import type { Principal } from "../auth/principal.js";
@@ -49,7 +50,7 @@ export function mountResultsRoute(
       res.status(404).json({ error: `Run ${runId} not found`, code: "NOT_FOUND" });
       return;
     }
-    if (run.state !== "succeeded" || !run.blobStoragePath) {
+    if (runStateOf(run.state) !== RunState.SUCCEEDED || !run.blobStoragePath) {
       res.status(409).json({
         error: `Run ${runId} has no results (state ${run.state.toUpperCase()})`,
         code: "INVALID_STATE",
