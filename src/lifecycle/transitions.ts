@@ -1,5 +1,5 @@
 import { AppError, ErrorCode } from "../errors.js";
-import { RunState, ScenarioState, TERMINAL } from "./states.js";
+import { RunState, ScenarioState, TERMINAL, toDbState, type DbScenarioState } from "./states.js";
 
 /**
  * The lifecycle of DESIGN.md as one table: every named transition lists the
@@ -187,6 +187,10 @@ export function moveRun(t: Transition, from: RunState, subject = "The run"): Run
 /** Scenario states the transition may start from (the guard of its write). */
 export const scenarioSources = (t: Transition): ScenarioState[] =>
   Object.keys(t.scenario ?? {}) as ScenarioState[];
+
+/** `scenarioSources` as stored, for a `where: { state: { in } }` guard. */
+export const storedScenarioSources = (t: Transition): DbScenarioState[] =>
+  scenarioSources(t).map((s) => toDbState(s));
 
 /** Run states the transition may start from (the guard of its write). */
 export const runSources = (t: Transition): RunState[] => Object.keys(t.run ?? {}) as RunState[];

@@ -9,7 +9,7 @@ import {
   prepare,
   RunState,
   ScenarioState,
-  scenarioSources,
+  storedScenarioSources,
   toDbState,
   TRANSITIONS,
 } from "../../lifecycle/index.js";
@@ -93,7 +93,7 @@ export class RunService {
         where: {
           id,
           isDeleted: false,
-          state: { in: scenarioSources(TRANSITIONS.enqueue).map((s) => toDbState(s)) },
+          state: { in: storedScenarioSources(TRANSITIONS.enqueue) },
           updatedAt: scenario.updatedAt,
         },
         data: {
@@ -170,7 +170,7 @@ export class RunService {
           await this.deps.db.scenario.updateMany({
             where: {
               id: row.id,
-              state: { in: scenarioSources(TRANSITIONS.invalidate).map((s) => toDbState(s)) },
+              state: { in: storedScenarioSources(TRANSITIONS.invalidate) },
             },
             data: { state: toDbState(invalidate(row.state)), stateReason: reason },
           });

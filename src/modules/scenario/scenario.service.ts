@@ -41,7 +41,7 @@ export class ScenarioService {
     const where: Prisma.ScenarioWhereInput = {
       ...(f.includeDeleted ? {} : { isDeleted: false }),
       ...(f.analysisId ? { analysisId: f.analysisId } : {}),
-      ...(f.states?.length ? { state: { in: f.states.map(toDbEnum) } } : {}),
+      ...(f.states?.length ? { state: { in: f.states.map((s) => toDbState(s)) } } : {}),
       ...(f.nameContains ? { name: { contains: f.nameContains, mode: "insensitive" } } : {}),
       ...(f.createdAfter || f.createdBefore
         ? {
@@ -60,7 +60,7 @@ export class ScenarioService {
       {
         analysisId,
         isDeleted: false,
-        ...(args.states?.length ? { state: { in: args.states.map(toDbEnum) } } : {}),
+        ...(args.states?.length ? { state: { in: args.states.map((s) => toDbState(s)) } } : {}),
       },
       args,
     );
