@@ -96,14 +96,15 @@ describe("ThreadPool worker failures", () => {
   let dir: string;
   beforeAll(() => {
     // A worker that dies (uncaught exception) when asked to run a model named "crash",
-    // and otherwise behaves like the real worker.
+    // and otherwise behaves like the real worker. The model comes with the first
+    // replication of a run that a worker gets only.
     dir = mkdtempSync(join(tmpdir(), "sl-pool-"));
     const real = pathToFileURL(fileURLToPath(new URL("./simulation.worker.ts", import.meta.url))).href;
     writeFileSync(
       join(dir, "crashing.worker.mts"),
       `import { parentPort } from "node:worker_threads";
 parentPort.on("message", (m) => {
-  if (m.type === "run" && m.model.name === "crash") setTimeout(() => { throw new Error("boom in worker"); }, 5);
+  if (m.type === "run" && m.model?.name === "crash") setTimeout(() => { throw new Error("boom in worker"); }, 5);
 });
 await import(${JSON.stringify(real)});
 `,
