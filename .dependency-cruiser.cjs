@@ -1,5 +1,5 @@
 /**
- * Import rules that keep the layering visible: main → server → modules → runner → simulation.
+ * Import rules that keep the layering visible: main → server → modules → runner → lifecycle → simulation.
  * `npm run lint:deps` fails on any cycle (type-only imports included) and on an import against the layers.
  */
 module.exports = {
@@ -24,6 +24,14 @@ module.exports = {
       comment: "The runner never imports the GraphQL modules or the server.",
       from: { path: "^src/runner/" },
       to: { path: "^src/(modules|server)/" },
+    },
+    {
+      name: "lifecycle-below-runner-and-modules",
+      severity: "error",
+      comment:
+        "The scenario lifecycle (states, transitions, RunStore) is shared by the runner and the modules, so it imports neither.",
+      from: { path: "^src/lifecycle/" },
+      to: { path: "^src/(runner|modules|server|pubsub)/" },
     },
     {
       name: "modules-below-server",

@@ -20,6 +20,7 @@
  * Last line: {"bench":"api-latency","concurrency":…,"requests":…,"idle":{…},"busy":{…},"p99Ratio":…}
  */
 import os from "node:os";
+import { ScenarioState, scenarioStateOf } from "../src/lifecycle/states.js";
 import {
   GqlClient,
   createAnalysis,
@@ -153,14 +154,14 @@ async function main(): Promise<Record<string, unknown>> {
       running.push(id);
     }
     const tRun = performance.now();
-    for (const id of ids) await waitForState(gql, id, ["IS_RUNNING"], 30_000);
+    for (const id of ids) await waitForState(gql, id, [ScenarioState.IS_RUNNING], 30_000);
     console.log(
       `busy: ${ids.length} run(s) IS_RUNNING after ${Math.round(performance.now() - tRun)} ms; measuring`,
     );
     const busy = await phase(service, gql, ids, N);
     const busyS = summarize(busy.latencies);
     const states = await Promise.all(ids.map((id) => scenarioStatus(gql!, id)));
-    const stillRunning = states.every((s) => s.state === "IS_RUNNING");
+    const stillRunning = states.every((s) => scenarioStateOf(s.state) === ScenarioState.IS_RUNNING);
     report("busy", busy, busyS);
     console.log(
       `busy: runs still IS_RUNNING at the end of the phase: ${stillRunning} (progress ${states.map((s) => `${s.progressPercentage ?? 0}%`).join(", ")})`,
@@ -169,7 +170,7 @@ async function main(): Promise<Record<string, unknown>> {
     const tCancel = performance.now();
     for (const id of running)
       await gql.request(`mutation($id: ID!) { cancelScenario(id: $id) { id state } }`, { id });
-    for (const id of running) await waitForState(gql, id, ["CANCELLED"], 30_000);
+    for (const id of running) await waitForState(gql, id, [ScenarioState.CANCELLED], 30_000);
     console.log(`cancelled ${running.length} run(s) in ${Math.round(performance.now() - tCancel)} ms`);
     running.length = 0;
 

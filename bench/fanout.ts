@@ -31,6 +31,7 @@ import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
+import { isTerminal, ScenarioState, scenarioStateOf, TERMINAL } from "../src/lifecycle/states.js";
 import {
   GqlClient,
   createAnalysis,
@@ -58,7 +59,6 @@ const TERMINAL_LIMIT_MS = (RUN_SECONDS + 45) * 1000;
 const TARGET_P99_MS = 100;
 
 const SUBSCRIPTION = `subscription($id: ID) { scenarioProgress(scenarioId: $id) { state progressPercentage emittedAt } }`;
-const TERMINAL = new Set(["RAN_SUCCESS", "RAN_WITH_ERRORS", "CANCELLED"]);
 
 installSafetyNet(170_000);
 
@@ -119,8 +119,8 @@ function subscribe(wsUrl: string, apiKey: string, scenarioId: string): Subscribe
           at,
         });
         if (sub.events.length === 1) firstResolve();
-        if (TERMINAL.has(e.state)) {
-          sub.gotTerminal = e.state === "RAN_SUCCESS";
+        if (isTerminal(e.state)) {
+          sub.gotTerminal = scenarioStateOf(e.state) === ScenarioState.RAN_SUCCESS;
           terminalResolve();
         }
       },
@@ -183,19 +183,9 @@ async function main(): Promise<Record<string, unknown>> {
     for (let round = 0; round < 3; round++) {
       // Round 1 also warms up the simulation thread's JIT; the fastest later round is the least disturbed one.
       await gql.request(`mutation($id: ID!) { runScenario(id: $id) { id } }`, { id: calScenario });
-      await waitForState(
-        gql,
-        calScenario,
-        ["IS_RUNNING", "RAN_SUCCESS", "RAN_WITH_ERRORS", "CANCELLED"],
-        30_000,
-      );
-      const cal = await waitForState(
-        gql,
-        calScenario,
-        ["RAN_SUCCESS", "RAN_WITH_ERRORS", "CANCELLED"],
-        60_000,
-      );
-      if (cal.state !== "RAN_SUCCESS" || !cal.executionTimeMs)
+      await waitForState(gql, calScenario, [ScenarioState.IS_RUNNING, ...TERMINAL], 30_000);
+      const cal = await waitForState(gql, calScenario, [...TERMINAL], 60_000);
+      if (scenarioStateOf(cal.state) !== ScenarioState.RAN_SUCCESS || !cal.executionTimeMs)
         throw new Error(`calibration run ended ${cal.state}: ${cal.errorMessage}`);
       if (round > 0) bestMs = Math.min(bestMs, cal.executionTimeMs);
     }
@@ -300,12 +290,7 @@ async function main(): Promise<Record<string, unknown>> {
       (metricSum(after, "nodejs_gc_duration_seconds_sum") -
         metricSum(before, "nodejs_gc_duration_seconds_sum")) *
       1000;
-    const scenario = await waitForState(
-      gql,
-      scenarioId,
-      ["RAN_SUCCESS", "RAN_WITH_ERRORS", "CANCELLED"],
-      30_000,
-    );
+    const scenario = await waitForState(gql, scenarioId, [...TERMINAL], 30_000);
 
     // Figures.
     const live = subscribers.map((s, i) => s.events.slice(runStart[i]));
@@ -329,9 +314,9 @@ async function main(): Promise<Record<string, unknown>> {
       for (const e of evs) {
         const key = `${e.emittedAt}|${e.state}|${e.pct}`;
         firstReceipt.set(key, Math.min(firstReceipt.get(key) ?? Infinity, e.latencyMs));
-        const kind = TERMINAL.has(e.state)
+        const kind = isTerminal(e.state)
           ? "terminal"
-          : e.state === "IS_RUNNING" && e.pct > 0
+          : scenarioStateOf(e.state) === ScenarioState.IS_RUNNING && e.pct > 0
             ? "progress"
             : "start";
         const list = byKind.get(kind) ?? [];
@@ -344,7 +329,7 @@ async function main(): Promise<Record<string, unknown>> {
       s.events.every((e, i) => i === 0 || e.pct >= s.events[i - 1].pct),
     );
     const nothingAfterTerminal = subscribers.every(
-      (s) => s.events.findIndex((e) => TERMINAL.has(e.state)) === s.events.length - 1 || !s.gotTerminal,
+      (s) => s.events.findIndex((e) => isTerminal(e.state)) === s.events.length - 1 || !s.gotTerminal,
     );
     const complete = live.filter((evs) => evs.length === distinct.size).length;
     const errors = subscribers.reduce((n, s) => n + s.errors.length, 0);

@@ -2,12 +2,12 @@ import type { Loaders } from "../db/loaders.js";
 import type { TenantDb } from "../db/tenant.js";
 import type { Logger } from "../logger.js";
 import type { AppPubSub } from "../pubsub/pubsub.js";
-import type { RunDriver } from "../runner/driver.js";
+import type { RunProducer } from "../runner/driver.js";
 import type { Principal } from "./auth/principal.js";
 
 /** Process-wide collaborators of the run lifecycle: where runs go, where events are published. */
 export interface RunRuntime {
-  driver: RunDriver;
+  driver: RunProducer;
   pubsub: AppPubSub;
 }
 
@@ -21,4 +21,4 @@ export interface ServiceDeps {
 }
 
 /** Scenario states in which a run is under way; inputs are frozen then. */
-export { ACTIVE as ACTIVE_STATES } from "./scenario/lifecycle.js";
+export { DB_ACTIVE as ACTIVE_STATES } from "../lifecycle/index.js";

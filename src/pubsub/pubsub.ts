@@ -1,6 +1,7 @@
 import { createPubSub, type PubSub, type PubSubEventTarget } from "@graphql-yoga/subscription";
 import { createRedisEventTarget } from "@graphql-yoga/redis-event-target";
 import { Redis } from "ioredis";
+import type { ScenarioState } from "../lifecycle/states.js";
 
 /** One progress event of a scenario's run. JSON-safe: it may travel through Redis. */
 export interface ProgressEvent {
@@ -8,14 +9,53 @@ export interface ProgressEvent {
   scenarioId: string;
   analysisId: string;
   runId: string | null;
-  /** GraphQL ScenarioState name (e.g. IS_RUNNING). */
-  state: string;
+  /** The scenario's state at this event (GraphQL spelling: JSON-safe as it is). */
+  state: ScenarioState;
   currentRep: number;
   totalReps: number;
   progressPercentage: number;
   message: string | null;
   /** ISO-8601. */
   emittedAt: string;
+}
+
+/** Which scenario and run an event is about. */
+export interface ProgressScope {
+  tenantId: string;
+  scenarioId: string;
+  analysisId: string;
+  runId: string | null;
+}
+
+/** Where a run got to. */
+export interface ProgressPoint {
+  currentRep: number;
+  totalReps: number;
+  progressPercentage: number;
+}
+
+/**
+ * The one builder of progress events (runner, run service and subscription
+ * snapshots alike), stamped now so that every event carries its emission time.
+ */
+export function progressEvent(
+  scope: ProgressScope,
+  state: ScenarioState,
+  point: ProgressPoint,
+  message: string | null = null,
+): ProgressEvent {
+  return {
+    tenantId: scope.tenantId,
+    scenarioId: scope.scenarioId,
+    analysisId: scope.analysisId,
+    runId: scope.runId,
+    state,
+    currentRep: point.currentRep,
+    totalReps: point.totalReps,
+    progressPercentage: point.progressPercentage,
+    message,
+    emittedAt: new Date().toISOString(),
+  };
 }
 
 /** The typed topic map: every event is published per scenario and per analysis. */

@@ -1,9 +1,19 @@
-import type { PrismaClient, Prisma } from "../generated/prisma/client.js";
 import { coerceError } from "../errors.js";
+import {
+  finishing,
+  moveScenario,
+  RunState,
+  ScenarioState,
+  TRANSITIONS,
+  type ClaimedRun,
+  type QueuedRun,
+  type RunResult,
+  type RunStore,
+} from "../lifecycle/index.js";
 import type { Logger } from "../logger.js";
-import { publishProgress, type AppPubSub, type ProgressEvent } from "../pubsub/pubsub.js";
-import type { QuodsiModel, SimulationSummary, TimePeriod } from "../simulation/index.js";
-import type { AbortReason, QueuedRun } from "./driver.js";
+import { progressEvent, publishProgress, type AppPubSub } from "../pubsub/pubsub.js";
+import type { QuodsiModel } from "../simulation/index.js";
+import type { AbortReason } from "./driver.js";
 import type { ResultsStore } from "./results-store.js";
 import { withRetry } from "./retry.js";
 import type { ThreadPool } from "./thread-pool.js";
@@ -14,88 +24,54 @@ export const PUBLISH_INTERVAL_MS = 250;
 const PERSIST_INTERVAL_MS = 1000;
 
 export interface ExecutorDeps {
-  prisma: PrismaClient;
+  store: RunStore;
   pool: ThreadPool;
   pubsub: AppPubSub;
   results: ResultsStore;
   logger: Logger;
 }
 
-interface RunRow {
-  id: string;
-  tenantId: string;
-  scenarioId: string;
-  reps: number;
-  seed: number;
-  timePeriod: string;
-  timeoutSeconds: number | null;
-  effectiveModel: unknown;
-}
-
-/** Terminal outcome of one execution. */
-type Outcome =
-  | { kind: "succeeded"; summary: SimulationSummary }
-  | { kind: "cancelled" }
-  | { kind: "requeued" }
-  | { kind: "failed"; message: string; details: string | null; stack: string | null };
+/** How one execution ended: a result to write, or back to the queue (shutdown). */
+type Outcome = RunResult | { kind: "requeued" };
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** Which scenario and run a claimed run's events are about. */
+const scopeOf = (run: ClaimedRun) => ({
+  tenantId: run.tenantId,
+  scenarioId: run.scenarioId,
+  analysisId: run.analysisId,
+  runId: run.id,
+});
+
+/** The state a running scenario ends in, for the final event (DESIGN.md's table, not a second copy). */
+const finalState = (outcome: Outcome): ScenarioState =>
+  moveScenario(
+    outcome.kind === "requeued" ? TRANSITIONS.requeue : finishing(outcome.kind),
+    ScenarioState.IS_RUNNING,
+  );
 
 /**
  * Executes runs: claims a QUEUED run, simulates it in the thread pool while
  * persisting and publishing progress, then writes results and the final state.
- * Scenario columns are written only while the run is the scenario's latest.
+ * Every row write goes through the RunStore.
  */
 export class RunExecutor {
   constructor(private readonly deps: ExecutorDeps) {}
 
   async execute(runId: string, signal: AbortSignal): Promise<void> {
-    const { prisma, logger } = this.deps;
+    const { store, logger } = this.deps;
     const startedAt = new Date();
-    const claimed = await withRetry(() =>
-      prisma.scenarioRun.updateMany({
-        where: { id: runId, state: "queued" },
-        data: { state: "running", startedAt, currentRep: 0, progressPercentage: 0 },
-      }),
-    );
-    if (claimed.count === 0) return; // cancelled or taken meanwhile
-    const run = (await prisma.scenarioRun.findUniqueOrThrow({
-      where: { id: runId },
-      select: {
-        id: true,
-        tenantId: true,
-        scenarioId: true,
-        reps: true,
-        seed: true,
-        timePeriod: true,
-        timeoutSeconds: true,
-        effectiveModel: true,
-      },
-    })) as RunRow;
+    const run = await withRetry(() => store.claim(runId, startedAt));
+    if (!run) return; // cancelled or taken meanwhile
     const log = logger.child({ runId, tenantId: run.tenantId, scenarioId: run.scenarioId });
-    const scenario = await prisma.scenario.findUniqueOrThrow({
-      where: { id: run.scenarioId },
-      select: { analysisId: true },
-    });
-    // A cancel that arrived while queued moved the scenario to CANCELLING.
-    const moved = await this.updateScenario(
-      run,
-      {
-        state: "is_running",
-        startedAt,
-        completedAt: null,
-        currentRep: 1,
-        totalReps: run.reps,
-        progressPercentage: 0,
-      },
-      ["queued"],
-    );
-    if (!moved) {
-      await this.finish(run, scenario.analysisId, { kind: "cancelled" }, startedAt, log);
+    // A cancel that reached the scenario after the claim ends the run before it starts.
+    if (!(await withRetry(() => store.markRunning(run, startedAt)))) {
+      await this.finish(run, { kind: RunState.CANCELLED }, startedAt, log);
       return;
     }
-    const progress = new ProgressTracker(run, scenario.analysisId, this.deps, signal, log);
-    progress.emit("is_running", 0, 0, "Run started");
+    const progress = new ProgressTracker(run, this.deps, signal, log);
+    progress.emit(0, 0, "Run started");
 
     const timeout = run.timeoutSeconds ? AbortSignal.timeout(run.timeoutSeconds * 1000) : undefined;
     const combined = timeout ? AbortSignal.any([signal, timeout]) : signal;
@@ -104,11 +80,11 @@ export class RunExecutor {
       const summary = await this.deps.pool.runReplications(run.effectiveModel as QuodsiModel, {
         replications: run.reps,
         seed: run.seed,
-        timePeriod: run.timePeriod as TimePeriod,
+        timePeriod: run.timePeriod,
         signal: combined,
         onProgress: (p) => progress.update(p.completedReps, p.currentRepFraction),
       });
-      outcome = { kind: "succeeded", summary };
+      outcome = { kind: RunState.SUCCEEDED, summary, folder: null };
     } catch (thrown) {
       const err = coerceError(thrown);
       if (err.name === "AbortError" || combined.aborted) {
@@ -117,11 +93,11 @@ export class RunExecutor {
           : { kind: "timeout", seconds: run.timeoutSeconds ?? 0 };
         outcome =
           reason.kind === "cancel"
-            ? { kind: "cancelled" }
+            ? { kind: RunState.CANCELLED }
             : reason.kind === "shutdown"
               ? { kind: "requeued" }
               : {
-                  kind: "failed",
+                  kind: RunState.FAILED,
                   message: `Run timed out after ${reason.seconds} s`,
                   details: null,
                   stack: null,
@@ -129,7 +105,7 @@ export class RunExecutor {
       } else {
         const details = (err as { issues?: unknown }).issues;
         outcome = {
-          kind: "failed",
+          kind: RunState.FAILED,
           message: err.message,
           details: details ? JSON.stringify(details) : null,
           stack: err.stack ?? null,
@@ -137,230 +113,70 @@ export class RunExecutor {
       }
     }
     progress.stop();
-    await this.finish(run, scenario.analysisId, outcome, startedAt, log, progress.last);
+    await this.finish(run, outcome, startedAt, log, progress.last);
   }
 
   private async finish(
-    run: RunRow,
-    analysisId: string,
+    run: ClaimedRun,
     outcome: Outcome,
     startedAt: Date,
     log: Logger,
     last = { currentRep: 0, percentage: 0 },
   ): Promise<void> {
-    const { prisma, results } = this.deps;
+    const { store, results } = this.deps;
     const completedAt = new Date();
-    const executionTimeMs = completedAt.getTime() - startedAt.getTime();
-    let folder: string | null = null;
-    try {
-      if (outcome.kind === "succeeded")
-        folder = await results.write(run.tenantId, run.scenarioId, run.id, outcome.summary);
-      await withRetry(() =>
-        prisma.$transaction(async (tx) =>
-          this.writeOutcome(tx, run, outcome, { completedAt, executionTimeMs, folder }),
-        ),
-      );
-    } catch (thrown) {
-      // Results could not be saved: the run must still end in a true state.
-      const err = coerceError(thrown);
-      log.error({ err }, "could not save the run's outcome");
-      if (folder) await results.remove(folder).catch(() => undefined);
-      outcome = {
-        kind: "failed",
-        message: `Results could not be saved: ${err.message}`,
-        details: null,
-        stack: err.stack ?? null,
-      };
-      await withRetry(() =>
-        prisma.$transaction(async (tx) =>
-          this.writeOutcome(tx, run, outcome, { completedAt, executionTimeMs, folder: null }),
-        ),
-      );
-    }
-    const scenarioState = {
-      succeeded: "ran_success",
-      cancelled: "cancelled",
-      requeued: "queued",
-      failed: "ran_with_errors",
-    }[outcome.kind];
-    const done = outcome.kind === "succeeded";
-    const requeued = outcome.kind === "requeued";
-    publishProgress(this.deps.pubsub, {
-      tenantId: run.tenantId,
-      scenarioId: run.scenarioId,
-      analysisId,
-      runId: run.id,
-      state: scenarioState.toUpperCase(),
-      currentRep: done ? run.reps : requeued ? 0 : last.currentRep,
-      totalReps: run.reps,
-      progressPercentage: done ? 100 : requeued ? 0 : last.percentage,
-      message:
-        outcome.kind === "failed"
-          ? outcome.message
-          : outcome.kind === "requeued"
-            ? "Requeued: the service is shutting down"
-            : null,
-      emittedAt: new Date().toISOString(),
-    });
-    log.info({ outcome: outcome.kind, executionTimeMs }, "run finished");
-  }
-
-  private async writeOutcome(
-    tx: Prisma.TransactionClient,
-    run: RunRow,
-    outcome: Outcome,
-    t: { completedAt: Date; executionTimeMs: number; folder: string | null },
-  ): Promise<void> {
-    const where = { id: run.scenarioId, latestRunId: run.id };
-    switch (outcome.kind) {
-      case "succeeded":
-        await tx.scenarioRun.update({
-          where: { id: run.id },
-          data: {
-            state: "succeeded",
-            results: outcome.summary as unknown as Prisma.InputJsonValue,
-            completedAt: t.completedAt,
-            executionTimeMs: t.executionTimeMs,
-            blobStoragePath: t.folder,
-            currentRep: run.reps,
-            progressPercentage: 100,
-          },
-        });
-        await tx.scenario.updateMany({
-          where,
-          data: {
-            state: "ran_success",
-            completedAt: t.completedAt,
-            executionTimeMs: t.executionTimeMs,
-            blobStoragePath: t.folder,
-            currentRep: run.reps,
-            totalReps: run.reps,
-            progressPercentage: 100,
-            resultsStale: false,
-            errorMessage: null,
-            errorDetails: null,
-            errorStackTrace: null,
-          },
-        });
-        return;
-      case "cancelled":
-        await tx.scenarioRun.update({
-          where: { id: run.id },
-          data: { state: "cancelled", completedAt: t.completedAt, executionTimeMs: t.executionTimeMs },
-        });
-        await tx.scenario.updateMany({
-          where,
-          data: { state: "cancelled", completedAt: t.completedAt, executionTimeMs: t.executionTimeMs },
-        });
-        return;
-      case "requeued":
-        await tx.scenarioRun.update({
-          where: { id: run.id },
-          data: { state: "queued", startedAt: null, currentRep: 0, progressPercentage: 0 },
-        });
-        // A scenario whose cancel was requested meanwhile ends cancelled instead.
-        await tx.scenario.updateMany({
-          where: { ...where, state: "is_running" },
-          data: { state: "queued", startedAt: null, currentRep: 0, progressPercentage: 0 },
-        });
-        return;
-      case "failed":
-        await tx.scenarioRun.update({
-          where: { id: run.id },
-          data: {
-            state: "failed",
-            completedAt: t.completedAt,
-            executionTimeMs: t.executionTimeMs,
-            errorMessage: outcome.message,
-            errorDetails: outcome.details,
-            errorStackTrace: outcome.stack,
-          },
-        });
-        await tx.scenario.updateMany({
-          where,
-          data: {
-            state: "ran_with_errors",
-            completedAt: t.completedAt,
-            executionTimeMs: t.executionTimeMs,
-            errorMessage: outcome.message,
-            errorDetails: outcome.details,
-            errorStackTrace: outcome.stack,
-          },
-        });
-        return;
-    }
-  }
-
-  /** Moves the scenario (when this run is its latest and it is in one of `from`); false when it was not. */
-  private async updateScenario(
-    run: RunRow,
-    data: Prisma.ScenarioUpdateManyMutationInput,
-    from: string[],
-  ): Promise<boolean> {
-    const { count } = await withRetry(() =>
-      this.deps.prisma.scenario.updateMany({
-        where: { id: run.scenarioId, latestRunId: run.id, state: { in: from } },
-        data,
-      }),
-    );
-    return count === 1;
-  }
-
-  /**
-   * After a crash: runs left RUNNING by a dead process end as failed
-   * ("interrupted by a restart"); QUEUED runs are returned to be enqueued again.
-   */
-  async recover(): Promise<QueuedRun[]> {
-    const { prisma, logger } = this.deps;
-    const orphans = await prisma.scenarioRun.findMany({
-      where: { state: "running" },
-      select: { id: true, scenarioId: true },
-    });
-    const message = "Interrupted by a restart of the service; run it again";
-    for (const orphan of orphans) {
-      const completedAt = new Date();
-      await prisma.$transaction(async (tx) => {
-        await tx.scenarioRun.update({
-          where: { id: orphan.id },
-          data: { state: "failed", completedAt, errorMessage: message },
-        });
-        await tx.scenario.updateMany({
-          where: { id: orphan.scenarioId, latestRunId: orphan.id, state: "cancelling" },
-          data: { state: "cancelled", completedAt },
-        });
-        await tx.scenario.updateMany({
-          where: { id: orphan.scenarioId, latestRunId: orphan.id, state: { in: ["is_running", "queued"] } },
-          data: { state: "ran_with_errors", completedAt, errorMessage: message },
-        });
-      });
-    }
-    if (orphans.length) logger.warn({ count: orphans.length }, "ended runs interrupted by a restart");
-    // Queued runs of scenarios cancelled while the service was down end cancelled.
-    const stale = await prisma.scenarioRun.findMany({
-      where: { state: "queued" },
-      select: { id: true, scenarioId: true, priority: true, queuedAt: true },
-    });
-    const queued: QueuedRun[] = [];
-    for (const run of stale) {
-      const scenario = await prisma.scenario.findUnique({
-        where: { id: run.scenarioId },
-        select: { state: true, latestRunId: true },
-      });
-      if (scenario?.latestRunId === run.id && scenario.state === "queued") {
-        queued.push({ runId: run.id, priority: run.priority, queuedAt: run.queuedAt });
-      } else {
-        await prisma.scenarioRun.update({
-          where: { id: run.id },
-          data: { state: "cancelled", completedAt: new Date() },
-        });
-        if (scenario?.latestRunId === run.id)
-          await prisma.scenario.updateMany({
-            where: { id: run.scenarioId, latestRunId: run.id },
-            data: { state: "cancelled" },
-          });
+    const timing = { completedAt, executionTimeMs: completedAt.getTime() - startedAt.getTime() };
+    if (outcome.kind === "requeued") {
+      await withRetry(() => store.requeue(run));
+    } else {
+      let folder: string | null = null;
+      try {
+        if (outcome.kind === RunState.SUCCEEDED) {
+          folder = await results.write(run.tenantId, run.scenarioId, run.id, outcome.summary);
+          outcome = { ...outcome, folder };
+        }
+        const result = outcome;
+        await withRetry(() => store.finish(run, result, timing));
+      } catch (thrown) {
+        // Results could not be saved: the run must still end in a true state.
+        const err = coerceError(thrown);
+        log.error({ err }, "could not save the run's outcome");
+        if (folder) await results.remove(folder).catch(() => undefined);
+        const failed: RunResult = {
+          kind: RunState.FAILED,
+          message: `Results could not be saved: ${err.message}`,
+          details: null,
+          stack: err.stack ?? null,
+        };
+        outcome = failed;
+        await withRetry(() => store.finish(run, failed, timing));
       }
     }
-    return queued;
+    const done = outcome.kind === RunState.SUCCEEDED;
+    const requeued = outcome.kind === "requeued";
+    publishProgress(
+      this.deps.pubsub,
+      progressEvent(
+        scopeOf(run),
+        finalState(outcome),
+        {
+          currentRep: done ? run.reps : requeued ? 0 : last.currentRep,
+          totalReps: run.reps,
+          progressPercentage: done ? 100 : requeued ? 0 : last.percentage,
+        },
+        outcome.kind === RunState.FAILED
+          ? outcome.message
+          : requeued
+            ? "Requeued: the service is shutting down"
+            : null,
+      ),
+    );
+    log.info({ outcome: outcome.kind, executionTimeMs: timing.executionTimeMs }, "run finished");
+  }
+
+  /** After a crash: see RunStore.recover; the runs returned still wait to execute. */
+  recover(): Promise<QueuedRun[]> {
+    return withRetry(() => this.deps.store.recover());
   }
 }
 
@@ -377,8 +193,7 @@ class ProgressTracker {
   private persisting: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly run: RunRow,
-    private readonly analysisId: string,
+    private readonly run: ClaimedRun,
     private readonly deps: ExecutorDeps,
     /** Once aborted (cancel, shutdown) the run only reports its final state. */
     private readonly signal: AbortSignal,
@@ -395,44 +210,29 @@ class ProgressTracker {
     this.percentage = pct;
     this.currentRep = Math.min(this.run.reps, completedReps + 1);
     const now = Date.now();
-    if (now - this.lastPublish >= PUBLISH_INTERVAL_MS) this.emit("is_running", this.currentRep, pct, null);
+    if (now - this.lastPublish >= PUBLISH_INTERVAL_MS) this.emit(this.currentRep, pct, null);
     if (now - this.lastPersist >= PERSIST_INTERVAL_MS) {
       this.lastPersist = now;
       const data = { currentRep: this.currentRep, progressPercentage: pct };
       // Writes are chained so they land in order; a failed write only loses one sample.
       this.persisting = this.persisting
-        .then(() =>
-          Promise.all([
-            this.deps.prisma.scenarioRun.updateMany({ where: { id: this.run.id, state: "running" }, data }),
-            this.deps.prisma.scenario.updateMany({
-              where: {
-                id: this.run.scenarioId,
-                latestRunId: this.run.id,
-                state: { in: ["is_running", "cancelling"] },
-              },
-              data,
-            }),
-          ]),
-        )
+        .then(() => this.deps.store.saveProgress(this.run, data))
         .catch((err: unknown) => this.log.warn({ err }, "could not persist progress"));
     }
   }
 
-  emit(state: string, currentRep: number, progressPercentage: number, message: string | null): void {
+  /** Publishes where the running scenario got to (the rate limit is the caller's). */
+  emit(currentRep: number, progressPercentage: number, message: string | null): void {
     this.lastPublish = Date.now();
-    const event: ProgressEvent = {
-      tenantId: this.run.tenantId,
-      scenarioId: this.run.scenarioId,
-      analysisId: this.analysisId,
-      runId: this.run.id,
-      state: state.toUpperCase(),
-      currentRep,
-      totalReps: this.run.reps,
-      progressPercentage,
-      message,
-      emittedAt: new Date().toISOString(),
-    };
-    publishProgress(this.deps.pubsub, event);
+    publishProgress(
+      this.deps.pubsub,
+      progressEvent(
+        scopeOf(this.run),
+        ScenarioState.IS_RUNNING,
+        { currentRep, totalReps: this.run.reps, progressPercentage },
+        message,
+      ),
+    );
   }
 
   stop(): void {

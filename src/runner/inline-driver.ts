@@ -1,11 +1,15 @@
 import type { Logger } from "../logger.js";
-import type { AbortReason, ExecuteRun, QueuedRun, RunDriver } from "./driver.js";
+import type { AbortReason, EnqueueTx, ExecuteRun, QueuedRun, RunConsumer, RunProducer } from "./driver.js";
 
 const before = (a: QueuedRun, b: QueuedRun) =>
   a.priority > b.priority || (a.priority === b.priority && a.queuedAt < b.queuedAt);
 
-/** Runs at most `concurrency` runs at once in this process, the rest wait in priority then FIFO order. */
-export class InlineDriver implements RunDriver {
+/**
+ * Both sides in one process: runs at most `concurrency` runs at once in this
+ * process, the rest wait in priority then FIFO order. A run enqueued in a
+ * transaction is taken once that transaction committed.
+ */
+export class InlineDriver implements RunProducer, RunConsumer {
   private readonly waitingRuns: QueuedRun[] = [];
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private accepting = false;
@@ -14,9 +18,17 @@ export class InlineDriver implements RunDriver {
     private readonly execute: ExecuteRun,
     private readonly concurrency: number,
     private readonly logger: Logger,
+    /** Queued runs a dead process left behind, taken before new work (see RunStore.recover). */
+    private readonly recover: () => Promise<QueuedRun[]> = () => Promise.resolve([]),
   ) {}
 
-  enqueue(run: QueuedRun): void {
+  enqueue(run: QueuedRun, tx: EnqueueTx): Promise<void> {
+    tx.afterCommit(() => this.accept(run));
+    return Promise.resolve();
+  }
+
+  /** Takes a committed QUEUED run (a no-op for one already waiting or running). */
+  accept(run: QueuedRun): void {
     if (this.running.has(run.runId) || this.waitingRuns.some((w) => w.runId === run.runId)) return;
     const at = this.waitingRuns.findIndex((w) => before(run, w));
     this.waitingRuns.splice(at === -1 ? this.waitingRuns.length : at, 0, run);
@@ -29,7 +41,8 @@ export class InlineDriver implements RunDriver {
     this.running.get(runId)?.controller.abort({ kind: "cancel" } satisfies AbortReason);
   }
 
-  start(): void {
+  async start(): Promise<void> {
+    for (const run of await this.recover()) this.accept(run);
     this.accepting = true;
     this.pump();
   }

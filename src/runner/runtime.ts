@@ -1,4 +1,5 @@
 import type { PrismaClient } from "../generated/prisma/client.js";
+import { PrismaRunStore } from "../lifecycle/prisma-run-store.js";
 import type { Logger } from "../logger.js";
 import type { AppPubSub } from "../pubsub/pubsub.js";
 import { RunExecutor } from "./executor.js";
@@ -15,12 +16,17 @@ export interface RunnerOptions {
   logger: Logger;
 }
 
-/** The inline runner of the embedded and server modes: a driver over this process's worker threads. */
+/**
+ * The inline runner of the embedded and server modes: one driver that is both
+ * the producer the API enqueues on and the consumer over this process's worker
+ * threads. A queue driver would split the two across processes; both sides
+ * write rows only through the RunStore.
+ */
 export function createRunner(options: RunnerOptions) {
   const pool = new ThreadPool({ size: options.concurrency });
   const results = new ResultsStore(options.dataDir);
   const executor = new RunExecutor({
-    prisma: options.prisma,
+    store: new PrismaRunStore(options.prisma),
     pool,
     pubsub: options.pubsub,
     results,
@@ -30,16 +36,17 @@ export function createRunner(options: RunnerOptions) {
     (runId, signal) => executor.execute(runId, signal),
     options.concurrency,
     options.logger,
+    () => executor.recover(),
   );
   return {
+    /** Where the API enqueues and cancels runs. */
     driver,
+    /** What executes them (for start, stop and metrics). */
+    consumer: driver,
     pubsub: options.pubsub,
     results,
     /** Recovers runs a dead process left behind, then starts taking work. */
-    async start(): Promise<void> {
-      for (const run of await executor.recover()) driver.enqueue(run);
-      driver.start();
-    },
+    start: (): Promise<void> => driver.start(),
     /** Stops taking work, lets running runs finish for graceMs, requeues the rest. */
     async stop(graceMs: number): Promise<void> {
       await driver.stop(graceMs);

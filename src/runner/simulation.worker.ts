@@ -6,7 +6,7 @@
  */
 import os from "node:os";
 import { parentPort } from "node:worker_threads";
-import { runReplication } from "../simulation/index.js";
+import { runReplication, type QuodsiModel } from "../simulation/index.js";
 import type { SerializedError, WorkerCommand, WorkerReply, WorkerStatus } from "./thread-pool.js";
 
 if (!parentPort) throw new Error("simulation.worker must run in a worker thread");
@@ -22,6 +22,13 @@ try {
 }
 
 let status: WorkerStatus = "idle";
+/**
+ * Models of the runs this worker serves, by run key: the same object for every
+ * replication of a run, so the engine's per-model compile cache hits.
+ */
+const models = new Map<number, QuodsiModel>();
+/** A bound in case a `forget` never arrives (its run settled while the message was lost). */
+const MAX_MODELS = 8;
 let current: { jobId: number; controller: AbortController } | undefined;
 
 const send = (msg: WorkerReply) => port.postMessage(msg);
@@ -46,11 +53,25 @@ async function run(cmd: Extract<WorkerCommand, { type: "run" }>): Promise<void> 
     });
     return;
   }
+  if (cmd.model) {
+    models.delete(cmd.runKey);
+    models.set(cmd.runKey, cmd.model);
+    if (models.size > MAX_MODELS) models.delete(models.keys().next().value!);
+  }
+  const model = models.get(cmd.runKey);
+  if (!model) {
+    send({
+      type: "error",
+      jobId: cmd.jobId,
+      error: { name: "WorkerStateError", message: `worker has no model for run ${cmd.runKey}` },
+    });
+    return;
+  }
   status = "running";
   const controller = new AbortController();
   current = { jobId: cmd.jobId, controller };
   try {
-    const result = await runReplication(cmd.model, cmd.repIndex, {
+    const result = await runReplication(model, cmd.repIndex, {
       replications: cmd.replications,
       seed: cmd.seed,
       timePeriod: cmd.timePeriod,
@@ -73,6 +94,9 @@ port.on("message", (cmd: WorkerCommand) => {
       break;
     case "cancel":
       if (current?.jobId === cmd.jobId) current.controller.abort(new Error("cancelled by the thread pool"));
+      break;
+    case "forget":
+      models.delete(cmd.runKey);
       break;
   }
 });

@@ -39,6 +39,19 @@ describe("ThreadPool", () => {
     expect(pool.statuses).toEqual(["idle", "idle"]);
   });
 
+  it("sends a run's model to each worker once, not with every replication", async () => {
+    const model = mm1(0.8, 1, { runTime: 2_000 });
+    const before = pool.modelTransfers;
+    const first = await pool.runReplications(model, { ...opts, replications: 8 });
+    const sent = pool.modelTransfers - before;
+    expect(sent).toBeGreaterThanOrEqual(1);
+    expect(sent).toBeLessThanOrEqual(pool.size);
+    // A later run of the same model is a new run: its model crosses again, and its results are the same.
+    const again = await pool.runReplications(model, { ...opts, replications: 8 });
+    expect(pool.modelTransfers - before - sent).toBeGreaterThanOrEqual(1);
+    expect(again).toEqual(first);
+  });
+
   it("cancels through the AbortSignal: rejects with AbortError within 100 ms, workers become idle", async () => {
     const ac = new AbortController();
     let started!: () => void;
@@ -83,14 +96,15 @@ describe("ThreadPool worker failures", () => {
   let dir: string;
   beforeAll(() => {
     // A worker that dies (uncaught exception) when asked to run a model named "crash",
-    // and otherwise behaves like the real worker.
+    // and otherwise behaves like the real worker. The model comes with the first
+    // replication of a run that a worker gets only.
     dir = mkdtempSync(join(tmpdir(), "sl-pool-"));
     const real = pathToFileURL(fileURLToPath(new URL("./simulation.worker.ts", import.meta.url))).href;
     writeFileSync(
       join(dir, "crashing.worker.mts"),
       `import { parentPort } from "node:worker_threads";
 parentPort.on("message", (m) => {
-  if (m.type === "run" && m.model.name === "crash") setTimeout(() => { throw new Error("boom in worker"); }, 5);
+  if (m.type === "run" && m.model?.name === "crash") setTimeout(() => { throw new Error("boom in worker"); }, 5);
 });
 await import(${JSON.stringify(real)});
 `,

@@ -25,7 +25,7 @@ import { mountResultsRoute } from "../modules/run/results.route.js";
 import { createServices } from "../modules/services.js";
 import type { ResultsStore } from "../runner/results-store.js";
 import type { AppContext } from "../modules/context.js";
-import { createMetrics, type Metrics } from "./metrics.js";
+import { createMetrics, type Metrics, type RunnerGauges } from "./metrics.js";
 import { createSharedSubscribe } from "./shared-execution.js";
 
 export interface ServerOptions {
@@ -34,7 +34,8 @@ export interface ServerOptions {
   database: Database;
   schema: GraphQLSchema;
   logger: Logger;
-  runtime: RunRuntime;
+  /** Where runs are enqueued, and (for /metrics) what executes them in this process. */
+  runtime: RunRuntime & { consumer: RunnerGauges };
   results: ResultsStore;
   /** "production" serves Apollo's production landing page instead of the embedded Sandbox. */
   nodeEnv?: string;
@@ -74,7 +75,7 @@ const isRequestScope = (value: unknown): value is RequestScope =>
 /** Starts HTTP (Apollo on express 5) and graphql-ws on the same port and path. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { database, schema, logger } = options;
-  const metrics = createMetrics(options.runtime.driver);
+  const metrics = createMetrics(options.runtime.consumer);
   let ready = false;
 
   // One tenant-scoped client per tenant, reused across requests.

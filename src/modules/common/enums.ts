@@ -1,34 +1,18 @@
 import { registerEnumType } from "type-graphql";
+import { RunState, ScenarioState } from "../../lifecycle/states.js";
 import {
   TARGET_OBJECT_TYPES,
   type TargetObjectType as EngineTargetObjectType,
 } from "../../simulation/index.js";
 import { Role } from "../auth/principal.js";
 
+export { RunState, ScenarioState };
+
 /** Bucket size of result time series, in simulated time. */
 export enum TimePeriod {
   HOURLY = "HOURLY",
   DAILY = "DAILY",
   MONTHLY = "MONTHLY",
-}
-
-export enum ScenarioState {
-  NOT_READY_TO_RUN = "NOT_READY_TO_RUN",
-  READY_TO_RUN = "READY_TO_RUN",
-  QUEUED = "QUEUED",
-  IS_RUNNING = "IS_RUNNING",
-  CANCELLING = "CANCELLING",
-  CANCELLED = "CANCELLED",
-  RAN_SUCCESS = "RAN_SUCCESS",
-  RAN_WITH_ERRORS = "RAN_WITH_ERRORS",
-}
-
-export enum RunState {
-  QUEUED = "QUEUED",
-  RUNNING = "RUNNING",
-  SUCCEEDED = "SUCCEEDED",
-  FAILED = "FAILED",
-  CANCELLED = "CANCELLED",
 }
 
 /**

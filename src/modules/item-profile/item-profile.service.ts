@@ -1,4 +1,5 @@
 import { badInput, invalidState, notFound } from "../../errors.js";
+import { afterInputChange, scenarioStateOf, toDbState } from "../../lifecycle/index.js";
 import { uniqueViolation } from "../../db/errors.js";
 import { isUuid } from "../../db/ids.js";
 import type { TenantTx } from "../../db/tenant.js";
@@ -12,10 +13,9 @@ import {
 } from "../../simulation/index.js";
 import type { AnalysisService } from "../analysis/analysis.service.js";
 import { toDbEnum } from "../common/enums.js";
-import { ACTIVE_STATES, type ServiceDeps } from "../deps.js";
+import type { ServiceDeps } from "../deps.js";
 import type { ModelService } from "../model/model.service.js";
 import { effectiveOf, toOverride, under } from "../scenario/effective-model.js";
-import { afterInputChange, isActive } from "../scenario/lifecycle.js";
 import type { ScenarioService } from "../scenario/scenario.service.js";
 import type { Scenario } from "../scenario/scenario.type.js";
 import type { OverrideItemInput, UpdateItemProfileInput } from "./item-profile.input.js";
@@ -171,10 +171,7 @@ export class ItemProfileService {
   /** A live scenario whose inputs may change now. */
   private async editable(scenarioId: string): Promise<Scenario> {
     const scenario = await this.scenarios.require(scenarioId);
-    if (isActive(scenario.state))
-      throw invalidState(
-        `Scenario ${scenarioId} is ${scenario.state}; its overrides cannot change until the run ends`,
-      );
+    afterInputChange(scenario, `Scenario ${scenarioId}`); // refuses while a run is active
     return scenario;
   }
 
@@ -209,9 +206,11 @@ export class ItemProfileService {
   /** Inputs changed: a finished scenario is ready again with stale results; refused if a run started meanwhile. */
   private async inputsChanged(tx: TenantTx, scenarioId: string): Promise<void> {
     const row = await tx.scenario.findFirstOrThrow({ where: { id: scenarioId } });
+    const from = scenarioStateOf(row.state);
+    const next = afterInputChange({ state: from, resultsStale: row.resultsStale }, `Scenario ${scenarioId}`);
     const { count } = await tx.scenario.updateMany({
-      where: { id: scenarioId, state: { notIn: ACTIVE_STATES } },
-      data: afterInputChange(row),
+      where: { id: scenarioId, state: toDbState(from) },
+      data: { state: toDbState(next.state), resultsStale: next.resultsStale },
     });
     if (count === 0)
       throw invalidState(`Scenario ${scenarioId} started running meanwhile; its overrides cannot change now`);

@@ -1,11 +1,10 @@
 import { badInput, notFound } from "../../errors.js";
+import { isTerminal, type ScenarioState } from "../../lifecycle/states.js";
 import type { ProgressEvent } from "../../pubsub/pubsub.js";
 import type { AnalysisService } from "../analysis/analysis.service.js";
 import type { ServiceDeps } from "../deps.js";
 import type { RunService } from "../run/run.service.js";
 import type { ScenarioService } from "../scenario/scenario.service.js";
-
-const TERMINAL = new Set(["RAN_SUCCESS", "RAN_WITH_ERRORS", "CANCELLED"]);
 
 /**
  * Keeps a subscriber's view monotone: per scenario and run, a percentage never
@@ -13,13 +12,13 @@ const TERMINAL = new Set(["RAN_SUCCESS", "RAN_WITH_ERRORS", "CANCELLED"]);
  * dropped, and nothing follows a terminal event. Other tenants' events never pass.
  */
 function monotone(tenantId: string) {
-  const last = new Map<string, { runId: string | null; pct: number; state: string }>();
+  const last = new Map<string, { runId: string | null; pct: number; state: ScenarioState }>();
   return (event: ProgressEvent): ProgressEvent | undefined => {
     if (event.tenantId !== tenantId) return undefined;
     const prev = last.get(event.scenarioId);
     let out = event;
     if (prev && prev.runId === event.runId) {
-      if (TERMINAL.has(prev.state)) return undefined;
+      if (isTerminal(prev.state)) return undefined;
       if (event.progressPercentage < prev.pct) {
         if (event.state === prev.state) return undefined;
         out = { ...event, progressPercentage: prev.pct };

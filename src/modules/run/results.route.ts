@@ -3,6 +3,7 @@ import { tenantScoped } from "../../db/tenant.js";
 import { isUuid } from "../../db/ids.js";
 import type { PrismaClient } from "../../generated/prisma/client.js";
 import { AppError, ErrorCode, httpError, invalidState, notFound, type RequestScope } from "../../errors.js";
+import { RunState, runStateOf } from "../../lifecycle/states.js";
 import { RESULT_TABLES, type ResultsStore, type ResultTable } from "../../runner/results-store.js";
 import type { Principal } from "../auth/principal.js";
 
@@ -42,7 +43,7 @@ export function mountResultsRoute(
           })
         : null;
       if (!run) throw notFound("Run", runId);
-      if (run.state !== "succeeded" || !run.blobStoragePath)
+      if (runStateOf(run.state) !== RunState.SUCCEEDED || !run.blobStoragePath)
         throw invalidState(`Run ${runId} has no results (state ${run.state.toUpperCase()})`);
       const text = await deps.results.read(run.blobStoragePath, table);
       res.setHeader("Content-Type", "text/csv; charset=utf-8");

@@ -1,14 +1,31 @@
 import { createHash, randomInt } from "node:crypto";
 import { AppError, badInput, conflict, ErrorCode, invalidState } from "../../errors.js";
 import type { Prisma } from "../../generated/prisma/client.js";
-import { publishProgress, type ProgressEvent } from "../../pubsub/pubsub.js";
+import {
+  cancel,
+  enqueue,
+  invalidate,
+  isActive,
+  prepare,
+  RunState,
+  ScenarioState,
+  storedScenarioSources,
+  toDbState,
+  TRANSITIONS,
+} from "../../lifecycle/index.js";
+import {
+  progressEvent,
+  publishProgress,
+  type ProgressEvent,
+  type ProgressPoint,
+} from "../../pubsub/pubsub.js";
+import type { EnqueueTx } from "../../runner/driver.js";
 import type { QuodsiModel } from "../../simulation/index.js";
 import type { AnalysisService } from "../analysis/analysis.service.js";
-import { ScenarioState, toDbEnum } from "../common/enums.js";
-import { ACTIVE_STATES, type ServiceDeps } from "../deps.js";
+import { toDbEnum } from "../common/enums.js";
+import type { ServiceDeps } from "../deps.js";
 import type { ItemProfileService } from "../item-profile/item-profile.service.js";
 import { runProblems } from "../scenario/effective-model.js";
-import { isActive } from "../scenario/lifecycle.js";
 import type { ScenarioService } from "../scenario/scenario.service.js";
 import type { Scenario } from "../scenario/scenario.type.js";
 import { toRun, type RunOptionsInput, type ScenarioRun } from "./run.type.js";
@@ -48,20 +65,19 @@ export class RunService {
 
   async prepare(id: string): Promise<Scenario> {
     const scenario = await this.scenarios.require(id);
-    if (isActive(scenario.state))
-      throw invalidState(`Scenario ${id} is ${scenario.state}; it is already past preparation`);
+    const next = prepare(scenario.state, `Scenario ${id}`);
     await this.validated(scenario);
-    await this.deps.db.scenario.updateMany({
-      where: { id, state: "not_ready_to_run" },
-      data: { state: "ready_to_run", stateReason: null },
-    });
+    if (next !== scenario.state)
+      await this.deps.db.scenario.updateMany({
+        where: { id, state: toDbState(scenario.state) },
+        data: { state: toDbState(next), stateReason: null },
+      });
     return this.scenarios.reload(id);
   }
 
   async run(id: string, options: RunOptionsInput = {}): Promise<Scenario> {
     const scenario = await this.scenarios.require(id);
-    if (isActive(scenario.state))
-      throw invalidState(`Scenario ${id} is ${scenario.state}; wait for the run to end or cancel it`);
+    const queued = enqueue(scenario.state, `Scenario ${id}`);
     const model = await this.validated(scenario);
     const seed =
       options.seed ??
@@ -69,13 +85,19 @@ export class RunService {
         ? (model.seed as number) % 2_147_483_648
         : randomInt(2_147_483_647));
     const modelJson = canonical(model);
-    const { db, principal } = this.deps;
+    const { db, principal, runtime } = this.deps;
+    const committed: (() => void)[] = [];
     const run = await db.$transaction(async (tx) => {
       // Guarded on state and on the version read above: of two concurrent calls exactly one gets here.
       const { count } = await tx.scenario.updateMany({
-        where: { id, isDeleted: false, state: { notIn: ACTIVE_STATES }, updatedAt: scenario.updatedAt },
+        where: {
+          id,
+          isDeleted: false,
+          state: { in: storedScenarioSources(TRANSITIONS.enqueue) },
+          updatedAt: scenario.updatedAt,
+        },
         data: {
-          state: "queued",
+          state: toDbState(queued),
           stateReason: null,
           currentRep: 0,
           totalReps: scenario.reps,
@@ -96,6 +118,7 @@ export class RunService {
           tenantId: principal.tenantId,
           scenarioId: id,
           attempt,
+          state: toDbState(RunState.QUEUED),
           seed,
           reps: scenario.reps,
           timePeriod: toDbEnum(scenario.timePeriod),
@@ -107,17 +130,24 @@ export class RunService {
         },
       });
       await tx.scenario.updateMany({ where: { id }, data: { latestRunId: row.id } });
+      const enqueueTx: EnqueueTx = {
+        query: (sql, values) => tx.$queryRawUnsafe<unknown[]>(sql, ...values),
+        afterCommit: (fn) => committed.push(fn),
+      };
+      await runtime.driver.enqueue(
+        { runId: row.id, priority: row.priority, queuedAt: row.queuedAt },
+        enqueueTx,
+      );
       return row;
     });
-    this.deps.runtime.driver.enqueue({ runId: run.id, priority: run.priority, queuedAt: run.queuedAt });
-    this.publish(scenario, {
-      runId: run.id,
-      state: "QUEUED",
-      currentRep: 0,
-      totalReps: run.reps,
-      progressPercentage: 0,
-      message: "Queued",
-    });
+    for (const fn of committed) fn();
+    this.publish(
+      scenario,
+      run.id,
+      queued,
+      { currentRep: 0, totalReps: run.reps, progressPercentage: 0 },
+      "Queued",
+    );
     return this.scenarios.reload(id);
   }
 
@@ -138,8 +168,11 @@ export class RunService {
             "\n",
           );
           await this.deps.db.scenario.updateMany({
-            where: { id: row.id, state: { notIn: ACTIVE_STATES } },
-            data: { state: "not_ready_to_run", stateReason: reason },
+            where: {
+              id: row.id,
+              state: { in: storedScenarioSources(TRANSITIONS.invalidate) },
+            },
+            data: { state: toDbState(invalidate(row.state)), stateReason: reason },
           });
         } else if (err.code !== ErrorCode.INVALID_STATE) {
           throw err;
@@ -157,58 +190,38 @@ export class RunService {
     for (let attempt = 0; attempt < 5; attempt++) {
       const scenario = await this.scenarios.reload(id);
       const runId = scenario.latestRunId;
-      switch (scenario.state) {
-        case ScenarioState.CANCELLING:
-        case ScenarioState.CANCELLED:
-          return scenario;
-        case ScenarioState.QUEUED: {
-          const completedAt = new Date();
-          const cancelled = await db.$transaction(async (tx) => {
-            const { count } = await tx.scenario.updateMany({
-              where: { id, state: "queued" },
-              data: { state: "cancelled", completedAt },
-            });
-            if (count === 0 || !runId) return count > 0;
-            await tx.scenarioRun.updateMany({
-              where: { id: runId, state: "queued" },
-              data: { state: "cancelled", completedAt },
-            });
-            return true;
+      const from = scenario.state;
+      const to = cancel(from, `Scenario ${id}`);
+      if (to === from) return scenario; // already cancelling or cancelled
+      const completedAt = to === ScenarioState.CANCELLED ? new Date() : undefined;
+      const moved = await db.$transaction(async (tx) => {
+        const { count } = await tx.scenario.updateMany({
+          where: { id, state: toDbState(from) },
+          data: { state: toDbState(to), ...(completedAt ? { completedAt } : {}) },
+        });
+        // A queued run ends with its scenario; a running one is ended by its runner.
+        if (count > 0 && runId && completedAt)
+          await tx.scenarioRun.updateMany({
+            where: { id: runId, state: toDbState(RunState.QUEUED) },
+            data: { state: toDbState(RunState.CANCELLED), completedAt },
           });
-          if (!cancelled) continue;
-          if (runId) runtime.driver.cancel(runId);
-          this.publish(scenario, {
-            runId,
-            state: "CANCELLED",
-            currentRep: 0,
-            totalReps: scenario.totalReps ?? scenario.reps,
-            progressPercentage: 0,
-            message: "Cancelled before it started",
-          });
-          return this.scenarios.reload(id);
-        }
-        case ScenarioState.IS_RUNNING: {
-          const { count } = await db.scenario.updateMany({
-            where: { id, state: "is_running" },
-            data: { state: "cancelling" },
-          });
-          if (count === 0) continue;
-          if (runId) runtime.driver.cancel(runId);
-          this.publish(scenario, {
-            runId,
-            state: "CANCELLING",
-            currentRep: scenario.currentRep ?? 0,
-            totalReps: scenario.totalReps ?? scenario.reps,
-            progressPercentage: scenario.progressPercentage ?? 0,
-            message: "Cancelling",
-          });
-          return this.scenarios.reload(id);
-        }
-        default:
-          throw invalidState(
-            `Scenario ${id} is ${scenario.state}; only a queued or running scenario can be cancelled`,
-          );
-      }
+        return count > 0;
+      });
+      if (!moved) continue;
+      if (runId) runtime.driver.cancel(runId);
+      const queued = from === ScenarioState.QUEUED;
+      this.publish(
+        scenario,
+        runId,
+        to,
+        {
+          currentRep: queued ? 0 : (scenario.currentRep ?? 0),
+          totalReps: scenario.totalReps ?? scenario.reps,
+          progressPercentage: queued ? 0 : (scenario.progressPercentage ?? 0),
+        },
+        queued ? "Cancelled before it started" : "Cancelling",
+      );
+      return this.scenarios.reload(id);
     }
     throw conflict(`Scenario ${id} kept changing state; retry the cancel`);
   }
@@ -243,33 +256,37 @@ export class RunService {
 
   /** The scenario's current state as a progress event (sent first to new subscribers). */
   snapshot(scenario: Scenario): ProgressEvent {
+    return progressEvent(
+      this.scopeOf(scenario, scenario.latestRunId),
+      scenario.state,
+      {
+        currentRep: scenario.currentRep ?? 0,
+        totalReps: scenario.totalReps ?? scenario.reps,
+        progressPercentage: scenario.progressPercentage ?? 0,
+      },
+      scenario.errorMessage,
+    );
+  }
+
+  private scopeOf(scenario: Scenario, runId: string | null) {
     return {
       tenantId: this.deps.principal.tenantId,
       scenarioId: scenario.id,
       analysisId: scenario.analysisId,
-      runId: scenario.latestRunId,
-      state: scenario.state,
-      currentRep: scenario.currentRep ?? 0,
-      totalReps: scenario.totalReps ?? scenario.reps,
-      progressPercentage: scenario.progressPercentage ?? 0,
-      message: scenario.errorMessage,
-      emittedAt: new Date().toISOString(),
+      runId,
     };
   }
 
   private publish(
     scenario: Scenario,
-    event: Pick<
-      ProgressEvent,
-      "runId" | "state" | "currentRep" | "totalReps" | "progressPercentage" | "message"
-    >,
+    runId: string | null,
+    state: ScenarioState,
+    point: ProgressPoint,
+    message: string,
   ): void {
-    publishProgress(this.deps.runtime.pubsub, {
-      tenantId: this.deps.principal.tenantId,
-      scenarioId: scenario.id,
-      analysisId: scenario.analysisId,
-      emittedAt: new Date().toISOString(),
-      ...event,
-    });
+    publishProgress(
+      this.deps.runtime.pubsub,
+      progressEvent(this.scopeOf(scenario, runId), state, point, message),
+    );
   }
 }

@@ -3,7 +3,8 @@ import { IsInt, IsOptional, Max, Min } from "class-validator";
 import type { ScenarioRun as RunRow } from "../../generated/prisma/client.js";
 import type { ProgressEvent } from "../../pubsub/pubsub.js";
 import type { SimulationSummary } from "../../simulation/index.js";
-import { fromDbEnum, RunState, ScenarioState } from "../common/enums.js";
+import { runStateOf } from "../../lifecycle/states.js";
+import { RunState, ScenarioState } from "../common/enums.js";
 import { DateTimeScalar } from "../common/scalars.js";
 
 @ObjectType({ description: "One attempt to run a scenario, with the inputs it ran and its results" })
@@ -66,7 +67,7 @@ export class ScenarioRun {
 export function toRun(row: Omit<RunRow, "effectiveModel">): ScenarioRun {
   return {
     id: row.id,
-    state: fromDbEnum<RunState>(row.state),
+    state: runStateOf(row.state),
     attempt: row.attempt,
     seed: row.seed,
     reps: row.reps,
@@ -151,7 +152,7 @@ export const toProgress = (event: ProgressEvent): ScenarioProgress => ({
   scenarioId: event.scenarioId,
   analysisId: event.analysisId,
   runId: event.runId,
-  state: event.state as ScenarioState,
+  state: event.state,
   currentRep: event.currentRep,
   totalReps: event.totalReps,
   progressPercentage: event.progressPercentage,

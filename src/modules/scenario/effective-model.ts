@@ -9,8 +9,14 @@ import {
   type QuodsiModel,
   type Validated,
 } from "../../simulation/index.js";
+import {
+  allowsScenario,
+  revalidate,
+  scenarioStateOf,
+  toDbState,
+  TRANSITIONS,
+} from "../../lifecycle/index.js";
 import { fromDbEnum } from "../common/enums.js";
-import { ACTIVE_STATES } from "../deps.js";
 
 /** A stored profile as the engine's override. */
 export const toOverride = (
@@ -84,20 +90,23 @@ export async function revalidateScenarios(
     const problems = runProblems(
       effectiveOf(definition, scenario.itemProfiles.map(toOverride), scenario.reps),
     );
-    const resultsStale = scenario.resultsStale || scenario.state === "ran_success";
     if (problems.length) broken.push(scenario.id);
+    const from = scenarioStateOf(scenario.state);
+    // A scenario with a run under way keeps its state; the run uses its own snapshot.
+    if (!allowsScenario(problems.length ? TRANSITIONS.invalidate : TRANSITIONS.revalidate, from)) continue;
+    const next = revalidate({ state: from, resultsStale: scenario.resultsStale }, problems.length === 0);
     await tx.scenario.updateMany({
-      where: { id: scenario.id, state: { notIn: ACTIVE_STATES } },
-      data: problems.length
-        ? {
-            state: "not_ready_to_run",
-            resultsStale,
-            stateReason: [
+      where: { id: scenario.id, state: toDbState(from) },
+      data: {
+        state: toDbState(next.state),
+        resultsStale: next.resultsStale,
+        stateReason: problems.length
+          ? [
               "The model changed and this scenario no longer applies:",
               ...problems.map((p) => `${p.path}: ${p.message}`),
-            ].join("\n"),
-          }
-        : { state: "ready_to_run", resultsStale, stateReason: null },
+            ].join("\n")
+          : null,
+      },
     });
   }
   return broken;

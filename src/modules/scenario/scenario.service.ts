@@ -1,6 +1,7 @@
 import { conflict, invalidState, notFound } from "../../errors.js";
 import { uniqueViolation } from "../../db/errors.js";
 import type { Prisma } from "../../generated/prisma/client.js";
+import { afterInputChange, ScenarioState, scenarioStateOf, toDbState } from "../../lifecycle/index.js";
 import type { AnalysisService } from "../analysis/analysis.service.js";
 import { toDbEnum } from "../common/enums.js";
 import { paginate } from "../common/pagination.js";
@@ -11,7 +12,6 @@ import type {
   ScenariosArgs,
   UpdateScenarioInput,
 } from "./scenario.input.js";
-import { afterInputChange, isActive } from "./lifecycle.js";
 import { toScenario, type Scenario } from "./scenario.type.js";
 
 const MAX_NAME = 200;
@@ -41,7 +41,7 @@ export class ScenarioService {
     const where: Prisma.ScenarioWhereInput = {
       ...(f.includeDeleted ? {} : { isDeleted: false }),
       ...(f.analysisId ? { analysisId: f.analysisId } : {}),
-      ...(f.states?.length ? { state: { in: f.states.map(toDbEnum) } } : {}),
+      ...(f.states?.length ? { state: { in: f.states.map((s) => toDbState(s)) } } : {}),
       ...(f.nameContains ? { name: { contains: f.nameContains, mode: "insensitive" } } : {}),
       ...(f.createdAfter || f.createdBefore
         ? {
@@ -60,7 +60,7 @@ export class ScenarioService {
       {
         analysisId,
         isDeleted: false,
-        ...(args.states?.length ? { state: { in: args.states.map(toDbEnum) } } : {}),
+        ...(args.states?.length ? { state: { in: args.states.map((s) => toDbState(s)) } } : {}),
       },
       args,
     );
@@ -118,7 +118,7 @@ export class ScenarioService {
       where: {
         analysis: { modelId },
         isDeleted: false,
-        state: "not_ready_to_run",
+        state: toDbState(ScenarioState.NOT_READY_TO_RUN),
         stateReason: { not: null },
       },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
@@ -168,12 +168,10 @@ export class ScenarioService {
     return this.deps.db.$transaction(async (tx) => {
       const row = await tx.scenario.findFirst({ where: { id, isDeleted: false } });
       if (!row) throw notFound("Scenario", id);
+      const from = scenarioStateOf(row.state);
       if (inputsChange) {
-        if (isActive(row.state))
-          throw invalidState(
-            `Scenario ${id} is ${row.state.toUpperCase()}; its inputs cannot change until the run ends`,
-          );
-        Object.assign(data, afterInputChange(row));
+        const next = afterInputChange({ state: from, resultsStale: row.resultsStale }, `Scenario ${id}`);
+        Object.assign(data, { state: toDbState(next.state), resultsStale: next.resultsStale });
       }
       try {
         // The state guard makes the check and the write one atomic step.
@@ -181,7 +179,7 @@ export class ScenarioService {
           where: {
             id,
             updatedAt: row.updatedAt,
-            ...(inputsChange ? { state: { notIn: ACTIVE_STATES } } : {}),
+            ...(inputsChange ? { state: toDbState(from) } : {}),
           },
           data,
         });

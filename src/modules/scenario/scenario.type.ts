@@ -1,6 +1,7 @@
 import { Field, Float, ID, Int, ObjectType } from "type-graphql";
 import type { Scenario as ScenarioRow } from "../../generated/prisma/client.js";
 import { connectionType } from "../common/connection.js";
+import { scenarioStateOf } from "../../lifecycle/states.js";
 import { fromDbEnum, ScenarioState, TimePeriod } from "../common/enums.js";
 import { DateTimeScalar } from "../common/scalars.js";
 
@@ -96,7 +97,7 @@ export function toScenario(row: ScenarioRow): Scenario {
     description: row.description,
     reps: row.reps,
     timePeriod: fromDbEnum<TimePeriod>(row.timePeriod),
-    state: fromDbEnum<ScenarioState>(row.state),
+    state: scenarioStateOf(row.state),
     stateReason: row.stateReason,
     currentRep: row.currentRep,
     totalReps: row.totalReps,
