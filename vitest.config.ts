@@ -1,4 +1,19 @@
+import { randomInt } from "node:crypto";
 import { defineConfig } from "vitest/config";
+
+/**
+ * Files and the tests in each file run in a shuffled order, so a test that leans on another
+ * one's leftovers fails instead of passing by luck. TEST_SEED replays an order; otherwise each
+ * run picks a new seed (printed by test/print-seed.ts).
+ */
+function orderSeed(): number {
+  const raw = process.env.TEST_SEED;
+  if (raw === undefined || raw === "") return randomInt(1, 1_000_000);
+  const seed = Number(raw);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new Error(`TEST_SEED must be a non-negative integer, got "${raw}"`);
+  return seed;
+}
 
 export default defineConfig({
   resolve: {
@@ -10,5 +25,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    sequence: { shuffle: { files: true, tests: true }, seed: orderSeed() },
+    globalSetup: ["test/print-seed.ts"],
   },
 });

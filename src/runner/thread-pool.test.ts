@@ -2,40 +2,41 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { simulate } from "../simulation/index.js";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { simulate, type SimulateOptions } from "../simulation/index.js";
 import { mm1, mmcResource } from "../simulation/testing/models.js";
 import { ThreadPool } from "./thread-pool.js";
 
 const opts = { replications: 5, seed: 17, timePeriod: "hourly" as const };
 
+type Progress = Parameters<NonNullable<SimulateOptions["onProgress"]>>[0];
+
 describe("ThreadPool", () => {
+  // A fresh pool per test, so no test sees workers another one left busy. The long grace period
+  // means a cancel only succeeds if the worker stops by itself (it is not terminated in time).
   let pool: ThreadPool;
-  beforeAll(() => {
-    pool = new ThreadPool({ size: 2 });
+  beforeEach(() => {
+    pool = new ThreadPool({ size: 2, cancelGraceMs: 60_000 });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await pool.close();
   });
 
   it("gives results identical to sequential simulate, with monotone progress", async () => {
     const model = mmcResource(2.4, 1, 3, { runTime: 20_000, warmupTime: 500 });
-    const progress: number[] = [];
-    const parallel = await pool.runReplications(model, {
-      ...opts,
-      onProgress: (p) => {
-        expect(p.totalReps).toBe(5);
-        expect(p.currentRepFraction).toBeLessThan(1);
-        progress.push(p.completedReps + p.currentRepFraction);
-      },
-    });
+    // Collected, then checked: the pool swallows whatever a progress listener throws.
+    const progress: Progress[] = [];
+    const parallel = await pool.runReplications(model, { ...opts, onProgress: (p) => progress.push(p) });
     const sequential = await simulate(model, opts);
     expect(parallel).toEqual(sequential);
     expect(JSON.stringify(parallel)).toBe(JSON.stringify(sequential));
     expect(parallel.entities[0].averageTimeInSystem.values).toHaveLength(5);
     expect(progress.length).toBeGreaterThan(0);
-    for (let i = 1; i < progress.length; i++) expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1]);
-    expect(progress.at(-1)).toBeGreaterThanOrEqual(4);
+    expect(new Set(progress.map((p) => p.totalReps))).toEqual(new Set([5]));
+    expect(Math.max(...progress.map((p) => p.currentRepFraction))).toBeLessThan(1);
+    const done = progress.map((p) => p.completedReps + p.currentRepFraction);
+    for (let i = 1; i < done.length; i++) expect(done[i]).toBeGreaterThanOrEqual(done[i - 1]);
+    expect(done.at(-1)).toBeGreaterThanOrEqual(4);
     expect(pool.statuses).toEqual(["idle", "idle"]);
   });
 
@@ -52,7 +53,7 @@ describe("ThreadPool", () => {
     expect(again).toEqual(first);
   });
 
-  it("cancels through the AbortSignal: rejects with AbortError within 100 ms, workers become idle", async () => {
+  it("cancels through the AbortSignal: the workers stop by themselves, become idle and keep working", async () => {
     const ac = new AbortController();
     let started!: () => void;
     const running = new Promise<void>((r) => (started = r));
@@ -64,11 +65,9 @@ describe("ThreadPool", () => {
       onProgress: () => started(),
     });
     await running;
-    const t0 = performance.now();
     ac.abort();
     const err = await p.catch((e: Error) => e);
     expect((err as Error).name).toBe("AbortError");
-    expect(performance.now() - t0).toBeLessThan(100);
     expect(pool.statuses).toEqual(["idle", "idle"]);
     // The pool keeps working afterwards.
     const s = await pool.runReplications(mm1(0.5, 1, { runTime: 100 }), { ...opts, replications: 2 });
@@ -129,8 +128,12 @@ await import(${JSON.stringify(real)});
 
   it("close() rejects runs still in progress", async () => {
     const pool = new ThreadPool({ size: 1 });
-    const p = pool.runReplications(mm1(0.9, 1, { runTime: 1e9 }), opts).catch((e: Error) => e);
-    await new Promise((r) => setTimeout(r, 50));
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const p = pool
+      .runReplications(mm1(0.9, 1, { runTime: 1e9 }), { ...opts, onProgress: () => started() })
+      .catch((e: Error) => e);
+    await running;
     await pool.close();
     expect(await p).toMatchObject({ message: "thread pool closed" });
     await expect(pool.runReplications(mm1(0.5, 1, { runTime: 10 }), opts)).rejects.toThrow("closed");

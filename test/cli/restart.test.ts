@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { mm1 } from "../fixtures/models.js";
 import { backends, createTestDatabase, type TestDatabase } from "../helpers/backends.js";
-import { runCli, startServe, type ServeProcess } from "../helpers/process.js";
+import { killLeftovers, runCli, startServe } from "../helpers/process.js";
 
 async function gql<T = Record<string, any>>(
   url: string,
@@ -51,12 +51,14 @@ async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs
   }
 }
 
-describe.each(backends())("runs across restarts on $name", (backend) => {
+// Every test starts several processes that each open the database (seconds apiece on a busy machine).
+const PROCESS_TIMEOUT = 120_000;
+
+describe.each(backends())("runs across restarts on $name", { timeout: PROCESS_TIMEOUT }, (backend) => {
   let env: Record<string, string>;
   let dir: string;
   let db: TestDatabase | undefined;
   let apiKey: string;
-  let serve: ServeProcess | undefined;
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), "scenariolab-restart-"));
@@ -70,8 +72,9 @@ describe.each(backends())("runs across restarts on $name", (backend) => {
       (await runCli(["create-tenant", "--name", "Crashy", "--admin-email", "a@crashy.test"], env)).stdout,
     ).apiKey;
   });
+  // A server left running by a failed test would hold the embedded database of the next one.
+  afterEach(killLeftovers);
   afterAll(async () => {
-    serve?.child.kill("SIGKILL");
     await db?.dispose().catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   });
@@ -111,7 +114,7 @@ describe.each(backends())("runs across restarts on $name", (backend) => {
   }
 
   it("does not leave a scenario IS_RUNNING after the process is killed", async () => {
-    serve = await startServe(env);
+    let serve = await startServe(env);
     const id = await longScenario(serve.url);
     serve.child.kill("SIGKILL");
     await serve.exited;
@@ -126,20 +129,20 @@ describe.each(backends())("runs across restarts on $name", (backend) => {
   });
 
   it("requeues a run interrupted by SIGTERM and resumes it on the next start", async () => {
-    serve = await startServe(env);
+    let serve = await startServe(env);
     const id = await longScenario(serve.url);
     serve.child.kill("SIGTERM");
     expect(await serve.exited).toBe(0);
 
     serve = await startServe(env);
     const resumed = await until(
-      () => stateOf(serve!.url, apiKey, id),
+      () => stateOf(serve.url, apiKey, id),
       (s) => s.state === "IS_RUNNING",
     );
     expect(resumed.runs).toHaveLength(1);
     await gql(serve.url, apiKey, `mutation($id: ID!) { cancelScenario(id: $id) { state } }`, { id });
     await until(
-      () => stateOf(serve!.url, apiKey, id),
+      () => stateOf(serve.url, apiKey, id),
       (s) => s.state === "CANCELLED",
     );
     serve.child.kill("SIGTERM");

@@ -1,7 +1,39 @@
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export const BIN = fileURLToPath(new URL("../../bin/scenariolab.js", import.meta.url));
+
+/** Every process the helpers started that has not exited yet. */
+const leftovers = new Set<ChildProcess>();
+// Last resort for a test that timed out and started a process after its afterEach ran.
+process.once("exit", () => {
+  for (const child of leftovers) child.kill("SIGKILL");
+});
+
+function track<T extends ChildProcess>(child: T): T {
+  leftovers.add(child);
+  child.once("exit", () => leftovers.delete(child));
+  return child;
+}
+
+/**
+ * Kills (SIGKILL) every process the helpers started that is still running and waits until it is
+ * gone. Call it in afterEach: a test that fails between start and stop would otherwise leave a
+ * server running, holding its port and its embedded database for the next test.
+ */
+export async function killLeftovers(): Promise<void> {
+  await Promise.all(
+    [...leftovers].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once("exit", () => resolve());
+          child.kill("SIGKILL");
+        }),
+    ),
+  );
+  leftovers.clear();
+}
 
 /** Runs the CLI to completion. */
 export function runCli(
@@ -9,9 +41,11 @@ export function runCli(
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn", ...env },
-    });
+    const child = track(
+      spawn(process.execPath, [BIN, ...args], {
+        env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn", ...env },
+      }),
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -31,9 +65,11 @@ export interface ServeProcess {
 
 /** Starts `scenariolab serve` on a random port and waits until it is ready (NODE_ENV as in production, not vitest's "test"). */
 export async function startServe(env: Record<string, string>, timeoutMs = 60_000): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BIN, "serve"], {
-    env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn", PORT: "0", ...env },
-  });
+  const child = track(
+    spawn(process.execPath, [BIN, "serve"], {
+      env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn", PORT: "0", ...env },
+    }),
+  );
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));

@@ -13,9 +13,13 @@ import { createApiKey, createTenant } from "../../src/modules/auth/auth.service.
 import { type Role } from "../../src/modules/auth/principal.js";
 import { startServer, type RunningServer } from "../../src/server/app.js";
 import { createSchema } from "../../src/server/schema.js";
+import { CancelScenarioDocument } from "../generated/graphql.js";
 import { createTestDatabase, type Backend, type TestDatabase } from "./backends.js";
 
 let schema: Promise<GraphQLSchema> | undefined;
+
+/** Scenario states with a run under way. */
+const ACTIVE_STATES = ["queued", "is_running", "cancelling"];
 
 export interface GqlResult<T> {
   status: number;
@@ -50,6 +54,11 @@ export interface TestServer {
   ): Promise<GqlResult<T>>;
   /** A graphql-ws client authenticated with the key (closed on dispose). */
   ws(apiKey: string | undefined): Client;
+  /**
+   * Cancels every run still queued or running and waits until they ended, so a test that failed
+   * half-way leaves no endless run holding a runner slot for the next one (use in afterEach).
+   */
+  cancelActiveRuns(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -91,7 +100,44 @@ export async function startTestServer(
   server.markReady();
   const clients: Client[] = [];
   let tenants = 0;
+  /** Admin key of every tenant made by tenant(), by tenant id. */
+  const adminKeys = new Map<string, string>();
   const wsUrl = server.url.replace(/^http/, "ws");
+  const gql: TestServer["gql"] = async (apiKey, doc, variables, headers = {}) => {
+    const res = await fetch(server.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        ...(apiKey ? { "x-api-key": apiKey } : {}),
+        ...headers,
+      },
+      body: JSON.stringify({ query: typeof doc === "string" ? doc : print(doc), variables }),
+    });
+    const body = (await res.json()) as GqlResult<never>;
+    return { status: res.status, data: body.data, errors: body.errors };
+  };
+  const cancelActiveRuns = async () => {
+    const prisma = db.database.prisma;
+    const where = { state: { in: ACTIVE_STATES } };
+    const active = await prisma.scenario.findMany({
+      where,
+      select: { id: true, tenantId: true, state: true },
+    });
+    if (active.length === 0) return;
+    for (const s of active) {
+      if (s.state === "cancelling") continue;
+      const key = adminKeys.get(s.tenantId);
+      if (!key) throw new Error(`scenario ${s.id} runs in a tenant not made by tenant(); cannot cancel it`);
+      await gql(key, CancelScenarioDocument, { id: s.id });
+    }
+    const ids = active.map((s) => s.id);
+    const deadline = Date.now() + 30_000;
+    while ((await prisma.scenario.count({ where: { ...where, id: { in: ids } } })) > 0) {
+      if (Date.now() > deadline)
+        throw new Error(`runs of scenarios ${ids.join(", ")} still active after 30 s`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
   return {
     url: server.url,
     wsUrl,
@@ -104,6 +150,7 @@ export async function startTestServer(
         name: label,
         adminEmail: `admin@${label.replace(/\W+/g, "-").toLowerCase()}.test`,
       });
+      adminKeys.set(created.tenantId, created.apiKey);
       return {
         ...created,
         keyFor: async (role: Role) =>
@@ -116,19 +163,7 @@ export async function startTestServer(
           ).apiKey,
       };
     },
-    async gql(apiKey, doc, variables, headers = {}) {
-      const res = await fetch(server.url, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          ...(apiKey ? { "x-api-key": apiKey } : {}),
-          ...headers,
-        },
-        body: JSON.stringify({ query: typeof doc === "string" ? doc : print(doc), variables }),
-      });
-      const body = (await res.json()) as GqlResult<never>;
-      return { status: res.status, data: body.data, errors: body.errors };
-    },
+    gql,
     ws(apiKey) {
       const client = createClient({
         url: wsUrl,
@@ -140,6 +175,7 @@ export async function startTestServer(
       clients.push(client);
       return client;
     },
+    cancelActiveRuns,
     async dispose() {
       await Promise.all(clients.map((c) => Promise.resolve(c.dispose())));
       await server.close();
