@@ -3,6 +3,8 @@ import type { DurationTable } from "./distributions.js";
 import { RandomStreams } from "./rng.js";
 import type { ReplicationResult, TimePeriod } from "./types.js";
 import { periodLength } from "./units.js";
+import { Calendar, EVENT_KIND_BITS, EVENT_KIND_MASK, EventKind } from "./runtime/calendar.js";
+import { READY_KIND_BITS, READY_KIND_MASK, ReadyKind, ReadyRing } from "./runtime/ready.js";
 
 /*
  * One replication of the discrete-event simulation, written for speed:
@@ -34,17 +36,6 @@ const S_BLOCKED_OUTQ = 4; // finished, in the outbound queue, waiting for room d
 const S_WAIT_GEN = 5; // just created, waiting at its generator for room downstream
 const S_TRAVEL = 6;
 
-// Calendar event kinds (low 2 bits of the event word)
-const EV_GEN = 0;
-const EV_OPDONE = 1;
-const EV_ARRIVE = 2;
-const EV_WARMUP = 3;
-
-// Ready-ring kinds (low 2 bits)
-const R_RUN = 0; // run the entity's actions from its pc
-const R_DEPART = 1; // leave the current position for the reserved destination
-const R_ARRIVE = 2; // arrive at the destination
-
 const NONE = -1;
 const MAX_BUCKETS = 10_000;
 
@@ -69,19 +60,10 @@ export class Simulation {
   eventCount = 0;
   exitsTotal = 0;
   private inStats: boolean;
-  private seq = 0;
   private instSeq = 0;
 
-  // --- calendar (binary heap)
-  private hT = new Float64Array(256);
-  private hS = new Float64Array(256);
-  private hD = new Int32Array(256);
-  private hN = 0;
-
-  // --- ready ring
-  private rq = new Int32Array(1024);
-  private rqHead = 0;
-  private rqLen = 0;
+  private readonly cal = new Calendar();
+  private readonly ready = new ReadyRing();
 
   // --- entity pool
   private eCap = 0;
@@ -257,11 +239,11 @@ export class Simulation {
     this.growHoldings(256);
 
     // Initial events: warm-up reset first, then each generator's first arrival.
-    if (m.warmupTime > 0) this.schedule(m.warmupTime, EV_WARMUP, 0);
+    if (m.warmupTime > 0) this.cal.schedule(m.warmupTime, EventKind.WarmupEnd, 0);
     for (let g = 0; g < m.generatorIds.length; g++) {
       if (m.genMaxCycles[g] <= 0 || m.genMaxEntities[g] <= 0) continue;
       const s = m.genStart[g];
-      this.schedule(s >= 0 ? this.dur.sample(s, this.rng) : 0, EV_GEN, g);
+      this.cal.schedule(s >= 0 ? this.dur.sample(s, this.rng) : 0, EventKind.Generate, g);
     }
   }
 
@@ -361,87 +343,6 @@ export class Simulation {
     this.hCap = n;
   }
 
-  // --------------------------------------------------------------- calendar
-
-  private schedule(t: number, kind: number, payload: number): void {
-    if (this.hN === this.hT.length) {
-      const n = this.hN * 2;
-      const t2 = new Float64Array(n);
-      t2.set(this.hT);
-      this.hT = t2;
-      const s2 = new Float64Array(n);
-      s2.set(this.hS);
-      this.hS = s2;
-      const d2 = new Int32Array(n);
-      d2.set(this.hD);
-      this.hD = d2;
-    }
-    const hT = this.hT,
-      hS = this.hS,
-      hD = this.hD;
-    const s = this.seq++;
-    const d = (payload << 2) | kind;
-    let i = this.hN++;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const pt = hT[p];
-      if (pt < t || (pt === t && hS[p] < s)) break;
-      hT[i] = pt;
-      hS[i] = hS[p];
-      hD[i] = hD[p];
-      i = p;
-    }
-    hT[i] = t;
-    hS[i] = s;
-    hD[i] = d;
-  }
-
-  /** Remove the top event (caller has read hT[0]/hD[0]). */
-  private popEvent(): void {
-    const hT = this.hT,
-      hS = this.hS,
-      hD = this.hD;
-    const n = --this.hN;
-    if (n === 0) return;
-    const t = hT[n],
-      s = hS[n],
-      d = hD[n];
-    let i = 0;
-    const half = n >> 1;
-    while (i < half) {
-      let c = 2 * i + 1;
-      let ct = hT[c];
-      const r = c + 1;
-      if (r < n) {
-        const rt = hT[r];
-        if (rt < ct || (rt === ct && hS[r] < hS[c])) {
-          c = r;
-          ct = rt;
-        }
-      }
-      if (t < ct || (t === ct && s < hS[c])) break;
-      hT[i] = ct;
-      hS[i] = hS[c];
-      hD[i] = hD[c];
-      i = c;
-    }
-    hT[i] = t;
-    hS[i] = s;
-    hD[i] = d;
-  }
-
-  private pushReady(e: number, kind: number): void {
-    if (this.rqLen === this.rq.length) {
-      const n = this.rq.length * 2;
-      const b = new Int32Array(n);
-      for (let i = 0; i < this.rqLen; i++) b[i] = this.rq[(this.rqHead + i) & (this.rq.length - 1)];
-      this.rq = b;
-      this.rqHead = 0;
-    }
-    this.rq[(this.rqHead + this.rqLen) & (this.rq.length - 1)] = (e << 2) | kind;
-    this.rqLen++;
-  }
-
   // -------------------------------------------------------------- main loop
 
   /**
@@ -451,17 +352,17 @@ export class Simulation {
    */
   runChunk(maxSteps: number): boolean {
     const runTime = this.runTime;
+    const cal = this.cal;
+    const ready = this.ready;
     for (let steps = 0; steps < maxSteps; steps++) {
-      if (this.rqLen > 0) {
-        const w = this.rq[this.rqHead];
-        this.rqHead = (this.rqHead + 1) & (this.rq.length - 1);
-        this.rqLen--;
-        const e = w >> 2;
-        switch (w & 3) {
-          case R_RUN:
+      if (ready.length > 0) {
+        const w = ready.shift();
+        const e = w >> READY_KIND_BITS;
+        switch (w & READY_KIND_MASK) {
+          case ReadyKind.Run:
             this.runOps(e);
             break;
-          case R_DEPART:
+          case ReadyKind.Depart:
             this.depart(e);
             break;
           default:
@@ -469,25 +370,24 @@ export class Simulation {
         }
         continue;
       }
-      if (this.hN === 0 || this.hT[0] > runTime) {
+      if (cal.size === 0 || cal.nextTime() > runTime) {
         this.finish();
         return true;
       }
-      const t = this.hT[0];
-      const d = this.hD[0];
-      this.popEvent();
+      const t = cal.nextTime();
+      const w = cal.pop();
       this.now = t;
       this.eventCount++;
-      const p = d >> 2;
-      switch (d & 3) {
-        case EV_OPDONE:
+      const p = w >> EVENT_KIND_BITS;
+      switch (w & EVENT_KIND_MASK) {
+        case EventKind.OpDone:
           this.ePc[p]++;
           this.runOps(p);
           break;
-        case EV_GEN:
+        case EventKind.Generate:
           this.generate(p);
           break;
-        case EV_ARRIVE:
+        case EventKind.Arrive:
           this.arrive(p);
           break;
         default:
@@ -507,7 +407,7 @@ export class Simulation {
     this.gCreated[g] = made + n;
     const cycles = ++this.gCycles[g];
     if (cycles < m.genMaxCycles[g] && made + n < m.genMaxEntities[g]) {
-      this.schedule(this.now + this.dur.sample(m.genIat[g], this.rng), EV_GEN, g);
+      this.cal.schedule(this.now + this.dur.sample(m.genIat[g], this.rng), EventKind.Generate, g);
     }
   }
 
@@ -581,9 +481,9 @@ export class Simulation {
     this.eState[e] = S_TRAVEL;
     if (t > 0) {
       this.eActive[e] += t;
-      this.schedule(this.now + t, EV_ARRIVE, e);
+      this.cal.schedule(this.now + t, EventKind.Arrive, e);
     } else {
-      this.pushReady(e, R_ARRIVE);
+      this.ready.push(e, ReadyKind.Arrive);
     }
   }
 
@@ -625,7 +525,7 @@ export class Simulation {
           const d = this.dur.sample(arg, this.rng);
           this.eActive[e] += d;
           this.ePc[e] = pc;
-          this.schedule(this.now + d, EV_OPDONE, e);
+          this.cal.schedule(this.now + d, EventKind.OpDone, e);
           return;
         }
         case Op.Seize:
@@ -736,14 +636,14 @@ export class Simulation {
       this.eWait[q] += this.now - this.eMark[q];
       this.eState[q] = S_PROCESS;
       this.ePc[q] = m.actOpStart[a];
-      this.pushReady(q, R_RUN);
+      this.ready.push(q, ReadyKind.Run);
     }
     while (this.wHead[a] !== NONE && this.hasRoom(a)) {
       const w = this.wHead[a];
       this.wHead[a] = this.eNext[w];
       if (this.wHead[a] === NONE) this.wTail[a] = NONE;
       this.aEnRoute[a]++;
-      this.pushReady(w, R_DEPART);
+      this.ready.push(w, ReadyKind.Depart);
     }
   }
 
@@ -938,7 +838,7 @@ export class Simulation {
         if (this.inStats) this.recordGrant(wait);
         this.eWait[e] += wait;
         this.ePc[e]++;
-        this.pushReady(e, R_RUN);
+        this.ready.push(e, ReadyKind.Run);
       }
       node = next;
     }
