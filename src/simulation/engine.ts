@@ -3,6 +3,8 @@ import type { DurationTable } from "./distributions.js";
 import { RandomStreams } from "./rng.js";
 import type { ReplicationResult, TimePeriod } from "./types.js";
 import { periodLength } from "./units.js";
+import { EntityState, EntityStore } from "./runtime/entities.js";
+import { NONE, fifoPush, fifoShift, listPush, listUnlink } from "./runtime/lists.js";
 import { Calendar, EVENT_KIND_BITS, EVENT_KIND_MASK, EventKind } from "./runtime/calendar.js";
 import { READY_KIND_BITS, READY_KIND_MASK, ReadyKind, ReadyRing } from "./runtime/ready.js";
 
@@ -27,28 +29,7 @@ import { READY_KIND_BITS, READY_KIND_MASK, ReadyKind, ReadyRing } from "./runtim
  * capacity slot (blocking), or at its generator.
  */
 
-// Entity states
-const S_FREE = 0;
-const S_QUEUED = 1; // in an activity's inbound queue
-const S_PROCESS = 2; // in a capacity slot running actions (possibly waiting for resources)
-const S_BLOCKED_SLOT = 3; // finished, holding its slot, waiting for room downstream
-const S_BLOCKED_OUTQ = 4; // finished, in the outbound queue, waiting for room downstream
-const S_WAIT_GEN = 5; // just created, waiting at its generator for room downstream
-const S_TRAVEL = 6;
-
-const NONE = -1;
 const MAX_BUCKETS = 10_000;
-
-/**
- * The most entities one replication may hold at once (about 100 MB of state):
- * beyond it a model is unstable or mis-specified, and memory would run out.
- */
-export const MAX_ENTITIES_IN_SYSTEM = 1 << 20;
-
-/** A model that is valid on paper but cannot be simulated (e.g. it grows without bound). */
-export class ModelRuntimeError extends Error {
-  override name = "ModelRuntimeError";
-}
 
 export class Simulation {
   readonly m: CompiledModel;
@@ -65,31 +46,8 @@ export class Simulation {
   private readonly cal = new Calendar();
   private readonly ready = new ReadyRing();
 
-  // --- entity pool
-  private eCap = 0;
-  private freeTop = 0;
-  private freeStack = new Int32Array(0);
-  private eState = new Uint8Array(0);
-  private eType = new Int32Array(0);
-  private eAct = new Int32Array(0);
-  private ePc = new Int32Array(0);
-  private eDest = new Int32Array(0);
-  private eRoute = new Int32Array(0);
-  private eGen = new Int32Array(0);
-  private eNext = new Int32Array(0); // inbound queue / destination waiters
-  private eNext2 = new Int32Array(0); // slot-blocked list (doubly linked)
-  private ePrev2 = new Int32Array(0);
-  private eHold = new Int32Array(0);
-  private eReq = new Int32Array(0);
-  private eCreate = new Float64Array(0);
-  private eActive = new Float64Array(0);
-  private eArrive = new Float64Array(0);
-  private eWait = new Float64Array(0);
-  private eMark = new Float64Array(0);
-  // resource wait-list nodes: K per entity
+  private readonly ents: EntityStore;
   private readonly K: number;
-  private nNext = new Int32Array(0);
-  private nPrev = new Int32Array(0);
 
   // --- holdings pool (seized resources)
   private hCap = 0;
@@ -235,7 +193,7 @@ export class Simulation {
     this.tsWipArea = new Float64Array(n);
     this.tsEnd = n === 1 ? m.runTime : bucket;
 
-    this.growEntities(256);
+    this.ents = new EntityStore(this.K, 256);
     this.growHoldings(256);
 
     // Initial events: warm-up reset first, then each generator's first arrival.
@@ -253,77 +211,6 @@ export class Simulation {
   }
 
   // ------------------------------------------------------------------ pools
-
-  private growEntities(n: number): void {
-    const old = this.eCap;
-    const grow8 = (a: Uint8Array) => {
-      const b = new Uint8Array(n);
-      b.set(a);
-      return b;
-    };
-    const grow32 = (a: Int32Array) => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    const grow64 = (a: Float64Array) => {
-      const b = new Float64Array(n);
-      b.set(a);
-      return b;
-    };
-    this.eState = grow8(this.eState);
-    this.eType = grow32(this.eType);
-    this.eAct = grow32(this.eAct);
-    this.ePc = grow32(this.ePc);
-    this.eDest = grow32(this.eDest);
-    this.eRoute = grow32(this.eRoute);
-    this.eGen = grow32(this.eGen);
-    this.eNext = grow32(this.eNext);
-    this.eNext2 = grow32(this.eNext2);
-    this.ePrev2 = grow32(this.ePrev2);
-    this.eHold = grow32(this.eHold);
-    this.eReq = grow32(this.eReq);
-    this.eCreate = grow64(this.eCreate);
-    this.eActive = grow64(this.eActive);
-    this.eArrive = grow64(this.eArrive);
-    this.eWait = grow64(this.eWait);
-    this.eMark = grow64(this.eMark);
-    const nn = new Int32Array(n * this.K);
-    nn.set(this.nNext);
-    this.nNext = nn;
-    const np = new Int32Array(n * this.K);
-    np.set(this.nPrev);
-    this.nPrev = np;
-    const fs = new Int32Array(n);
-    fs.set(this.freeStack.subarray(0, this.freeTop));
-    // Push new slots so that the lowest index is popped first.
-    let top = this.freeTop;
-    for (let i = n - 1; i >= old; i--) fs[top++] = i;
-    this.freeStack = fs;
-    this.freeTop = top;
-    this.eCap = n;
-  }
-
-  private allocEntity(): number {
-    if (this.freeTop === 0) {
-      if (this.eCap >= MAX_ENTITIES_IN_SYSTEM)
-        throw new ModelRuntimeError(
-          `More than ${MAX_ENTITIES_IN_SYSTEM} entities in the system at once (simulated time ${this.now}): ` +
-            "arrivals outpace what the model can process. Add capacity, slow the arrivals, or cap them with maxEntities.",
-        );
-      this.growEntities(this.eCap * 2);
-    }
-    const e = this.freeStack[--this.freeTop];
-    this.eHold[e] = NONE;
-    this.eActive[e] = 0;
-    this.eAct[e] = NONE;
-    return e;
-  }
-
-  private freeEntity(e: number): void {
-    this.eState[e] = S_FREE;
-    this.freeStack[this.freeTop++] = e;
-  }
 
   private growHoldings(n: number): void {
     const g = (a: Int32Array) => {
@@ -381,7 +268,7 @@ export class Simulation {
       const p = w >> EVENT_KIND_BITS;
       switch (w & EVENT_KIND_MASK) {
         case EventKind.OpDone:
-          this.ePc[p]++;
+          this.ents.pc[p]++;
           this.runOps(p);
           break;
         case EventKind.Generate:
@@ -412,11 +299,11 @@ export class Simulation {
   }
 
   private createEntity(g: number): void {
-    const e = this.allocEntity();
+    const e = this.ents.alloc(this.now);
     const type = this.m.genEntity[g];
-    this.eType[e] = type;
-    this.eGen[e] = g;
-    this.eCreate[e] = this.now;
+    this.ents.type[e] = type;
+    this.ents.gen[e] = g;
+    this.ents.create[e] = this.now;
     if (this.inStats) this.tCreated[type]++;
     this.wipChange(1);
     const route = this.chooseRoute(this.m.activityIds.length + g);
@@ -425,14 +312,14 @@ export class Simulation {
       return;
     }
     const dest = this.m.routeTarget[route];
-    this.eDest[e] = dest;
-    this.eRoute[e] = route;
+    this.ents.dest[e] = dest;
+    this.ents.route[e] = route;
     if (this.wHead[dest] === NONE && this.hasRoom(dest)) {
       this.aEnRoute[dest]++;
       this.travel(e);
     } else {
-      this.eState[e] = S_WAIT_GEN;
-      this.eMark[e] = this.now;
+      this.ents.state[e] = EntityState.WaitGen;
+      this.ents.mark[e] = this.now;
       this.appendWaiter(dest, e);
     }
   }
@@ -471,16 +358,16 @@ export class Simulation {
 
   private travel(e: number): void {
     const m = this.m;
-    const r = this.eRoute[e];
+    const r = this.ents.route[e];
     const count = m.routeTravelCount[r];
     let t = 0;
     if (count > 0) {
       const start = m.routeTravelStart[r];
       for (let i = 0; i < count; i++) t += this.dur.sample(m.routeTravel[start + i], this.rng);
     }
-    this.eState[e] = S_TRAVEL;
+    this.ents.state[e] = EntityState.Travel;
     if (t > 0) {
-      this.eActive[e] += t;
+      this.ents.active[e] += t;
       this.cal.schedule(this.now + t, EventKind.Arrive, e);
     } else {
       this.ready.push(e, ReadyKind.Arrive);
@@ -488,26 +375,23 @@ export class Simulation {
   }
 
   private arrive(e: number): void {
-    const a = this.eDest[e];
+    const a = this.ents.dest[e];
     this.touchA(a);
     this.aEnRoute[a]--;
-    this.eAct[e] = a;
-    this.eArrive[e] = this.now;
-    this.eWait[e] = 0;
+    this.ents.act[e] = a;
+    this.ents.arrive[e] = this.now;
+    this.ents.wait[e] = 0;
     const c = ++this.aContents[a];
     if (c > this.aMax[a]) this.aMax[a] = c;
     if (this.aInProc[a] < this.m.actCap[a] && this.qHead[a] === NONE) {
       this.aInProc[a]++;
-      this.eState[e] = S_PROCESS;
-      this.ePc[e] = this.m.actOpStart[a];
+      this.ents.state[e] = EntityState.Process;
+      this.ents.pc[e] = this.m.actOpStart[a];
       this.runOps(e);
     } else {
-      this.eState[e] = S_QUEUED;
-      this.eMark[e] = this.now;
-      this.eNext[e] = NONE;
-      if (this.qTail[a] === NONE) this.qHead[a] = e;
-      else this.eNext[this.qTail[a]] = e;
-      this.qTail[a] = e;
+      this.ents.state[e] = EntityState.Queued;
+      this.ents.mark[e] = this.now;
+      fifoPush(this.qHead, this.qTail, this.ents.next, a, e);
       this.aQLen[a]++;
     }
   }
@@ -515,22 +399,22 @@ export class Simulation {
   /** Run the entity's actions from its pc until a delay, a resource wait or the end. */
   private runOps(e: number): void {
     const m = this.m;
-    const a = this.eAct[e];
+    const a = this.ents.act[e];
     const end = m.actOpEnd[a];
-    let pc = this.ePc[e];
+    let pc = this.ents.pc[e];
     while (pc < end) {
       const arg = m.opArg[pc];
       switch (m.opKind[pc]) {
         case Op.Delay: {
           const d = this.dur.sample(arg, this.rng);
-          this.eActive[e] += d;
-          this.ePc[e] = pc;
+          this.ents.active[e] += d;
+          this.ents.pc[e] = pc;
           this.cal.schedule(this.now + d, EventKind.OpDone, e);
           return;
         }
         case Op.Seize:
           if (!this.tryAllocate(e, arg)) {
-            this.ePc[e] = pc;
+            this.ents.pc[e] = pc;
             this.enqueueRequest(e, arg);
             return;
           }
@@ -541,7 +425,7 @@ export class Simulation {
       }
       pc++;
     }
-    this.ePc[e] = pc;
+    this.ents.pc[e] = pc;
     this.finishProcessing(e, a);
   }
 
@@ -553,8 +437,8 @@ export class Simulation {
       return;
     }
     const dest = this.m.routeTarget[route];
-    this.eDest[e] = dest;
-    this.eRoute[e] = route;
+    this.ents.dest[e] = dest;
+    this.ents.route[e] = route;
     if (this.wHead[dest] === NONE && this.hasRoom(dest)) {
       this.aEnRoute[dest]++;
       this.leaveActivity(e, a);
@@ -564,63 +448,54 @@ export class Simulation {
     // Blocked: wait in the outbound queue if it has room, else in the slot.
     this.touchA(a);
     this.aBlocked[a]++;
-    this.eMark[e] = this.now;
+    this.ents.mark[e] = this.now;
     this.appendWaiter(dest, e);
     if (this.aOutLen[a] < this.m.actOutCap[a]) {
-      this.eState[e] = S_BLOCKED_OUTQ;
+      this.ents.state[e] = EntityState.BlockedOutq;
       this.aOutLen[a]++;
       this.aInProc[a]--;
       this.slotFreed(a);
     } else {
-      this.eState[e] = S_BLOCKED_SLOT;
-      this.eNext2[e] = NONE;
-      this.ePrev2[e] = this.bTail[a];
-      if (this.bTail[a] === NONE) this.bHead[a] = e;
-      else this.eNext2[this.bTail[a]] = e;
-      this.bTail[a] = e;
+      this.ents.state[e] = EntityState.BlockedSlot;
+      listPush(this.bHead, this.bTail, this.ents.next2, this.ents.prev2, a, e);
     }
   }
 
   /** The entity leaves activity `a` (from its slot or outbound queue); record its visit. */
   private leaveActivity(e: number, a: number): void {
     this.touchA(a);
-    const st = this.eState[e];
+    const st = this.ents.state[e];
     this.aContents[a]--;
     if (this.inStats) {
       this.aThroughput[a]++;
-      this.aSumTime[a] += this.now - this.eArrive[e];
-      this.aSumWait[a] += this.eWait[e];
+      this.aSumTime[a] += this.now - this.ents.arrive[e];
+      this.aSumWait[a] += this.ents.wait[e];
     }
-    if (st === S_BLOCKED_OUTQ) {
+    if (st === EntityState.BlockedOutq) {
       this.aBlocked[a]--;
       this.aOutLen[a]--;
       // Room in the outbound queue: the first slot-blocked entity moves in.
       const b = this.bHead[a];
       if (b !== NONE) {
         this.unlinkSlotBlocked(a, b);
-        this.eState[b] = S_BLOCKED_OUTQ;
+        this.ents.state[b] = EntityState.BlockedOutq;
         this.aOutLen[a]++;
         this.aInProc[a]--;
         this.slotFreed(a);
       }
     } else {
-      if (st === S_BLOCKED_SLOT) {
+      if (st === EntityState.BlockedSlot) {
         this.aBlocked[a]--;
         this.unlinkSlotBlocked(a, e);
       }
       this.aInProc[a]--;
       this.slotFreed(a);
     }
-    this.eAct[e] = NONE;
+    this.ents.act[e] = NONE;
   }
 
   private unlinkSlotBlocked(a: number, e: number): void {
-    const p = this.ePrev2[e],
-      n = this.eNext2[e];
-    if (p === NONE) this.bHead[a] = n;
-    else this.eNext2[p] = n;
-    if (n === NONE) this.bTail[a] = p;
-    else this.ePrev2[n] = p;
+    listUnlink(this.bHead, this.bTail, this.ents.next2, this.ents.prev2, a, e);
   }
 
   /** A capacity slot of `a` was freed: admit from the inbound queue, then let waiters reserve room. */
@@ -628,51 +503,44 @@ export class Simulation {
     const m = this.m;
     const cap = m.actCap[a];
     while (this.aInProc[a] < cap && this.qHead[a] !== NONE) {
-      const q = this.qHead[a];
-      this.qHead[a] = this.eNext[q];
-      if (this.qHead[a] === NONE) this.qTail[a] = NONE;
+      const q = fifoShift(this.qHead, this.qTail, this.ents.next, a);
       this.aQLen[a]--;
       this.aInProc[a]++;
-      this.eWait[q] += this.now - this.eMark[q];
-      this.eState[q] = S_PROCESS;
-      this.ePc[q] = m.actOpStart[a];
+      this.ents.wait[q] += this.now - this.ents.mark[q];
+      this.ents.state[q] = EntityState.Process;
+      this.ents.pc[q] = m.actOpStart[a];
       this.ready.push(q, ReadyKind.Run);
     }
     while (this.wHead[a] !== NONE && this.hasRoom(a)) {
-      const w = this.wHead[a];
-      this.wHead[a] = this.eNext[w];
-      if (this.wHead[a] === NONE) this.wTail[a] = NONE;
+      const w = fifoShift(this.wHead, this.wTail, this.ents.next, a);
       this.aEnRoute[a]++;
       this.ready.push(w, ReadyKind.Depart);
     }
   }
 
   private appendWaiter(dest: number, e: number): void {
-    this.eNext[e] = NONE;
-    if (this.wTail[dest] === NONE) this.wHead[dest] = e;
-    else this.eNext[this.wTail[dest]] = e;
-    this.wTail[dest] = e;
+    fifoPush(this.wHead, this.wTail, this.ents.next, dest, e);
   }
 
   /** A waiting entity got room at its destination (already reserved): leave and travel. */
   private depart(e: number): void {
-    if (this.eState[e] !== S_WAIT_GEN) this.leaveActivity(e, this.eAct[e]);
+    if (this.ents.state[e] !== EntityState.WaitGen) this.leaveActivity(e, this.ents.act[e]);
     this.travel(e);
   }
 
   private exitSystem(e: number): void {
-    if (this.eHold[e] !== NONE) this.releaseAll(e);
-    const type = this.eType[e];
-    const tis = this.now - this.eCreate[e];
+    if (this.ents.hold[e] !== NONE) this.releaseAll(e);
+    const type = this.ents.type[e];
+    const tis = this.now - this.ents.create[e];
     if (this.inStats) {
       this.tCompleted[type]++;
       this.tSumTis[type] += tis;
-      this.tSumWait[type] += Math.max(0, tis - this.eActive[e]);
+      this.tSumWait[type] += Math.max(0, tis - this.ents.active[e]);
     }
     this.exitsTotal++;
     this.wipChange(-1);
     this.tsThroughput[this.tsIdx]++;
-    this.freeEntity(e);
+    this.ents.free(e);
   }
 
   // ------------------------------------------------------------- resources
@@ -694,8 +562,8 @@ export class Simulation {
     this.hoRes[h] = r;
     this.hoQty[h] = q;
     this.hoInst[h] = inst;
-    this.hoNext[h] = this.eHold[e];
-    this.eHold[e] = h;
+    this.hoNext[h] = this.ents.hold[e];
+    this.ents.hold[e] = h;
   }
 
   /** Try to take the requirement's resources now; on success they are held by the entity. */
@@ -785,8 +653,8 @@ export class Simulation {
 
   private enqueueRequest(e: number, req: number): void {
     const m = this.m;
-    this.eReq[e] = req;
-    this.eMark[e] = this.now;
+    this.ents.req[e] = req;
+    this.ents.mark[e] = this.now;
     const start = m.reqResStart[req],
       count = m.reqResCount[req];
     const base = e * this.K;
@@ -796,17 +664,13 @@ export class Simulation {
       this.touchR(r);
       const q = ++this.rQLen[r];
       if (q > this.rMaxQ[r]) this.rMaxQ[r] = q;
-      this.nNext[node] = NONE;
-      this.nPrev[node] = this.rpTail[r];
-      if (this.rpTail[r] === NONE) this.rpHead[r] = node;
-      else this.nNext[this.rpTail[r]] = node;
-      this.rpTail[r] = node;
+      listPush(this.rpHead, this.rpTail, this.ents.reqNext, this.ents.reqPrev, r, node);
     }
   }
 
   private dequeueRequest(e: number): void {
     const m = this.m;
-    const req = this.eReq[e];
+    const req = this.ents.req[e];
     const start = m.reqResStart[req],
       count = m.reqResCount[req];
     const base = e * this.K;
@@ -815,12 +679,7 @@ export class Simulation {
       const node = base + j;
       this.touchR(r);
       this.rQLen[r]--;
-      const p = this.nPrev[node],
-        n = this.nNext[node];
-      if (p === NONE) this.rpHead[r] = n;
-      else this.nNext[p] = n;
-      if (n === NONE) this.rpTail[r] = p;
-      else this.nPrev[n] = p;
+      listUnlink(this.rpHead, this.rpTail, this.ents.reqNext, this.ents.reqPrev, r, node);
     }
   }
 
@@ -829,15 +688,15 @@ export class Simulation {
     const K = this.K;
     let node = this.rpHead[r];
     while (node !== NONE && this.rAvail[r] > 0) {
-      const next = this.nNext[node];
+      const next = this.ents.reqNext[node];
       const e = (node / K) | 0;
-      const req = this.eReq[e];
+      const req = this.ents.req[e];
       if (this.tryAllocate(e, req)) {
         this.dequeueRequest(e);
-        const wait = this.now - this.eMark[e];
+        const wait = this.now - this.ents.mark[e];
         if (this.inStats) this.recordGrant(wait);
-        this.eWait[e] += wait;
-        this.ePc[e]++;
+        this.ents.wait[e] += wait;
+        this.ents.pc[e]++;
         this.ready.push(e, ReadyKind.Run);
       }
       node = next;
@@ -846,13 +705,13 @@ export class Simulation {
 
   /** Release the most recent seize of `req` held by the entity (no-op if none). */
   private release(e: number, req: number): void {
-    let h = this.eHold[e];
+    let h = this.ents.hold[e];
     while (h !== NONE && this.hoReq[h] !== req) h = this.hoNext[h];
     if (h === NONE) return;
     const inst = this.hoInst[h];
     let nTouched = 0;
     let prev = NONE;
-    h = this.eHold[e];
+    h = this.ents.hold[e];
     while (h !== NONE) {
       const next = this.hoNext[h];
       if (this.hoInst[h] === inst) {
@@ -860,7 +719,7 @@ export class Simulation {
         this.touchR(r);
         this.rAvail[r] += this.hoQty[h];
         this.touched[nTouched++] = r;
-        if (prev === NONE) this.eHold[e] = next;
+        if (prev === NONE) this.ents.hold[e] = next;
         else this.hoNext[prev] = next;
         this.hoNext[h] = this.hFree;
         this.hFree = h;
@@ -872,7 +731,7 @@ export class Simulation {
 
   /** An entity leaving the system gives back everything it still holds. */
   private releaseAll(e: number): void {
-    while (this.eHold[e] !== NONE) this.release(e, this.hoReq[this.eHold[e]]);
+    while (this.ents.hold[e] !== NONE) this.release(e, this.hoReq[this.ents.hold[e]]);
   }
 
   // ------------------------------------------------------------ statistics
