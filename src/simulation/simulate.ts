@@ -1,5 +1,5 @@
 import { compileModel } from "./compile.js";
-import { Simulation } from "./engine.js";
+import { Simulation } from "./runtime/simulation.js";
 import { summarizeMetric } from "./stats.js";
 import type {
   ActivityRepResult,

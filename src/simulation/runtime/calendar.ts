@@ -29,9 +29,10 @@ export const EVENT_KIND_MASK = (1 << EVENT_KIND_BITS) - 1;
  * time, compared at pop, so a stale event is skipped with one array read.
  */
 export class Calendar {
-  private time: Float64Array;
-  private seq: Float64Array;
-  private word: Int32Array;
+  // Assigned in the constructor; `declare` keeps V8 from first storing undefined (see Clock).
+  declare private time: Float64Array;
+  declare private seq: Float64Array;
+  declare private word: Int32Array;
   private n = 0;
   private nextSeq = 0;
 

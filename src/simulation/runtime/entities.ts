@@ -81,8 +81,9 @@ export class EntityStore {
   wait = new Float64Array(0);
   /** Start of the current wait. */
   mark = new Float64Array(0);
+  // Assigned in the constructor; `declare` keeps V8 from first storing undefined (see Clock).
   /** Resource wait-list nodes: node e * reqStride + j for the j-th resource of the awaited requirement. */
-  readonly reqStride: number;
+  declare readonly reqStride: number;
   reqNext = new Int32Array(0);
   reqPrev = new Int32Array(0);
 
