@@ -22,12 +22,13 @@ export const enum DistKind {
  * sampled by index. Each duration draws from its own random stream.
  */
 export class DurationTable {
-  readonly kind: Int32Array;
-  readonly stream: Int32Array;
+  // `declare`: assigned once in the constructor, never first undefined, so V8 keeps the fields' exact types.
+  declare readonly kind: Int32Array;
+  declare readonly stream: Int32Array;
   /** Four parameters per duration. */
-  readonly p: Float64Array;
-  readonly tableValues: Float64Array;
-  readonly tableCum: Float64Array;
+  declare readonly p: Float64Array;
+  declare readonly tableValues: Float64Array;
+  declare readonly tableCum: Float64Array;
 
   constructor(entries: ReadonlyArray<{ duration: Duration; stream: number }>, timeUnit: TimeUnit) {
     const n = entries.length;

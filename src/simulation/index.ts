@@ -28,7 +28,8 @@ export type {
 export { validateDuration, scaleDuration, DISTRIBUTIONS } from "./durations.js";
 export { validateModel, checkRunnable, SUPPORTED_SCHEMA_VERSIONS } from "./validate.js";
 export { InvalidModelError } from "./compile.js";
-export { ModelRuntimeError, MAX_ENTITIES_IN_SYSTEM } from "./engine.js";
+export { ModelRuntimeError } from "./runtime/errors.js";
+export { MAX_ENTITIES_IN_SYSTEM } from "./runtime/entities.js";
 export { runReplication, simulate, summarize, abortError } from "./simulate.js";
 export type { SimulateOptions, ReplicationOptions } from "./simulate.js";
 export { summarizeMetric, studentTQuantile, studentTCdf } from "./stats.js";

@@ -52,8 +52,9 @@ export function deriveStreamState(
 
 /** A set of xoshiro128** streams stored in one typed array (no per-draw allocation). */
 export class RandomStreams {
-  private readonly s: Int32Array;
-  readonly count: number;
+  // `declare`: assigned once in the constructor, never first undefined, so V8 keeps the fields' exact types.
+  declare private readonly s: Int32Array;
+  declare readonly count: number;
 
   constructor(seed: number, repIndex: number, keys: readonly string[]) {
     this.count = keys.length;

@@ -1,6 +1,6 @@
 import { compileModel } from "./compile.js";
-import { Simulation } from "./engine.js";
 import { summariseReplications } from "./metrics.js";
+import { Simulation } from "./runtime/simulation.js";
 import type { QuodsiModel, ReplicationResult, SimulationSummary, TimePeriod } from "./types.js";
 
 export interface SimulateOptions {

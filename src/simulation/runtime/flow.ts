@@ -1,0 +1,231 @@
+import type { CompiledModel } from "../compile.js";
+import type { DurationTable } from "../distributions.js";
+import type { RandomStreams } from "../rng.js";
+import type { ActivityStats } from "../stats/activity-stats.js";
+import type { EntityTypeStats } from "../stats/entity-stats.js";
+import type { TimeSeriesCollector } from "../stats/time-series.js";
+import type { ActivityStore } from "./activities.js";
+import { EventKind, type Calendar } from "./calendar.js";
+import type { Clock } from "./clock.js";
+import { EntityState, type EntityStore } from "./entities.js";
+import { NONE, fifoPush, fifoShift, listPush, listUnlink } from "./lists.js";
+import { ReadyKind, type ReadyRing } from "./ready.js";
+import type { Resources } from "./resources.js";
+import type { Router } from "./routing.js";
+
+/**
+ * How entities move between activities.
+ *
+ * Connector (weighted choice, travel delay) -> activity inbound queue ->
+ * capacity slot (actions run in order; seized resources stay with the entity
+ * until released) -> next connector. When the chosen next activity has no
+ * room (capacity + inbound queue, counting entities already travelling
+ * there), the entity waits where it is, in FIFO order per destination: in the
+ * outbound queue if it has room, else in its capacity slot (blocking), or at
+ * its generator.
+ *
+ * Flow never runs actions itself: it says when an entity may (arrive returns
+ * true, or a Run item goes to the ready ring), so it does not depend on the
+ * interpreter.
+ */
+export class Flow {
+  // Assigned in the constructor; `declare` keeps V8 from first storing undefined (see Clock).
+  declare private readonly m: CompiledModel;
+  declare private readonly clock: Clock;
+  declare private readonly cal: Calendar;
+  declare private readonly ready: ReadyRing;
+  declare private readonly ents: EntityStore;
+  declare private readonly acts: ActivityStore;
+  declare private readonly res: Resources;
+  declare private readonly router: Router;
+  declare private readonly dur: DurationTable;
+  declare private readonly rng: RandomStreams;
+  declare private readonly actStats: ActivityStats;
+  declare private readonly typeStats: EntityTypeStats;
+  declare private readonly series: TimeSeriesCollector;
+
+  constructor(
+    m: CompiledModel,
+    clock: Clock,
+    cal: Calendar,
+    ready: ReadyRing,
+    ents: EntityStore,
+    acts: ActivityStore,
+    res: Resources,
+    router: Router,
+    dur: DurationTable,
+    rng: RandomStreams,
+    actStats: ActivityStats,
+    typeStats: EntityTypeStats,
+    series: TimeSeriesCollector,
+  ) {
+    this.m = m;
+    this.clock = clock;
+    this.cal = cal;
+    this.ready = ready;
+    this.ents = ents;
+    this.acts = acts;
+    this.res = res;
+    this.router = router;
+    this.dur = dur;
+    this.rng = rng;
+    this.actStats = actStats;
+    this.typeStats = typeStats;
+    this.series = series;
+  }
+
+  /** Set off along the reserved route (room at its end is already counted in enRoute). */
+  travel(e: number): void {
+    const m = this.m;
+    const r = this.ents.route[e];
+    const count = m.routeTravelCount[r];
+    let t = 0;
+    if (count > 0) {
+      const start = m.routeTravelStart[r];
+      for (let i = 0; i < count; i++) t += this.dur.sample(m.routeTravel[start + i], this.rng);
+    }
+    this.ents.state[e] = EntityState.Travel;
+    if (t > 0) {
+      this.ents.active[e] += t;
+      this.cal.schedule(this.clock.now + t, EventKind.Arrive, e);
+    } else {
+      this.ready.push(e, ReadyKind.Arrive);
+    }
+  }
+
+  /**
+   * The entity reaches its destination: it takes a free slot (true: the
+   * caller runs its actions now) or joins the inbound queue.
+   */
+  arrive(e: number): boolean {
+    const m = this.m;
+    const ents = this.ents;
+    const acts = this.acts;
+    const a = ents.dest[e];
+    this.actStats.touch(a);
+    acts.enRoute[a]--;
+    ents.act[e] = a;
+    ents.arrive[e] = this.clock.now;
+    ents.wait[e] = 0;
+    this.actStats.contentsRose(a, ++acts.contents[a]);
+    if (acts.inProc[a] < m.actCap[a] && acts.qHead[a] === NONE) {
+      acts.inProc[a]++;
+      ents.state[e] = EntityState.Process;
+      ents.pc[e] = m.actOpStart[a];
+      return true;
+    }
+    ents.state[e] = EntityState.Queued;
+    ents.mark[e] = this.clock.now;
+    fifoPush(acts.qHead, acts.qTail, ents.next, a, e);
+    acts.qLen[a]++;
+    return false;
+  }
+
+  /** The entity ran all actions of activity `a`: move on, exit, or block. */
+  finish(e: number, a: number): void {
+    const ents = this.ents;
+    const acts = this.acts;
+    const route = this.router.choose(a);
+    if (route === NONE) {
+      this.leave(e, a);
+      this.exit(e);
+      return;
+    }
+    const dest = this.m.routeTarget[route];
+    ents.dest[e] = dest;
+    ents.route[e] = route;
+    if (acts.wHead[dest] === NONE && acts.hasRoom(dest)) {
+      acts.enRoute[dest]++;
+      this.leave(e, a);
+      this.travel(e);
+      return;
+    }
+    // Blocked: wait in the outbound queue if it has room, else in the slot.
+    this.actStats.touch(a);
+    acts.blocked[a]++;
+    ents.mark[e] = this.clock.now;
+    this.waitFor(dest, e);
+    if (acts.outLen[a] < this.m.actOutCap[a]) {
+      ents.state[e] = EntityState.BlockedOutq;
+      acts.outLen[a]++;
+      acts.inProc[a]--;
+      this.slotFreed(a);
+    } else {
+      ents.state[e] = EntityState.BlockedSlot;
+      listPush(acts.bHead, acts.bTail, ents.next2, ents.prev2, a, e);
+    }
+  }
+
+  /** Queue the entity (already marked) for room at `dest`. */
+  waitFor(dest: number, e: number): void {
+    fifoPush(this.acts.wHead, this.acts.wTail, this.ents.next, dest, e);
+  }
+
+  /** A waiting entity got room at its destination (already reserved): leave and travel. */
+  depart(e: number): void {
+    if (this.ents.state[e] !== EntityState.WaitGen) this.leave(e, this.ents.act[e]);
+    this.travel(e);
+  }
+
+  /** The entity leaves the system: it gives back what it holds; its slot is reused. */
+  exit(e: number): void {
+    const ents = this.ents;
+    if (ents.hold[e] !== NONE) this.res.releaseAll(e);
+    this.typeStats.exit(ents.type[e], this.clock.now - ents.create[e], ents.active[e]);
+    this.series.exit();
+    ents.free(e);
+  }
+
+  /** The entity leaves activity `a` (from its slot or outbound queue); record its visit. */
+  private leave(e: number, a: number): void {
+    const ents = this.ents;
+    const acts = this.acts;
+    this.actStats.touch(a);
+    const st = ents.state[e];
+    acts.contents[a]--;
+    this.actStats.visit(a, this.clock.now - ents.arrive[e], ents.wait[e]);
+    if (st === EntityState.BlockedOutq) {
+      acts.blocked[a]--;
+      acts.outLen[a]--;
+      // Room in the outbound queue: the first slot-blocked entity moves in.
+      const b = acts.bHead[a];
+      if (b !== NONE) {
+        listUnlink(acts.bHead, acts.bTail, ents.next2, ents.prev2, a, b);
+        ents.state[b] = EntityState.BlockedOutq;
+        acts.outLen[a]++;
+        acts.inProc[a]--;
+        this.slotFreed(a);
+      }
+    } else {
+      if (st === EntityState.BlockedSlot) {
+        acts.blocked[a]--;
+        listUnlink(acts.bHead, acts.bTail, ents.next2, ents.prev2, a, e);
+      }
+      acts.inProc[a]--;
+      this.slotFreed(a);
+    }
+    ents.act[e] = NONE;
+  }
+
+  /** A capacity slot of `a` was freed: admit from the inbound queue, then let waiters reserve room. */
+  private slotFreed(a: number): void {
+    const m = this.m;
+    const ents = this.ents;
+    const acts = this.acts;
+    const cap = m.actCap[a];
+    while (acts.inProc[a] < cap && acts.qHead[a] !== NONE) {
+      const q = fifoShift(acts.qHead, acts.qTail, ents.next, a);
+      acts.qLen[a]--;
+      acts.inProc[a]++;
+      ents.wait[q] += this.clock.now - ents.mark[q];
+      ents.state[q] = EntityState.Process;
+      ents.pc[q] = m.actOpStart[a];
+      this.ready.push(q, ReadyKind.Run);
+    }
+    while (acts.wHead[a] !== NONE && acts.hasRoom(a)) {
+      const w = fifoShift(acts.wHead, acts.wTail, ents.next, a);
+      acts.enRoute[a]++;
+      this.ready.push(w, ReadyKind.Depart);
+    }
+  }
+}
