@@ -10,6 +10,7 @@ import type {
   Duration,
   QuodsiModel,
   RequirementClause,
+  ResourceRequest,
   ValidationIssue,
   Validated,
 } from "./types.js";
@@ -216,7 +217,7 @@ function resolveSlot(base: QuodsiModel, o: ModelOverride): Result<Slot> {
       if (!mReq) return unknownProperty();
       const resourceId = mReq[1];
       const requestsOf = (m: QuodsiModel) => {
-        const out: Array<{ resourceId: string; quantity?: number }> = [];
+        const out: ResourceRequest[] = [];
         const walk = (c: RequirementClause | undefined) => {
           if (!c) return;
           for (const r of c.requests ?? []) if (r.resourceId === resourceId) out.push(r);
