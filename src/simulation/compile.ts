@@ -217,10 +217,12 @@ function build(model: QuodsiModel): CompiledModel {
           break;
         case "release":
           opKind.push(Op.Release);
-          opArg.push(requirementIndex.get(act.resourceRequirementId)!);
+          // checkRunnable refuses a release without requirement (release-all) until it is implemented.
+          opArg.push(requirementIndex.get(act.resourceRequirementId!)!);
           break;
         case "delay_with_resource": {
-          const rq = requirementIndex.get(act.resourceRequirementId)!;
+          // checkRunnable refuses a delay_with_resource without requirement until it is implemented.
+          const rq = requirementIndex.get(act.resourceRequirementId!)!;
           opKind.push(Op.Seize, Op.Delay);
           opArg.push(rq, duration(act.duration, key));
           if (!act.keepResource) {

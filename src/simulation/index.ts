@@ -5,6 +5,8 @@
  */
 export type {
   Action,
+  ActionType,
+  Activity,
   ActivityRepResult,
   ActivitySummary,
   Connector,
@@ -18,6 +20,10 @@ export type {
   ResourceRepResult,
   ResourceSummary,
   SimulationSummary,
+  StateCondition,
+  StateDeclaration,
+  StateModification,
+  StateSample,
   TimeBucket,
   TimePeriod,
   TimeSeries,

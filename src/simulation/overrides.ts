@@ -5,11 +5,16 @@
  * and what values they take lives here.
  */
 import { distributionOf, scaleDuration, validateDuration } from "./durations.js";
+import { MAX_JOIN_COUNT, MAX_LOOP_COUNT, MAX_SPLIT_COUNT } from "./model/actions.js";
+import { actionId, nestedActionLists, stateInitialValue } from "./model/normalize.js";
+import { type StateInfo, valueProblem } from "./model/states.js";
 import type {
   Action,
   Duration,
   QuodsiModel,
   RequirementClause,
+  ResourceRequest,
+  StateDeclaration,
   ValidationIssue,
   Validated,
 } from "./types.js";
@@ -24,6 +29,7 @@ export const TARGET_OBJECT_TYPES = [
   "ENTITY",
   "CONNECTOR",
   "RESOURCE_REQUIREMENT",
+  "STATE",
 ] as const;
 export type TargetObjectType = (typeof TARGET_OBJECT_TYPES)[number];
 
@@ -43,19 +49,29 @@ export interface ModelOverride {
 /** Overridable property names per target type (patterns in angle brackets). */
 export const OVERRIDABLE_PROPERTIES: Record<TargetObjectType, readonly string[]> = {
   MODEL: ["seed", "runTime", "warmupTime"],
-  ACTIVITY: ["capacity", "inboundCapacity", "outboundCapacity", "actions.<actionId or index>.duration"],
+  ACTIVITY: [
+    "capacity",
+    "inboundCapacity",
+    "outboundCapacity",
+    "actions.<actionId or index>.duration",
+    "actions.<actionId or index>.count",
+    "actions.<actionId or index>.joinCount",
+  ],
   RESOURCE: ["capacity"],
   GENERATOR: ["interarrivalTime", "startDelay", "batchSize", "maxEntities"],
   ENTITY: [],
   CONNECTOR: ["weight"],
   RESOURCE_REQUIREMENT: ["requests.<resourceId>.quantity"],
+  STATE: ["initialValue"],
 };
 
 type Kind =
-  | { type: "int"; min: number; nullable: boolean }
+  | { type: "int"; min: number; nullable: boolean; max?: number }
   | { type: "number"; min: number }
   | { type: "seed" }
-  | { type: "duration"; constant: boolean };
+  | { type: "duration"; constant: boolean }
+  /** A state's value: its type and categories, as validateModel checks an initialValue. */
+  | { type: "state"; state: StateInfo };
 
 /** A resolved override target: how to read and write the property on a model. */
 interface Slot {
@@ -67,7 +83,57 @@ interface Slot {
 type Result<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
 const fail = (path: string, message: string): Result<never> => ({ ok: false, issues: [{ path, message }] });
 
-const intKind = (min: number, nullable = false): Kind => ({ type: "int", min, nullable });
+const intKind = (min: number, nullable = false, max?: number): Kind => ({ type: "int", min, nullable, max });
+
+/** Steps from an activity to one of its actions: the list field and the index, nested lists included. */
+type ActionPath = Array<[list: string, index: number]>;
+
+/**
+ * An action of `actions` by id (authored or generated, nested lists
+ * included, document order) or, for a top-level action, by index.
+ */
+function locateAction(actions: Action[], ref: string): ActionPath | undefined {
+  const byId = (
+    list: Action[],
+    field: string,
+    parent?: { id: string; list: string },
+  ): ActionPath | undefined => {
+    for (let j = 0; j < list.length; j++) {
+      const id = actionId(list[j], j, parent);
+      if (id === ref) return [[field, j]];
+      for (const [f, nested] of nestedActionLists(list[j])) {
+        const inner = byId(nested, f, { id, list: f });
+        if (inner) return [[field, j], ...inner];
+      }
+    }
+    return undefined;
+  };
+  const found = byId(actions, "actions");
+  if (found) return found;
+  if (/^\d+$/.test(ref) && Number(ref) < actions.length) return [["actions", Number(ref)]];
+  return undefined;
+}
+
+function actionAt(holder: { actions?: Action[] | null }, path: ActionPath): Action & Record<string, unknown> {
+  let cur: Record<string, unknown> = holder;
+  for (const [field, j] of path) cur = (cur[field] as Array<Record<string, unknown>>)[j];
+  return cur as Action & Record<string, unknown>;
+}
+
+/** The numeric action properties an override can set, by action type: [default, kind]. */
+const ACTION_COUNTS: Record<string, Partial<Record<Action["type"], [number, Kind]>>> = {
+  count: { loop: [1, intKind(1, false, MAX_LOOP_COUNT)], split: [1, intKind(1, false, MAX_SPLIT_COUNT)] },
+  joinCount: { join: [2, intKind(2, false, MAX_JOIN_COUNT)] },
+};
+
+const stateInfo = (s: StateDeclaration, i: number): StateInfo => ({
+  id: s.id,
+  name: s.name,
+  scope: s.componentType,
+  type: s.dataType,
+  categories: s.categoryValues ?? [],
+  path: `states[${i}]`,
+});
 
 function findIndex<T extends { id: string }>(list: T[] | undefined, id: string): number {
   return (list ?? []).findIndex((o) => o.id === id);
@@ -148,30 +214,45 @@ function resolveSlot(base: QuodsiModel, o: ModelOverride): Result<Slot> {
       if (name === "capacity") return { ok: true, value: field("activities", i, "capacity", intKind(1), 1) };
       if (name === "inboundCapacity" || name === "outboundCapacity")
         return { ok: true, value: field("activities", i, name, intKind(0, true), null) };
-      const mAction = /^actions\.([^.]+)\.duration$/.exec(name);
+      const mAction = /^actions\.([^.]+)\.(duration|count|joinCount)$/.exec(name);
       if (!mAction) return unknownProperty();
-      const actions = base.activities![i].actions ?? [];
-      const ref = mAction[1];
-      let j = actions.findIndex((a) => a.id === ref);
-      if (j < 0 && /^\d+$/.test(ref) && Number(ref) < actions.length) j = Number(ref);
-      if (j < 0)
+      const [, ref, prop] = mAction;
+      const path = locateAction(base.activities![i].actions ?? [], ref);
+      if (!path)
         return fail(
           "propertyName",
           `activity ${JSON.stringify(id)} has no action with id or index ${JSON.stringify(ref)}`,
         );
-      const action = actions[j];
-      if (action.type !== "delay" && action.type !== "delay_with_resource")
+      const action = actionAt(base.activities![i], path);
+      const at = (m: QuodsiModel) => actionAt(m.activities![i], path);
+      if (prop === "duration") {
+        if (action.type !== "delay" && action.type !== "delay_with_resource")
+          return fail(
+            "propertyName",
+            `action ${JSON.stringify(ref)} (${action.type}) of activity ${JSON.stringify(id)} has no duration`,
+          );
+        return {
+          ok: true,
+          value: {
+            kind: { type: "duration", constant: false },
+            read: (m) => at(m).duration ?? null,
+            write: (m, v) => void (at(m).duration = v as Duration),
+          },
+        };
+      }
+      const spec = ACTION_COUNTS[prop][action.type];
+      if (!spec)
         return fail(
           "propertyName",
-          `action ${JSON.stringify(ref)} (${action.type}) of activity ${JSON.stringify(id)} has no duration`,
+          `action ${JSON.stringify(ref)} (${action.type}) of activity ${JSON.stringify(id)} has no ${prop}; ${prop} is a property of ${Object.keys(ACTION_COUNTS[prop]).join(" and ")} actions`,
         );
+      const [dflt, kind] = spec;
       return {
         ok: true,
         value: {
-          kind: { type: "duration", constant: false },
-          read: (m) => (m.activities![i].actions![j] as { duration?: unknown }).duration ?? null,
-          write: (m, v) =>
-            void ((m.activities![i].actions![j] as Action & { duration: Duration }).duration = v as Duration),
+          kind,
+          read: (m) => at(m)[prop] ?? dflt,
+          write: (m, v) => void (at(m)[prop] = v),
         },
       };
     }
@@ -216,7 +297,7 @@ function resolveSlot(base: QuodsiModel, o: ModelOverride): Result<Slot> {
       if (!mReq) return unknownProperty();
       const resourceId = mReq[1];
       const requestsOf = (m: QuodsiModel) => {
-        const out: Array<{ resourceId: string; quantity?: number }> = [];
+        const out: ResourceRequest[] = [];
         const walk = (c: RequirementClause | undefined) => {
           if (!c) return;
           for (const r of c.requests ?? []) if (r.resourceId === resourceId) out.push(r);
@@ -237,6 +318,20 @@ function resolveSlot(base: QuodsiModel, o: ModelOverride): Result<Slot> {
           read: (m) => requestsOf(m)[0]?.quantity ?? 1,
           // Every request for that resource in the clause tree gets the new quantity.
           write: (m, v) => requestsOf(m).forEach((r) => void (r.quantity = v as number)),
+        },
+      };
+    }
+    case "STATE": {
+      const i = findIndex(base.states ?? undefined, id);
+      if (i < 0) return notFound("state");
+      if (name !== "initialValue") return unknownProperty();
+      const state = stateInfo(base.states![i], i);
+      return {
+        ok: true,
+        value: {
+          kind: { type: "state", state },
+          read: (m) => stateInitialValue(m.states![i]),
+          write: (m, v) => void (m.states![i].initialValue = v as StateDeclaration["initialValue"]),
         },
       };
     }
@@ -261,6 +356,7 @@ function newValue(slot: Slot, current: unknown, o: ModelOverride): Result<unknow
             "propertyValue",
             `must be an integer >= ${k.min}${k.nullable ? " (or null for unlimited)" : ""}`,
           );
+        if (k.max !== undefined && v > k.max) return fail("propertyValue", `must be at most ${k.max}`);
         return { ok: true, value: v };
       case "number":
         if (!(isNumber(v) && v >= k.min)) return fail("propertyValue", `must be a finite number >= ${k.min}`);
@@ -278,6 +374,13 @@ function newValue(slot: Slot, current: unknown, o: ModelOverride): Result<unknow
             `${o.propertyName} must be a constant Duration (no distribution)`,
           );
         return { ok: true, value: v };
+      }
+      case "state": {
+        const bad =
+          v === null || v === undefined
+            ? "is required (a value of the state's type)"
+            : valueProblem(k.state, v, "literal");
+        return bad ? fail("propertyValue", bad) : { ok: true, value: v };
       }
     }
   }
@@ -298,10 +401,26 @@ function newValue(slot: Slot, current: unknown, o: ModelOverride): Result<unknow
           "propertyValue",
           `${current as number} × ${v} rounds to ${r}, below the minimum ${k.min}`,
         );
+      if (k.max !== undefined && r > k.max)
+        return fail(
+          "propertyValue",
+          `${current as number} × ${v} rounds to ${r}, above the maximum ${k.max}`,
+        );
       return { ok: true, value: r };
     }
     case "number":
       return { ok: true, value: (current as number) * v };
+    case "state": {
+      if (k.state.type !== "number")
+        return fail(
+          "operation",
+          `only a number state's initialValue can be multiplied; "${k.state.name}" is a ${k.state.type} state: use SET`,
+        );
+      const r = (current as number) * v;
+      return Number.isFinite(r)
+        ? { ok: true, value: r }
+        : fail("propertyValue", `${current as number} × ${v} is not finite`);
+    }
     case "duration": {
       if (current === null || current === undefined)
         return fail("operation", `${o.propertyName} is not set in the model; use SET`);

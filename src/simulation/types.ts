@@ -1,11 +1,11 @@
 /**
- * Typed shape of the Quodsi clean wire format (schemaVersion 2026.11.01 /
- * 2026.12.01) as far as this engine reads it, plus the engine's result types.
- *
- * Wire objects keep unknown extra properties (the format carries layout,
- * levers, metadata ...); the index signatures say so explicitly. Only the
- * fields listed here influence a simulation run.
+ * The engine's validation and result types. The wire format's types live in
+ * `model/wire.ts` and are re-exported here, so `types.js` stays the one
+ * import for both.
  */
+import type { TimeUnit } from "./model/wire.js";
+
+export type * from "./model/wire.js";
 
 export interface ValidationIssue {
   /** Path into the checked value, e.g. `activities[2].actions[0].duration.scale`. */
@@ -13,232 +13,13 @@ export interface ValidationIssue {
   message: string;
 }
 
-export type Validated<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
-
-/** Time units accepted on the wire (case-insensitive on input). */
-export type TimeUnit = "seconds" | "minutes" | "hours" | "days";
-
-interface DurationBase {
-  unit: TimeUnit;
-}
-
-/** `{unit, value}` or `{unit, distribution: "constant", value}`. */
-export interface ConstantDuration extends DurationBase {
-  distribution?: "constant";
-  value: number;
-}
-export interface UniformDuration extends DurationBase {
-  distribution: "uniform";
-  min: number;
-  max: number;
-}
-export interface TriangularDuration extends DurationBase {
-  distribution: "triangular";
-  min: number;
-  mode: number;
-  max: number;
-}
-/** Normal(mean, std) truncated at 0 (negative draws are re-drawn). */
-export interface NormalDuration extends DurationBase {
-  distribution: "normal";
-  mean: number;
-  std: number;
-}
-/** Exponential with `scale` = mean. */
-export interface ExponentialDuration extends DurationBase {
-  distribution: "exponential";
-  scale: number;
-}
 /**
- * Lognormal as numpy's `lognormal(mean, sigma)`: `mean` and `sigma` are the
- * mean and standard deviation of the underlying normal (log of the time in
- * `unit`), as in Quodsi's own distribution definitions.
+ * A checked value, or every problem found. `warnings` (present only when
+ * there are some) name legal but suspicious constructs, e.g. a generator
+ * with several outgoing connectors, of which only the first is used.
  */
-export interface LognormalDuration extends DurationBase {
-  distribution: "lognormal";
-  mean: number;
-  sigma: number;
-}
-/** Gamma(shape k, scale θ): mean kθ. */
-export interface GammaDuration extends DurationBase {
-  distribution: "gamma";
-  shape: number;
-  scale: number;
-}
-/** Weibull(shape, scale); scale defaults to 1 (numpy's `weibull(a)`). */
-export interface WeibullDuration extends DurationBase {
-  distribution: "weibull";
-  shape: number;
-  scale?: number;
-}
-/** Erlang: sum of `k` exponentials, each with mean `scale` (total mean k·scale). */
-export interface ErlangDuration extends DurationBase {
-  distribution: "erlang";
-  k: number;
-  scale: number;
-}
-/** Beta(alpha, beta) scaled to [min, max] (defaults 0 and 1). */
-export interface BetaDuration extends DurationBase {
-  distribution: "beta";
-  alpha: number;
-  beta: number;
-  min?: number;
-  max?: number;
-}
-/** Discrete/empirical: `values[i]` with relative weight `probabilities[i]`. */
-export interface DiscreteDuration extends DurationBase {
-  distribution: "discrete" | "empirical";
-  values: number[];
-  probabilities: number[];
-}
-
-export type Duration =
-  | ConstantDuration
-  | UniformDuration
-  | TriangularDuration
-  | NormalDuration
-  | ExponentialDuration
-  | LognormalDuration
-  | GammaDuration
-  | WeibullDuration
-  | ErlangDuration
-  | BetaDuration
-  | DiscreteDuration;
-
-export type DistributionName = NonNullable<Duration["distribution"]>;
-
-interface WireObject {
-  id: string;
-  name?: string;
-  [extra: string]: unknown;
-}
-
-export type Entity = WireObject;
-
-export interface Resource extends WireObject {
-  /** Units available; default 1. */
-  capacity?: number;
-}
-
-export type RequirementMode = "REQUIRE_ALL" | "REQUIRE_ANY";
-
-export interface ResourceRequest {
-  resourceId: string;
-  /** Units; default 1. */
-  quantity?: number;
-  [extra: string]: unknown;
-}
-
-export interface RequirementClause {
-  id?: string;
-  /** Default REQUIRE_ALL; the wire also uses lower case. */
-  mode?: RequirementMode | Lowercase<RequirementMode>;
-  requests?: ResourceRequest[];
-  clauses?: RequirementClause[];
-  [extra: string]: unknown;
-}
-
-export interface ResourceRequirement extends WireObject {
-  rootClause: RequirementClause;
-}
-
-export interface DelayAction {
-  type: "delay";
-  id?: string;
-  duration: Duration;
-  [extra: string]: unknown;
-}
-export interface DelayWithResourceAction {
-  type: "delay_with_resource";
-  id?: string;
-  resourceRequirementId: string;
-  duration: Duration;
-  /** Keep the seized resources after the delay (released by a later `release`). */
-  keepResource?: boolean;
-  [extra: string]: unknown;
-}
-export interface SeizeAction {
-  type: "seize";
-  id?: string;
-  resourceRequirementId: string;
-  [extra: string]: unknown;
-}
-export interface ReleaseAction {
-  type: "release";
-  id?: string;
-  resourceRequirementId: string;
-  [extra: string]: unknown;
-}
-/** Quodsi action types this engine stores but does not run (checkRunnable names them). */
-export type UnsupportedActionType =
-  "assign" | "branch" | "loop" | "split" | "join" | "create" | "dispose" | "script";
-export interface UnsupportedAction {
-  type: UnsupportedActionType;
-  id?: string;
-  [extra: string]: unknown;
-}
-
-export type Action = DelayAction | DelayWithResourceAction | SeizeAction | ReleaseAction | UnsupportedAction;
-export type ActionType = Action["type"];
-
-export interface Activity extends WireObject {
-  /** Entities processed at once; default 1. */
-  capacity?: number;
-  /** Waiting room in front of the activity; absent/null = unlimited. */
-  inboundCapacity?: number | null;
-  /** Room for finished entities that cannot move on yet; absent/null = unlimited. */
-  outboundCapacity?: number | null;
-  actions?: Action[];
-}
-
-export type GeneratorMode = "FREQUENCY" | "PATTERN" | "SCHEDULED";
-
-export interface Generator extends WireObject {
-  entityId: string;
-  mode?: GeneratorMode;
-  interarrivalTime?: Duration;
-  /** Entities per arrival; default 1. */
-  batchSize?: number;
-  /** Time of the first arrival; default 0. */
-  startDelay?: Duration;
-  /** Total entities this generator creates; absent/null = unlimited. */
-  maxEntities?: number | null;
-  /** Number of arrivals (batches); absent/null = unlimited. */
-  maxCycles?: number | null;
-}
-
-export interface ConnectorDelayAction {
-  type: "delay";
-  id?: string;
-  duration: Duration;
-  [extra: string]: unknown;
-}
-
-export interface Connector extends WireObject {
-  sourceId: string;
-  targetId: string;
-  /** Relative routing weight among the source's outgoing connectors; default 1. */
-  weight?: number;
-  /** Travel: `delay` actions run in sequence while the entity moves. */
-  actions?: Array<ConnectorDelayAction | UnsupportedAction>;
-}
-
-export interface QuodsiModel {
-  schemaVersion?: string;
-  name?: string;
-  replications?: number;
-  seed?: number;
-  timeUnit: TimeUnit;
-  runTime: Duration;
-  warmupTime?: Duration;
-  entities?: Entity[];
-  resources?: Resource[];
-  resourceRequirements?: ResourceRequirement[];
-  activities?: Activity[];
-  generators?: Generator[];
-  connectors?: Connector[];
-  [extra: string]: unknown;
-}
+export type Validated<T> =
+  { ok: true; value: T; warnings?: ValidationIssue[] } | { ok: false; issues: ValidationIssue[] };
 
 // ---------------------------------------------------------------------------
 // Results

@@ -142,7 +142,7 @@ describe("validateModel", () => {
 
   it("accepts unsupported-but-well-formed features (they are store-able)", () => {
     const m = mm1(1, 2, { runTime: 10 });
-    m.activities![0].actions!.push({ type: "branch", id: "b", condition: {}, ifTrue: [], ifFalse: [] });
+    m.activities![0].actions!.push({ type: "loop", id: "b", count: 2, actions: [] });
     m.activities![0].routing = "state_condition";
     m.generators![0].mode = "PATTERN";
     expect(validateModel(m).ok).toBe(true);
@@ -152,7 +152,10 @@ describe("validateModel", () => {
 describe("checkRunnable", () => {
   it("names each unsupported feature and the object path", () => {
     const m = mm1(1, 2, { runTime: 10 });
-    m.activities![0].actions!.push({ type: "split", id: "s" }, { type: "script", id: "js" });
+    m.activities![0].actions!.push(
+      { type: "split", id: "s", destinationId: "server" },
+      { type: "script", id: "js", source: "" },
+    );
     m.activities![0].routing = "state_condition";
     m.activities![0].failureProperties = { mtbf: 10 };
     m.generators![0].mode = "SCHEDULED";

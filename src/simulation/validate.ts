@@ -1,50 +1,42 @@
 import { isConstantDuration, validateDuration } from "./durations.js";
-import type { QuodsiModel, ValidationIssue, Validated } from "./types.js";
+import { ACTION_TYPES, ACTIONS, actionRunIssues, FEATURES } from "./model/actions.js";
+import { Issues, isAbsent, isFiniteNumber, isInt, isObject, type Obj } from "./model/issues.js";
+import { routingMode, type RoutingMode } from "./model/normalize.js";
+import { readStates } from "./model/states.js";
+import {
+  checkActivityLogic,
+  checkConnectorLogic,
+  checkGenerator,
+  type ModelRefs,
+  routingWarnings,
+} from "./model/validate-logic.js";
+import type { QuodsiModel, RequirementClause, ValidationIssue, Validated } from "./types.js";
 import { TIME_UNITS, convertTime, parseTimeUnit } from "./units.js";
 
 export const SUPPORTED_SCHEMA_VERSIONS = ["2026.11.01", "2026.12.01"] as const;
 const LEGACY_SCHEMA_VERSIONS = ["2026.08.20"];
 
-/** Action types the engine runs. */
-export const RUNNABLE_ACTION_TYPES = ["delay", "delay_with_resource", "seize", "release"] as const;
+/** Action types the engine runs in an activity (from the action registry, model/actions.ts). */
+export const RUNNABLE_ACTION_TYPES = ACTION_TYPES.filter((t) => ACTIONS[t].runnable);
 /** Quodsi action types that are well-formed wire but not run by this engine. */
-export const KNOWN_UNSUPPORTED_ACTION_TYPES = [
-  "assign",
-  "branch",
-  "loop",
-  "split",
-  "join",
-  "create",
-  "dispose",
-  "script",
-] as const;
-const ALL_ACTION_TYPES: readonly string[] = [...RUNNABLE_ACTION_TYPES, ...KNOWN_UNSUPPORTED_ACTION_TYPES];
-const GENERATOR_MODES = ["FREQUENCY", "PATTERN", "SCHEDULED"];
+export const KNOWN_UNSUPPORTED_ACTION_TYPES = ACTION_TYPES.filter((t) => !ACTIONS[t].runnable);
 const REQUIREMENT_MODES = ["REQUIRE_ALL", "REQUIRE_ANY"];
-
-type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-const isInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
-
-class Issues {
-  readonly list: ValidationIssue[] = [];
-  add(path: string, message: string): void {
-    this.list.push({ path, message });
-  }
-  addAll(issues: ValidationIssue[]): void {
-    for (const i of issues) this.list.push(i);
-  }
-}
 
 /**
  * Shape + references of a clean-wire Quodsi model: JSON object, required
  * fields, types, ids unique, references to existing objects, capacities,
- * durations. Returns every issue at once. Well-formed but unsupported
- * features (branch, state routing, ...) pass here; `checkRunnable` reports them.
+ * durations, states and the entity logic that uses them (actions through
+ * the registry in model/actions.ts, expressions and scripts compiled against
+ * the states). Returns every issue at once, and, on success, `warnings` for
+ * legal constructs that do not do what they seem to (only when there are
+ * some). Well-formed but unsupported features (branch, state routing, ...)
+ * pass here; `checkRunnable` reports them.
  *
  * Id rules: ids are unique across entities, resources, activities,
  * generators and connectors; resource requirements form their own namespace
- * (Quodsi's Lucid serializer names a requirement after its resource).
+ * (Quodsi's Lucid serializer names a requirement after its resource), and
+ * so do states. Action ids are unique within their activity or connector,
+ * nested actions included; a missing one is generated (`actionId`).
  */
 export function validateModel(input: unknown): Validated<QuodsiModel> {
   const is = new Issues();
@@ -118,6 +110,7 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
   // --- collections and ids
   const COLLECTIONS = [
     "entities",
+    "states",
     "resources",
     "resourceRequirements",
     "activities",
@@ -187,6 +180,15 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
     if (id) generatorIds.add(id);
   });
   each("connectors", (o, i) => idOf("connectors", i, o, "main"));
+  const refs: ModelRefs = {
+    is,
+    states: readStates(m.states, is),
+    entityIds,
+    resourceIds,
+    requirementIds,
+    activityIds,
+    generatorIds,
+  };
 
   // --- resource requirements
   const checkClause = (c: unknown, p: string, depth: number): void => {
@@ -214,6 +216,10 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
             is.add(`${rp}.resourceId`, `references unknown resource ${JSON.stringify(r.resourceId)}`);
           if (r.quantity !== undefined && !(isInt(r.quantity) && r.quantity >= 1))
             is.add(`${rp}.quantity`, "must be an integer >= 1");
+          if (!isAbsent(r.priority) && !isFiniteNumber(r.priority))
+            is.add(`${rp}.priority`, "must be a finite number");
+          if (!isAbsent(r.keepResource) && typeof r.keepResource !== "boolean")
+            is.add(`${rp}.keepResource`, "must be a boolean");
         });
     }
     if (c.clauses !== undefined && c.clauses !== null) {
@@ -226,22 +232,6 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
     else checkClause(o.rootClause, `resourceRequirements[${i}].rootClause`, 0);
   });
 
-  const requirementRef = (o: Obj, p: string) => {
-    if (typeof o.resourceRequirementId !== "string")
-      is.add(`${p}.resourceRequirementId`, "is required (string)");
-    else if (!requirementIds.has(o.resourceRequirementId))
-      is.add(
-        `${p}.resourceRequirementId`,
-        `references unknown resource requirement ${JSON.stringify(o.resourceRequirementId)}`,
-      );
-  };
-  const durationField = (o: Obj, key: string, p: string, required: boolean) => {
-    if (o[key] === undefined || o[key] === null) {
-      if (required) is.add(`${p}.${key}`, "is required (a Duration)");
-      return;
-    }
-    is.addAll(validateDuration(o[key], `${p}.${key}`));
-  };
   const optCount = (o: Obj, key: string, p: string, min: number, nullable: boolean) => {
     const v = o[key];
     if (v === undefined || (nullable && v === null)) return;
@@ -250,66 +240,17 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
   };
 
   // --- activities and their actions
+  const routes = new Map<string, RoutingMode | undefined>();
   each("activities", (o, i) => {
     const p = `activities[${i}]`;
     optCount(o, "capacity", p, 1, false);
     optCount(o, "inboundCapacity", p, 0, true);
     optCount(o, "outboundCapacity", p, 0, true);
-    if (o.actions === undefined || o.actions === null) return;
-    if (!Array.isArray(o.actions)) return is.add(`${p}.actions`, "must be an array");
-    const actionIds = new Set<string>();
-    o.actions.forEach((a, j) => {
-      const ap = `${p}.actions[${j}]`;
-      if (!isObject(a)) return is.add(ap, "must be an action object");
-      if (a.id !== undefined) {
-        if (typeof a.id !== "string") is.add(`${ap}.id`, "must be a string");
-        else if (actionIds.has(a.id))
-          is.add(`${ap}.id`, `duplicate action id ${JSON.stringify(a.id)} in this activity`);
-        else actionIds.add(a.id);
-      }
-      if (typeof a.type !== "string" || !ALL_ACTION_TYPES.includes(a.type)) {
-        return is.add(
-          `${ap}.type`,
-          `must be one of ${ALL_ACTION_TYPES.join(", ")} (got ${JSON.stringify(a.type)})`,
-        );
-      }
-      switch (a.type) {
-        case "delay":
-          durationField(a, "duration", ap, true);
-          break;
-        case "delay_with_resource":
-          requirementRef(a, ap);
-          durationField(a, "duration", ap, true);
-          if (a.keepResource !== undefined && typeof a.keepResource !== "boolean")
-            is.add(`${ap}.keepResource`, "must be a boolean");
-          break;
-        case "seize":
-        case "release":
-          requirementRef(a, ap);
-          break;
-      }
-    });
+    routes.set(typeof o.id === "string" ? o.id : "", checkActivityLogic(refs, o, p));
   });
 
   // --- generators
-  each("generators", (o, i) => {
-    const p = `generators[${i}]`;
-    if (typeof o.entityId !== "string") is.add(`${p}.entityId`, "is required (string)");
-    else if (!entityIds.has(o.entityId))
-      is.add(`${p}.entityId`, `references unknown entity ${JSON.stringify(o.entityId)}`);
-    let mode = "FREQUENCY";
-    if (o.mode !== undefined && o.mode !== null) {
-      if (typeof o.mode === "string" && GENERATOR_MODES.includes(o.mode.toUpperCase()))
-        mode = o.mode.toUpperCase();
-      else
-        is.add(`${p}.mode`, `must be one of ${GENERATOR_MODES.join(", ")} (got ${JSON.stringify(o.mode)})`);
-    }
-    durationField(o, "interarrivalTime", p, mode === "FREQUENCY");
-    durationField(o, "startDelay", p, false);
-    optCount(o, "batchSize", p, 1, false);
-    optCount(o, "maxEntities", p, 0, true);
-    optCount(o, "maxCycles", p, 0, true);
-  });
+  each("generators", (o, i) => checkGenerator(refs, o, `generators[${i}]`));
 
   // --- connectors
   each("connectors", (o, i) => {
@@ -331,33 +272,17 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
       !(typeof o.weight === "number" && Number.isFinite(o.weight) && o.weight >= 0)
     )
       is.add(`${p}.weight`, "must be a finite number >= 0");
-    if (o.actions === undefined || o.actions === null) return;
-    if (!Array.isArray(o.actions)) return is.add(`${p}.actions`, "must be an array");
-    o.actions.forEach((a, j) => {
-      const ap = `${p}.actions[${j}]`;
-      if (!isObject(a)) return is.add(ap, "must be an action object");
-      if (typeof a.type !== "string" || !ALL_ACTION_TYPES.includes(a.type))
-        return is.add(
-          `${ap}.type`,
-          `must be one of ${ALL_ACTION_TYPES.join(", ")} (got ${JSON.stringify(a.type)})`,
-        );
-      if (a.type === "delay") durationField(a, "duration", ap, true);
-    });
+    checkConnectorLogic(refs, o, p);
   });
 
-  return is.list.length ? { ok: false, issues: is.list } : { ok: true, value: m as unknown as QuodsiModel };
-}
+  const generatorIndex = new Map<string, number>();
+  each("generators", (o, i) => typeof o.id === "string" && generatorIndex.set(o.id, i));
+  routingWarnings(is, arr("connectors"), routes, generatorIndex);
 
-const FEATURE: Record<string, string> = {
-  assign: "state assignment",
-  branch: "conditional action branches",
-  loop: "repeated action blocks",
-  split: "splitting an entity into several",
-  join: "joining entities back together",
-  create: "creating new entities mid-process",
-  dispose: "disposing of entities",
-  script: "scripted logic",
-};
+  if (is.list.length) return { ok: false, issues: is.list };
+  const value = m as unknown as QuodsiModel;
+  return is.warnings.length ? { ok: true, value, warnings: is.warnings } : { ok: true, value };
+}
 
 const present = (v: unknown): boolean =>
   v !== undefined &&
@@ -366,49 +291,72 @@ const present = (v: unknown): boolean =>
   !(Array.isArray(v) && v.length === 0) &&
   !(isObject(v) && Object.keys(v).length === 0);
 
+/** Routing modes the engine runs, by the FEATURES flags. */
+function runnableRouting(mode: RoutingMode | undefined): boolean {
+  if (mode === "probability") return true;
+  if (mode === "state_condition") return FEATURES.stateRouting.runnable;
+  if (mode === "entity_type") return FEATURES.entityTypeRouting.runnable;
+  return false;
+}
+const SUPPORTED_ROUTING = () =>
+  [
+    "probabilistic routing by connector weight",
+    ...(FEATURES.stateRouting.runnable ? [FEATURES.stateRouting.message] : []),
+    ...(FEATURES.entityTypeRouting.runnable ? [FEATURES.entityTypeRouting.message] : []),
+  ].join(", ");
+
 /**
  * Issues for well-formed features this engine does not implement, each
  * naming the feature and the object. Empty = runnable. Expects a model that
- * passed `validateModel`.
+ * passed `validateModel`. Driven by the action registry and the FEATURES
+ * table (model/actions.ts): a feature the runtime learns is one flag there.
  */
 export function checkRunnable(model: QuodsiModel): ValidationIssue[] {
   const is = new Issues();
-  const label = (kind: string, o: { id: string; name?: string }) =>
+  const label = (kind: string, o: { id: string; name?: string | null }) =>
     `${kind} ${JSON.stringify(o.id)}${o.name && o.name !== o.id ? ` (${o.name})` : ""}`;
-  const unsupportedAction = (type: string, where: string, allowed: string) =>
-    `action type "${type}"${FEATURE[type] ? ` (${FEATURE[type]})` : ""} is not supported by this engine; ${where} supports only ${allowed}`;
+  const gate = (key: keyof typeof FEATURES, path: string, who: string) => {
+    if (!FEATURES[key].runnable) is.add(path, `${who}: ${FEATURES[key].message}`);
+  };
 
+  (model.states ?? []).forEach((s, i) => {
+    if (s.componentType === "resource" || s.componentType === "activity")
+      gate("scopedStates", `states[${i}].componentType`, label("state", s));
+  });
+
+  (model.resourceRequirements ?? []).forEach((rq, i) => {
+    const who = label("resource requirement", rq);
+    const walk = (c: RequirementClause | undefined, p: string): void => {
+      (c?.requests ?? []).forEach((r, j) => {
+        if (!isAbsent(r.priority) && r.priority !== 1)
+          gate("requestPriority", `${p}.requests[${j}].priority`, who);
+        if (r.keepResource === true) gate("requestKeepResource", `${p}.requests[${j}].keepResource`, who);
+      });
+      (c?.clauses ?? []).forEach((k, j) => walk(k, `${p}.clauses[${j}]`));
+    };
+    walk(rq.rootClause, `resourceRequirements[${i}].rootClause`);
+  });
+
+  const routingOf = new Map<string, RoutingMode | undefined>();
   (model.activities ?? []).forEach((a, i) => {
     const p = `activities[${i}]`;
     const who = label("activity", a);
-    (a.actions ?? []).forEach((act, j) => {
-      if (!(RUNNABLE_ACTION_TYPES as readonly string[]).includes(act.type))
-        is.add(
-          `${p}.actions[${j}].type`,
-          `${who}: ${unsupportedAction(act.type, "an activity", RUNNABLE_ACTION_TYPES.join(", "))}`,
-        );
-    });
+    actionRunIssues(a.actions, `${p}.actions`, "activity", who, is);
     const routing = a.routing ?? a.connectType;
-    if (
-      present(routing) &&
-      !(typeof routing === "string" && ["probability", "probabilistic"].includes(routing.toLowerCase()))
-    )
+    routingOf.set(a.id, routingMode(routing));
+    if (present(routing) && !runnableRouting(routingMode(routing)))
       is.add(
         `${p}.${a.routing !== undefined ? "routing" : "connectType"}`,
-        `${who}: routing ${JSON.stringify(routing)}${String(routing).toLowerCase().includes("state") ? " (state routing)" : ""} is not supported; only probabilistic routing by connector weight`,
+        `${who}: routing ${JSON.stringify(routing)}${String(routing).toLowerCase().includes("state") ? " (state routing)" : ""} is not supported; only ${SUPPORTED_ROUTING()}`,
       );
-    if (present(a.sourceConfig))
-      is.add(
-        `${p}.sourceConfig`,
-        `${who}: an activity acting as an entity source (sourceConfig) is not supported; use a generator`,
-      );
+    if (present(a.sourceConfig)) gate("sourceConfig", `${p}.sourceConfig`, who);
     if (present(a.failureProperties))
       is.add(`${p}.failureProperties`, `${who}: failures (failureProperties) are not supported`);
     if (
       present(a.queueRanking) &&
       !(typeof a.queueRanking === "string" && a.queueRanking.toUpperCase() === "FIFO")
     )
-      is.add(`${p}.queueRanking`, `${who}: queue ranking rules are not supported; queues are FIFO`);
+      gate("queueRanking", `${p}.queueRanking`, who);
   });
 
   (model.resources ?? []).forEach((r, i) => {
@@ -429,11 +377,7 @@ export function checkRunnable(model: QuodsiModel): ValidationIssue[] {
     const mode = typeof g.mode === "string" ? g.mode.toUpperCase() : "FREQUENCY";
     if (mode !== "FREQUENCY")
       is.add(`${p}.mode`, `${who}: ${mode} generators are not supported; only FREQUENCY (interarrival time)`);
-    if (present(g.initialStates))
-      is.add(
-        `${p}.initialStates`,
-        `${who}: generator initialStates (entity state assignment) are not supported`,
-      );
+    if (present(g.initialStates)) gate("initialStates", `${p}.initialStates`, who);
     for (const key of ["arrivalPatternId", "arrivalScheduleId"])
       if (present(g[key]))
         is.add(`${p}.${key}`, `${who}: ${key} (PATTERN/SCHEDULED arrivals) is not supported`);
@@ -443,21 +387,16 @@ export function checkRunnable(model: QuodsiModel): ValidationIssue[] {
   (model.connectors ?? []).forEach((c, i) => {
     const p = `connectors[${i}]`;
     const who = label("connector", c);
-    if (present(c.condition))
-      is.add(`${p}.condition`, `${who}: conditional routing (state_condition) is not supported`);
-    if (present(c.stateCondition))
-      is.add(`${p}.stateCondition`, `${who}: conditional routing (state_condition) is not supported`);
-    if (present(c.entityId))
-      is.add(`${p}.entityId`, `${who}: entity-type filtered routing (entityId) is not supported`);
+    if (present(c.condition)) gate("connectorCondition", `${p}.condition`, who);
+    if (present(c.stateCondition)) gate("connectorCondition", `${p}.stateCondition`, who);
+    if (present(c.entityId)) gate("connectorEntityId", `${p}.entityId`, who);
+    // Priority only orders the matches of state-condition routing (Q2); elsewhere it changes nothing.
+    const sourceRouting = routingOf.get(c.sourceId);
+    if (!isAbsent(c.priority) && sourceRouting !== undefined && sourceRouting !== "probability")
+      gate("connectorPriority", `${p}.priority`, who);
     if (present(c.stateModifications))
       is.add(`${p}.stateModifications`, `${who}: state modifications on connectors are not supported`);
-    (c.actions ?? []).forEach((a, j) => {
-      if (a.type !== "delay")
-        is.add(
-          `${p}.actions[${j}].type`,
-          `${who}: ${unsupportedAction(a.type, "a connector", "delay (travel time)")}`,
-        );
-    });
+    actionRunIssues(c.actions, `${p}.actions`, "connector", who, is);
     const list = outgoing.get(c.sourceId) ?? [];
     list.push(i);
     outgoing.set(c.sourceId, list);

@@ -196,7 +196,7 @@ describe.each(backends())("runs on $name", (backend) => {
       ...coffeeShop(),
       activities: [
         ...(coffeeShop().activities as object[]),
-        { id: "Split", name: "Split", actions: [{ type: "split" }] },
+        { id: "Split", name: "Split", actions: [{ type: "split", destinationId: "Order" }] },
       ],
     };
     const bad = await createScenario(t, tenant.apiKey, branching);

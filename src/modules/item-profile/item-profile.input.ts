@@ -31,9 +31,10 @@ export class OverrideItemInput extends OverrideNotesInput {
 
   @Field(() => String, {
     description:
-      "ACTIVITY: capacity, inboundCapacity, outboundCapacity, actions.<actionId or index>.duration; RESOURCE: capacity; " +
-      "GENERATOR: interarrivalTime, startDelay, batchSize, maxEntities; CONNECTOR: weight; " +
-      "RESOURCE_REQUIREMENT: requests.<resourceId>.quantity; MODEL: seed, runTime, warmupTime",
+      "ACTIVITY: capacity, inboundCapacity, outboundCapacity, actions.<actionId or index>.duration, " +
+      "actions.<actionId or index>.count (loop, split), actions.<actionId or index>.joinCount (join); " +
+      "RESOURCE: capacity; GENERATOR: interarrivalTime, startDelay, batchSize, maxEntities; CONNECTOR: weight; " +
+      "RESOURCE_REQUIREMENT: requests.<resourceId>.quantity; STATE: initialValue; MODEL: seed, runTime, warmupTime",
   })
   @Length(1, 200)
   @Matches(/^\S+$/, { message: "propertyName must not contain white space" })
