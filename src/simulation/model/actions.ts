@@ -40,6 +40,9 @@ const FEATURE_ROWS = {
   },
   requestPriority: { runnable: false, message: "request priority is not supported yet" },
   requestKeepResource: { runnable: false, message: "keepResource on a request is not supported yet" },
+  // The two routing modes: checkRunnable names the routing value, and lists these labels once runnable.
+  // State-condition routing comes with connectorCondition, connectorEntityId and connectorPriority (Q2);
+  // entity-type routing with connectorEntityId.
   stateRouting: { runnable: false, message: "state-condition routing" },
   entityTypeRouting: { runnable: false, message: "entity-type routing" },
   connectorCondition: { runnable: false, message: "conditional routing (state_condition) is not supported" },
