@@ -15,6 +15,25 @@ export interface Config {
   shutdownGraceMs: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   nodeEnv: string;
+  /** What one request, key or socket may cost the service. */
+  hardening: Hardening;
+}
+
+/** Limits on one GraphQL operation, checked before it executes, over HTTP and WebSocket alike. */
+export interface OperationLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+  /** Estimated cost (src/server/limits.ts): `first` multiplies, expensive fields weigh more. */
+  maxCost: number;
+  introspection: boolean;
+  /** "Did you mean …" in validation errors. */
+  suggestions: boolean;
+}
+
+export interface Hardening {
+  operations: OperationLimits;
 }
 
 export class ConfigError extends Error {
@@ -31,6 +50,14 @@ function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: num
     throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function boolVar(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (/^(true|1|yes|on)$/i.test(raw)) return true;
+  if (/^(false|0|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
 function urlVar(env: NodeJS.ProcessEnv, name: string, protocols: string[]): string | undefined {
@@ -54,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${env.LOG_LEVEL}"`);
   }
+  const nodeEnv = env.NODE_ENV || "development";
   return {
     port: intVar(env, "PORT", 4000, 0, 65535),
     host: env.HOST || "127.0.0.1",
@@ -63,6 +91,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runnerConcurrency: intVar(env, "RUNNER_CONCURRENCY", os.availableParallelism(), 1, 256),
     shutdownGraceMs: intVar(env, "SHUTDOWN_GRACE_SECONDS", 10, 0, 3600) * 1000,
     logLevel: logLevel as Config["logLevel"],
-    nodeEnv: env.NODE_ENV || "development",
+    nodeEnv,
+    hardening: hardeningFromEnv(env, nodeEnv),
   };
+}
+
+/**
+ * The limits of README "Configuration": production answers neither introspection
+ * nor field suggestions unless asked to; every other default is the same everywhere.
+ */
+function hardeningFromEnv(env: NodeJS.ProcessEnv, nodeEnv: string): Hardening {
+  const development = nodeEnv !== "production";
+  const MAX = 1_000_000_000;
+  return {
+    operations: {
+      maxDepth: intVar(env, "GRAPHQL_MAX_DEPTH", 12, 1, 1000),
+      maxAliases: intVar(env, "GRAPHQL_MAX_ALIASES", 20, 0, 100_000),
+      maxDirectives: intVar(env, "GRAPHQL_MAX_DIRECTIVES", 20, 0, 100_000),
+      maxTokens: intVar(env, "GRAPHQL_MAX_TOKENS", 3000, 100, 10_000_000),
+      maxCost: intVar(env, "GRAPHQL_MAX_COST", 5000, 1, MAX),
+      introspection: boolVar(env, "GRAPHQL_INTROSPECTION", development),
+      suggestions: boolVar(env, "GRAPHQL_SUGGESTIONS", development),
+    },
+  };
+}
+
+/** The defaults of every limit, as `loadConfig({ NODE_ENV })` gives them (tests, embedding). */
+export function defaultHardening(nodeEnv = "development"): Hardening {
+  return hardeningFromEnv({}, nodeEnv);
 }

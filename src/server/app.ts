@@ -11,11 +11,11 @@ import {
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { GraphQLError, type GraphQLSchema } from "graphql";
-import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { Database } from "../db/client.js";
 import { createLoaders } from "../db/loaders.js";
 import { tenantScoped, type TenantDb } from "../db/tenant.js";
+import { defaultHardening, type Hardening } from "../config.js";
 import { AppError, formatError, HTTP_STATUS, type RequestScope } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { apiKeyFromHeaders, authenticate } from "../modules/auth/auth.service.js";
@@ -25,6 +25,7 @@ import { mountResultsRoute } from "../modules/run/results.route.js";
 import { createServices } from "../modules/services.js";
 import type { ResultsStore } from "../runner/results-store.js";
 import type { AppContext } from "../modules/context.js";
+import { createHardening } from "./hardening.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createSharedSubscribe } from "./shared-execution.js";
 
@@ -38,6 +39,8 @@ export interface ServerOptions {
   results: ResultsStore;
   /** "production" serves Apollo's production landing page instead of the embedded Sandbox. */
   nodeEnv?: string;
+  /** Operation limits (default: the documented defaults for nodeEnv). */
+  hardening?: Hardening;
 }
 
 export interface RunningServer {
@@ -99,6 +102,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       services: createServices({ db, loaders, principal, logger: log, runtime: options.runtime }),
     };
   };
+  const hardening = createHardening({
+    config: options.hardening ?? defaultHardening(options.nodeEnv),
+    schema,
+    metrics,
+    logger,
+    prisma: database.prisma,
+  });
   const auth = (req: Request) => authenticate(database.prisma, apiKeyFromHeaders(req.headers));
   // The HTTP request being served, for hooks that get no context: Apollo's formatError, the REST routes.
   const requests = new AsyncLocalStorage<RequestScope>();
@@ -108,21 +118,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app.disable("x-powered-by");
   const httpServer = http.createServer(app);
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
-  const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal }>(
+  const wsCleanup = hardening.ws.serve(
     {
       schema,
       subscribe: createSharedSubscribe(),
-      onConnect: async (ctx) => {
-        const params = ctx.connectionParams ?? {};
-        const raw = params.apiKey ?? params.authorization ?? params.Authorization;
-        const key = typeof raw === "string" ? raw.replace(/^Bearer\s+/i, "").trim() : undefined;
-        try {
-          ctx.extra.principal = await authenticate(database.prisma, key);
-          return true;
-        } catch {
-          return false; // graphql-ws closes the socket with 4403 Forbidden
-        }
-      },
       context: (ctx) => contextFor(ctx.extra.principal as Principal, randomUUID()),
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors) return undefined;
@@ -170,7 +169,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   const apollo = new ApolloServer<AppContext>({
     schema,
-    introspection: true,
+    ...hardening.apollo,
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM/SIGINT (drain, runner, database); Apollo's own handlers would race it.
     stopOnTerminationSignals: false,
@@ -179,6 +178,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       requestHeaders: ["x-api-key", "authorization", "apollo-require-preflight", "x-apollo-operation-name"],
     },
     plugins: [
+      ...hardening.apollo.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       wsDrain,
       observePlugin,

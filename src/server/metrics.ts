@@ -40,6 +40,12 @@ export function createMetrics(runner: RunnerGauges) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    refusedOperations: new Counter({
+      name: "scenariolab_graphql_refused_total",
+      help: "GraphQL operations refused by an operation limit (depth, aliases, directives, tokens, cost)",
+      labelNames: ["limit", "transport"] as const,
+      registers: [registry],
+    }),
   };
 }
 

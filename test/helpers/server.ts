@@ -8,6 +8,7 @@ import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print, type GraphQLSchema } from "graphql";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
+import { defaultHardening, type Hardening } from "../../src/config.js";
 import { createLogger, type Logger } from "../../src/logger.js";
 import { createApiKey, createTenant } from "../../src/modules/auth/auth.service.js";
 import { type Role } from "../../src/modules/auth/principal.js";
@@ -60,6 +61,8 @@ export interface TestServerOptions {
   redisUrl?: string;
   /** The server's logger, e.g. one writing to an array the test reads (default: silent). */
   logger?: Logger;
+  /** Limits of the server (default: the documented defaults). */
+  hardening?: Hardening;
 }
 
 export async function startTestServer(
@@ -86,6 +89,7 @@ export async function startTestServer(
     logger,
     runtime: runner,
     results: runner.results,
+    hardening: options.hardening ?? defaultHardening(),
   });
   await runner.start();
   server.markReady();

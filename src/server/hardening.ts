@@ -1,0 +1,46 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import type { GraphQLSchema, ValidationRule } from "graphql";
+import type { Hardening } from "../config.js";
+import type { PrismaClient } from "../generated/prisma/client.js";
+import type { Logger } from "../logger.js";
+import { authenticate } from "../modules/auth/auth.service.js";
+import { OperationGuard } from "./limits.js";
+import type { Metrics } from "./metrics.js";
+import { WsHygiene } from "./ws-hygiene.js";
+
+export interface HardeningDeps {
+  config: Hardening;
+  schema: GraphQLSchema;
+  metrics: Metrics;
+  logger: Logger;
+  prisma: PrismaClient;
+}
+
+/** Everything app.ts wires in so that one request cannot take the service down. */
+export interface ServerHardening {
+  /** Spread into the ApolloServer options. */
+  apollo: {
+    introspection: boolean;
+    hideSchemaDetailsFromClientErrors: boolean;
+    parseOptions: { maxTokens: number };
+    validationRules: ValidationRule[];
+    plugins: ApolloServerPlugin[];
+  };
+  ws: WsHygiene;
+}
+
+/** Builds the operation limits of one server from its configuration (README "Configuration"). */
+export function createHardening({ config, schema, metrics, logger, prisma }: HardeningDeps): ServerHardening {
+  const operations = new OperationGuard(schema, config.operations, metrics);
+  const ws = new WsHygiene({ schema, operations, logger, authenticate: (key) => authenticate(prisma, key) });
+  return {
+    apollo: {
+      introspection: config.operations.introspection,
+      hideSchemaDetailsFromClientErrors: !config.operations.suggestions,
+      parseOptions: operations.parseOptions,
+      validationRules: operations.httpValidationRules,
+      plugins: [operations.apolloPlugin()],
+    },
+    ws,
+  };
+}
