@@ -27,6 +27,8 @@ export interface OperationLimits {
   maxTokens: number;
   /** Estimated cost (src/server/limits.ts): `first` multiplies, expensive fields weigh more. */
   maxCost: number;
+  /** How long one operation may run before it is aborted with an error; 0 = no limit. */
+  timeoutMs: number;
   introspection: boolean;
   /** "Did you mean …" in validation errors. */
   suggestions: boolean;
@@ -110,6 +112,7 @@ function hardeningFromEnv(env: NodeJS.ProcessEnv, nodeEnv: string): Hardening {
       maxDirectives: intVar(env, "GRAPHQL_MAX_DIRECTIVES", 20, 0, 100_000),
       maxTokens: intVar(env, "GRAPHQL_MAX_TOKENS", 3000, 100, 10_000_000),
       maxCost: intVar(env, "GRAPHQL_MAX_COST", 5000, 1, MAX),
+      timeoutMs: intVar(env, "GRAPHQL_TIMEOUT_MS", 10_000, 0, 3_600_000),
       introspection: boolVar(env, "GRAPHQL_INTROSPECTION", development),
       suggestions: boolVar(env, "GRAPHQL_SUGGESTIONS", development),
     },

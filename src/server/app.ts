@@ -122,6 +122,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     {
       schema,
       subscribe: createSharedSubscribe(),
+      execute: hardening.execute,
       context: (ctx) => contextFor(ctx.extra.principal as Principal, randomUUID()),
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors) return undefined;

@@ -24,7 +24,7 @@ import { DEFAULT_PAGE_SIZE } from "../modules/common/pagination.js";
 import type { Metrics } from "./metrics.js";
 
 /** Which operation limit refused a request; also `extensions.limit` of the error and a metric label. */
-export type Limit = "depth" | "aliases" | "directives" | "tokens" | "cost";
+export type Limit = "depth" | "aliases" | "directives" | "tokens" | "cost" | "time";
 
 export type Transport = "http" | "ws";
 

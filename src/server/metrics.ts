@@ -42,7 +42,7 @@ export function createMetrics(runner: RunnerGauges) {
     }),
     refusedOperations: new Counter({
       name: "scenariolab_graphql_refused_total",
-      help: "GraphQL operations refused by an operation limit (depth, aliases, directives, tokens, cost)",
+      help: "GraphQL operations refused or aborted by an operation limit (depth, aliases, directives, tokens, cost, time)",
       labelNames: ["limit", "transport"] as const,
       registers: [registry],
     }),

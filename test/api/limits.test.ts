@@ -186,3 +186,37 @@ describe("production defaults", () => {
     expect(ws.errors![0].message).toBe('Cannot query field "emial" on type "User".');
   });
 });
+
+describe("execution time budget", () => {
+  let t: TestServer;
+  let tenant: TestTenant;
+  // 1 ms from the start of GraphQL processing: any operation that reads the database runs longer.
+  const budgetMs = 1;
+  beforeAll(async () => {
+    const h = defaultHardening();
+    t = await startTestServer(pglite, {
+      hardening: { ...h, operations: { ...h.operations, timeoutMs: budgetMs } },
+    });
+    tenant = await t.tenant();
+  });
+  afterAll(() => t.dispose());
+
+  // Two reads of the database one after the other: longer than 1 ms however fast the machine.
+  const query = `{ me { email tenant { name } } }`;
+
+  it("aborts an operation that outlives its budget with one error naming the limit", async () => {
+    const res = await t.gql(tenant.apiKey, query);
+    expect(limitOf(res)).toEqual([["BAD_USER_INPUT", "time"]]);
+    expect(res.errors![0].message).toBe(
+      `The operation ran longer than its time budget of ${budgetMs} ms and was aborted.`,
+    );
+    expect(
+      await counter(t, 'scenariolab_graphql_refused_total{limit="time",transport="http"}'),
+    ).toBeGreaterThan(0);
+  });
+
+  it("aborts it over WebSocket too", async () => {
+    const res = await wsResult(t.ws(tenant.apiKey), query);
+    expect(limitOf(res)).toEqual([["BAD_USER_INPUT", "time"]]);
+  });
+});
