@@ -34,8 +34,28 @@ export interface OperationLimits {
   suggestions: boolean;
 }
 
+/** Budgets per API key and per client address; 0 turns a budget off. */
+export interface RateLimits {
+  /** GraphQL operations (HTTP requests and WebSocket operations) per API key per minute. */
+  requestsPerMinute: number;
+  /** HTTP requests and WebSocket connections per client address per minute, keys or not. */
+  addressRequestsPerMinute: number;
+  /** Failed authentications per client address per window before the address is refused. */
+  authFailures: number;
+  authWindowSeconds: number;
+  /** runScenario, runAnalysis, createExperiment and runExperiment calls per API key per minute. */
+  expensivePerMinute: number;
+  /** Reverse proxies in front of the service whose X-Forwarded-For is trusted (0: the socket's peer). */
+  trustProxyHops: number;
+  /** Shared store for the counters (REDIS_URL); in memory when unset. */
+  redisUrl: string | undefined;
+  /** Prefix of the counters' keys in the store. */
+  keyPrefix: string;
+}
+
 export interface Hardening {
   operations: OperationLimits;
+  rate: RateLimits;
 }
 
 export class ConfigError extends Error {
@@ -84,17 +104,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${env.LOG_LEVEL}"`);
   }
   const nodeEnv = env.NODE_ENV || "development";
+  const redisUrl = urlVar(env, "REDIS_URL", ["redis:", "rediss:"]);
   return {
     port: intVar(env, "PORT", 4000, 0, 65535),
     host: env.HOST || "127.0.0.1",
     dataDir: path.resolve(env.DATA_DIR || "./.data"),
     databaseUrl: urlVar(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
-    redisUrl: urlVar(env, "REDIS_URL", ["redis:", "rediss:"]),
+    redisUrl,
     runnerConcurrency: intVar(env, "RUNNER_CONCURRENCY", os.availableParallelism(), 1, 256),
     shutdownGraceMs: intVar(env, "SHUTDOWN_GRACE_SECONDS", 10, 0, 3600) * 1000,
     logLevel: logLevel as Config["logLevel"],
     nodeEnv,
-    hardening: hardeningFromEnv(env, nodeEnv),
+    hardening: hardeningFromEnv(env, nodeEnv, redisUrl),
   };
 }
 
@@ -102,7 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  * The limits of README "Configuration": production answers neither introspection
  * nor field suggestions unless asked to; every other default is the same everywhere.
  */
-function hardeningFromEnv(env: NodeJS.ProcessEnv, nodeEnv: string): Hardening {
+function hardeningFromEnv(env: NodeJS.ProcessEnv, nodeEnv: string, redisUrl: string | undefined): Hardening {
   const development = nodeEnv !== "production";
   const MAX = 1_000_000_000;
   return {
@@ -116,10 +137,20 @@ function hardeningFromEnv(env: NodeJS.ProcessEnv, nodeEnv: string): Hardening {
       introspection: boolVar(env, "GRAPHQL_INTROSPECTION", development),
       suggestions: boolVar(env, "GRAPHQL_SUGGESTIONS", development),
     },
+    rate: {
+      requestsPerMinute: intVar(env, "RATE_LIMIT_REQUESTS_PER_MINUTE", 1200, 0, MAX),
+      addressRequestsPerMinute: intVar(env, "RATE_LIMIT_ADDRESS_REQUESTS_PER_MINUTE", 3000, 0, MAX),
+      authFailures: intVar(env, "RATE_LIMIT_AUTH_FAILURES", 10, 0, MAX),
+      authWindowSeconds: intVar(env, "RATE_LIMIT_AUTH_WINDOW_SECONDS", 600, 1, 86_400),
+      expensivePerMinute: intVar(env, "RATE_LIMIT_EXPENSIVE_PER_MINUTE", 30, 0, MAX),
+      trustProxyHops: intVar(env, "TRUST_PROXY_HOPS", 0, 0, 10),
+      redisUrl,
+      keyPrefix: "scenariolab:rl",
+    },
   };
 }
 
 /** The defaults of every limit, as `loadConfig({ NODE_ENV })` gives them (tests, embedding). */
 export function defaultHardening(nodeEnv = "development"): Hardening {
-  return hardeningFromEnv({}, nodeEnv);
+  return hardeningFromEnv({}, nodeEnv, undefined);
 }

@@ -16,9 +16,8 @@ import type { Database } from "../db/client.js";
 import { createLoaders } from "../db/loaders.js";
 import { tenantScoped, type TenantDb } from "../db/tenant.js";
 import { defaultHardening, type Hardening } from "../config.js";
-import { AppError, formatError, HTTP_STATUS, type RequestScope } from "../errors.js";
+import { AppError, formatError, type RequestScope } from "../errors.js";
 import type { Logger } from "../logger.js";
-import { apiKeyFromHeaders, authenticate } from "../modules/auth/auth.service.js";
 import type { Principal } from "../modules/auth/principal.js";
 import type { RunRuntime } from "../modules/deps.js";
 import { mountResultsRoute } from "../modules/run/results.route.js";
@@ -27,6 +26,7 @@ import type { ResultsStore } from "../runner/results-store.js";
 import type { AppContext } from "../modules/context.js";
 import { createHardening } from "./hardening.js";
 import { createMetrics, type Metrics } from "./metrics.js";
+import { errorHttpHead } from "./rate-limit.js";
 import { createSharedSubscribe } from "./shared-execution.js";
 
 export interface ServerOptions {
@@ -39,7 +39,7 @@ export interface ServerOptions {
   results: ResultsStore;
   /** "production" serves Apollo's production landing page instead of the embedded Sandbox. */
   nodeEnv?: string;
-  /** Operation limits (default: the documented defaults for nodeEnv). */
+  /** Operation limits and rate limits (default: the documented defaults for nodeEnv). */
   hardening?: Hardening;
 }
 
@@ -58,7 +58,7 @@ const MAX_TENANT_CLIENTS = 1000;
 function refused(err: AppError): GraphQLError {
   return new GraphQLError(err.message, {
     originalError: err,
-    extensions: { code: err.code, http: { status: HTTP_STATUS[err.code] } },
+    extensions: { code: err.code, http: errorHttpHead(err) },
   });
 }
 
@@ -109,7 +109,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logger,
     prisma: database.prisma,
   });
-  const auth = (req: Request) => authenticate(database.prisma, apiKeyFromHeaders(req.headers));
+  const auth = (req: Request) => hardening.authenticate(req);
   // The HTTP request being served, for hooks that get no context: Apollo's formatError, the REST routes.
   const requests = new AsyncLocalStorage<RequestScope>();
   const currentScope = (): RequestScope => requests.getStore() ?? { logger };
@@ -217,9 +217,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     res.setHeader("Content-Type", metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
   });
+  app.use("/runs", ...hardening.restGuards);
   mountResultsRoute(app, { prisma: database.prisma, results: options.results, auth, scope: currentScope });
   app.use(
     "/graphql",
+    hardening.graphqlGuard,
     express.json({ limit: "5mb" }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {

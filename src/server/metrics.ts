@@ -46,6 +46,12 @@ export function createMetrics(runner: RunnerGauges) {
       labelNames: ["limit", "transport"] as const,
       registers: [registry],
     }),
+    rateLimited: new Counter({
+      name: "scenariolab_rate_limited_total",
+      help: "Requests, operations and connections answered RATE_LIMITED, by budget",
+      labelNames: ["budget", "transport"] as const,
+      registers: [registry],
+    }),
   };
 }
 

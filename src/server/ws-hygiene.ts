@@ -1,15 +1,19 @@
 import type { IncomingMessage } from "node:http";
-import { type GraphQLSchema } from "graphql";
+import { GraphQLError, getOperationAST, type GraphQLSchema } from "graphql";
 import { handleProtocols, makeServer, type Context, type ServerOptions } from "graphql-ws";
 import type { WebSocket, WebSocketServer } from "ws";
+import { ErrorCode, RateLimitedError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Principal } from "../modules/auth/principal.js";
 import type { OperationGuard } from "./limits.js";
+import { clientAddress, expensiveFieldCount, type RateLimitGuard } from "./rate-limit.js";
 
 /** Close codes of the graphql-ws protocol and RFC 6455 that this module uses. */
 const CLOSE = {
   goingAway: 1001,
   internalError: 4500,
+  /** graphql-ws's "too many" code, reused for budgets that ran out. */
+  tooMany: 4429,
 } as const;
 
 export type WsParams = Record<string, unknown>;
@@ -33,34 +37,42 @@ function keyFromParams(params: Readonly<WsParams> | undefined): string | undefin
   return typeof raw === "string" ? raw.replace(/^Bearer\s+/i, "").trim() : undefined;
 }
 
+/** Close reasons are limited to 123 bytes by the protocol. */
+const reason = (text: string) => text.slice(0, 120);
+
 export interface WsHygieneDeps {
   schema: GraphQLSchema;
   operations: OperationGuard;
+  rate: RateLimitGuard;
   logger: Logger;
   /** Resolves an API key to its principal, or throws UNAUTHENTICATED. */
   authenticate(key: string | undefined): Promise<Principal>;
 }
 
 /**
- * graphql-ws connections under the same operation limits as HTTP: every
- * `subscribe` message is parsed, validated and priced here before it runs.
+ * graphql-ws connections under the same operation limits and budgets as HTTP:
+ * the address budget per connection, the failed-authentication budget at
+ * connection_init, and per operation the key's request and expensive-mutation
+ * budgets; every `subscribe` message is parsed, validated and priced here
+ * before it runs.
  */
 export class WsHygiene {
   constructor(private readonly deps: WsHygieneDeps) {}
 
   /**
    * Serves graphql-ws on the ws server: graphql-ws's core (makeServer) with this
-   * adapter, which is its `useServer` with our logger instead of the console.
+   * adapter, which is its `useServer` with our logger instead of the console
+   * and the address budget for every new socket.
    */
   serve(
     base: Omit<WsOptions, "onConnect" | "onSubscribe" | "onClose">,
     wss: WebSocketServer,
   ): { dispose(): Promise<void> } {
-    const { logger } = this.deps;
+    const { logger, rate } = this.deps;
     const server = makeServer<WsParams, WsExtra>({
       ...base,
       onConnect: (ctx) => this.onConnect(ctx),
-      onSubscribe: (ctx, _id, payload) => this.onSubscribe(payload),
+      onSubscribe: (ctx, _id, payload) => this.onSubscribe(ctx, payload),
     });
     wss.options.handleProtocols = handleProtocols;
     wss.on("error", (err) => logger.error({ err }, "WebSocket server error"));
@@ -68,6 +80,10 @@ export class WsHygiene {
       socket.once("error", (err: Error) => {
         logger.warn({ err: err.message }, "WebSocket connection error");
         socket.close(CLOSE.internalError, "Internal server error");
+      });
+      rate.admitAddress(clientAddress(request, rate.config.trustProxyHops), "ws").catch((err: unknown) => {
+        if (err instanceof RateLimitedError) socket.close(CLOSE.tooMany, reason(err.message));
+        else logger.error({ err }, "address budget check failed");
       });
       let pongWait: NodeJS.Timeout | undefined;
       const ping = setInterval(() => {
@@ -112,26 +128,44 @@ export class WsHygiene {
   }
 
   private async onConnect(ctx: WsContext): Promise<boolean> {
+    const { rate } = this.deps;
     try {
-      ctx.extra.principal = await this.deps.authenticate(keyFromParams(ctx.connectionParams));
+      ctx.extra.principal = await rate.authenticate(
+        clientAddress(ctx.extra.request, rate.config.trustProxyHops),
+        keyFromParams(ctx.connectionParams),
+        (key) => this.deps.authenticate(key),
+        "ws",
+      );
       return true;
-    } catch {
-      return false; // graphql-ws closes the socket with 4403 Forbidden
+    } catch (err) {
+      if (err instanceof RateLimitedError) ctx.extra.socket.close(CLOSE.tooMany, reason(err.message));
+      return false; // graphql-ws closes with 4403 Forbidden (a no-op after our own close)
     }
   }
 
-  private onSubscribe(payload: {
-    query: string;
-    operationName?: string | null;
-    variables?: Record<string, unknown> | null;
-  }) {
-    const checked = this.deps.operations.checkWs(payload);
-    if ("errors" in checked) return checked.errors;
-    return {
-      schema: this.deps.schema,
-      document: checked.document,
-      operationName: payload.operationName,
-      variableValues: payload.variables,
-    };
+  private async onSubscribe(
+    ctx: WsContext,
+    payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+  ) {
+    const { rate, operations, schema } = this.deps;
+    const principal = ctx.extra.principal;
+    if (!principal)
+      return [new GraphQLError("Not authenticated", { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
+    try {
+      await rate.admitKey(principal, "ws");
+      const checked = operations.checkWs(payload);
+      if ("errors" in checked) return checked.errors;
+      const operation = getOperationAST(checked.document, payload.operationName);
+      await rate.admitExpensive(principal, expensiveFieldCount(operation), "ws");
+      return {
+        schema,
+        document: checked.document,
+        operationName: payload.operationName,
+        variableValues: payload.variables,
+      };
+    } catch (err) {
+      if (err instanceof RateLimitedError) return [new GraphQLError(err.message, { originalError: err })];
+      throw err;
+    }
   }
 }

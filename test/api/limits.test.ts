@@ -4,7 +4,7 @@ import { defaultHardening } from "../../src/config.js";
 import { mm1 } from "../fixtures/models.js";
 import { backends } from "../helpers/backends.js";
 import { createScenario } from "../helpers/scenarios.js";
-import { startTestServer, type TestServer, type TestTenant } from "../helpers/server.js";
+import { startTestServer, testHardening, type TestServer, type TestTenant } from "../helpers/server.js";
 
 // The limits do not depend on the database: the embedded one is enough.
 const [pglite] = backends();
@@ -164,7 +164,7 @@ describe("production defaults", () => {
   let tenant: TestTenant;
   beforeAll(async () => {
     t = await startTestServer(pglite, {
-      hardening: defaultHardening("production"),
+      hardening: { ...testHardening(), operations: defaultHardening("production").operations },
     });
     tenant = await t.tenant();
   });
@@ -193,7 +193,7 @@ describe("execution time budget", () => {
   // 1 ms from the start of GraphQL processing: any operation that reads the database runs longer.
   const budgetMs = 1;
   beforeAll(async () => {
-    const h = defaultHardening();
+    const h = testHardening();
     t = await startTestServer(pglite, {
       hardening: { ...h, operations: { ...h.operations, timeoutMs: budgetMs } },
     });

@@ -61,8 +61,27 @@ export interface TestServerOptions {
   redisUrl?: string;
   /** The server's logger, e.g. one writing to an array the test reads (default: silent). */
   logger?: Logger;
-  /** Limits of the server (default: the documented defaults). */
+  /** Limits of the server (default: testHardening(), the documented defaults without rate limits). */
   hardening?: Hardening;
+}
+
+/**
+ * The documented defaults, except that the rate limits are off: tests of other
+ * behaviour share one client address and must never run into them. Tests of
+ * the limits pass their own (see test/api/hardening.test.ts).
+ */
+export function testHardening(): Hardening {
+  const h = defaultHardening();
+  return {
+    ...h,
+    rate: {
+      ...h.rate,
+      requestsPerMinute: 0,
+      addressRequestsPerMinute: 0,
+      authFailures: 0,
+      expensivePerMinute: 0,
+    },
+  };
 }
 
 export async function startTestServer(
@@ -89,7 +108,7 @@ export async function startTestServer(
     logger,
     runtime: runner,
     results: runner.results,
-    hardening: options.hardening ?? defaultHardening(),
+    hardening: options.hardening ?? testHardening(),
   });
   await runner.start();
   server.markReady();
