@@ -53,9 +53,23 @@ export interface RateLimits {
   keyPrefix: string;
 }
 
+/** Hygiene of graphql-ws connections. */
+export interface WebSocketLimits {
+  /** A socket that sends no connection_init within this time is closed (4408). */
+  initTimeoutMs: number;
+  /** A larger message closes the socket (1009). */
+  maxPayloadBytes: number;
+  maxSubscriptionsPerSocket: number;
+  /** Open sockets per API key on this instance. */
+  maxConnectionsPerKey: number;
+  /** How often open sockets' keys are checked; sockets of revoked keys are closed (4403). */
+  keyRecheckSeconds: number;
+}
+
 export interface Hardening {
   operations: OperationLimits;
   rate: RateLimits;
+  ws: WebSocketLimits;
 }
 
 export class ConfigError extends Error {
@@ -146,6 +160,13 @@ function hardeningFromEnv(env: NodeJS.ProcessEnv, nodeEnv: string, redisUrl: str
       trustProxyHops: intVar(env, "TRUST_PROXY_HOPS", 0, 0, 10),
       redisUrl,
       keyPrefix: "scenariolab:rl",
+    },
+    ws: {
+      initTimeoutMs: intVar(env, "WS_CONNECTION_INIT_TIMEOUT_MS", 3000, 100, 600_000),
+      maxPayloadBytes: intVar(env, "WS_MAX_PAYLOAD_BYTES", 262_144, 1024, 100 * 1024 * 1024),
+      maxSubscriptionsPerSocket: intVar(env, "WS_MAX_SUBSCRIPTIONS_PER_SOCKET", 20, 1, 100_000),
+      maxConnectionsPerKey: intVar(env, "WS_MAX_CONNECTIONS_PER_KEY", 100, 1, 1_000_000),
+      keyRecheckSeconds: intVar(env, "WS_KEY_RECHECK_SECONDS", 30, 1, 86_400),
     },
   };
 }

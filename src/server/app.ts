@@ -39,7 +39,7 @@ export interface ServerOptions {
   results: ResultsStore;
   /** "production" serves Apollo's production landing page instead of the embedded Sandbox. */
   nodeEnv?: string;
-  /** Operation limits and rate limits (default: the documented defaults for nodeEnv). */
+  /** Operation limits, rate limits and WebSocket hygiene (default: the documented defaults for nodeEnv). */
   hardening?: Hardening;
 }
 
@@ -117,7 +117,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const app = express();
   app.disable("x-powered-by");
   const httpServer = http.createServer(app);
-  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: "/graphql",
+    ...hardening.ws.serverOptions,
+  });
   const wsCleanup = hardening.ws.serve(
     {
       schema,

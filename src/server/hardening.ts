@@ -21,7 +21,7 @@ export interface HardeningDeps {
   prisma: PrismaClient;
 }
 
-/** Everything app.ts wires in so that one request or key cannot take the service down. */
+/** Everything app.ts wires in so that one request, key or socket cannot take the service down. */
 export interface ServerHardening {
   /** Spread into the ApolloServer options. */
   apollo: {
@@ -43,14 +43,23 @@ export interface ServerHardening {
 }
 
 /**
- * Builds the operation limits, the time budget and the rate limits of one
- * server from its configuration (README "Configuration").
+ * Builds the operation limits, the time budget, the rate limits and the
+ * WebSocket hygiene of one server from its configuration (README "Configuration").
  */
 export function createHardening({ config, schema, metrics, logger, prisma }: HardeningDeps): ServerHardening {
   const operations = new OperationGuard(schema, config.operations, metrics);
   const rate = new RateLimitGuard(config.rate, metrics, logger);
   const check = (key: string | undefined) => authenticate(prisma, key);
-  const ws = new WsHygiene({ schema, operations, rate, logger, authenticate: check });
+  const ws = new WsHygiene({
+    schema,
+    limits: config.ws,
+    operations,
+    rate,
+    metrics,
+    logger,
+    prisma,
+    authenticate: check,
+  });
   const timeoutMs = config.operations.timeoutMs;
   if (timeoutMs > 0) applyTimeBudget(schema);
   const lifecycle: ApolloServerPlugin = {
@@ -72,6 +81,7 @@ export function createHardening({ config, schema, metrics, logger, prisma }: Har
         operations.apolloPlugin(),
         ...(timeoutMs > 0 ? [timeBudgetPlugin(timeoutMs, operations)] : []),
         rate.apolloPlugin(),
+        ws.revocationPlugin(),
       ],
     },
     execute: timeoutMs > 0 ? budgetedExecute(timeoutMs, operations) : undefined,

@@ -52,6 +52,12 @@ export function createMetrics(runner: RunnerGauges) {
       labelNames: ["budget", "transport"] as const,
       registers: [registry],
     }),
+    wsClosed: new Counter({
+      name: "scenariolab_ws_closed_total",
+      help: "WebSocket connections closed by the server for hygiene (init timeout, payload size, revoked key, limits)",
+      labelNames: ["reason"] as const,
+      registers: [registry],
+    }),
   };
 }
 
