@@ -227,6 +227,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     "/graphql",
     hardening.graphqlGuard,
     express.json({ limit: "5mb" }),
+    hardening.operationGate,
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const scope = currentScope();

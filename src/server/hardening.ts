@@ -37,6 +37,8 @@ export interface ServerHardening {
   authenticate(req: IncomingMessage): Promise<Principal>;
   /** Express middleware before /graphql: the address budget, answered in GraphQL's shape. */
   graphqlGuard: RequestHandler;
+  /** Express middleware after the body is read, before Apollo: documents over a shape limit (400). */
+  operationGate: RequestHandler;
   /** Express middleware before the REST routes: the address budget and Retry-After on RATE_LIMITED. */
   restGuards: RequestHandler[];
   ws: WsHygiene;
@@ -96,6 +98,7 @@ export function createHardening({ config, schema, metrics, logger, prisma }: Har
       return principal;
     },
     graphqlGuard: rate.addressLimit("graphql"),
+    operationGate: operations.httpGate(),
     restGuards: [RateLimitGuard.retryAfterHeader(), rate.addressLimit("rest")],
     ws,
   };

@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import type { ApolloServerPlugin } from "@apollo/server";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
@@ -49,8 +51,9 @@ function wsLimitError(error: GraphQLError): GraphQLError {
 
 /**
  * Fields that cost far more than loading a row, with their own cost (before
- * their selection). The rest: 1 for a field that returns objects, 0 for a leaf
- * that its parent's row already holds, 10 for a mutation's root field.
+ * their selection). The rest: 1 for a field that returns objects (batched by
+ * the loaders), 10 for a paginated one (a query per parent), 0 for a leaf that
+ * its parent's row already holds, 10 for a mutation's root field.
  */
 const FIELD_COSTS: Record<string, number | ((args: Record<string, unknown>) => number)> = {
   // Base definition + every override, applied and validated on each call.
@@ -70,6 +73,8 @@ const FIELD_COSTS: Record<string, number | ((args: Record<string, unknown>) => n
 
 /** A list without a `first` argument is assumed to hold this many items. */
 const ASSUMED_LIST_SIZE = 10;
+/** A paginated field's own cost: a query of its own for every parent (keyset pages are not batched). */
+const CONNECTION_COST = 10;
 const MUTATION_FIELD_COST = 10;
 
 const listLength = (value: unknown): number => (Array.isArray(value) ? Math.max(1, value.length) : 1);
@@ -89,14 +94,15 @@ function costEstimator(mutationType: string | undefined): ComplexityEstimator {
       return childComplexity;
     const weight = FIELD_COSTS[`${type.name}.${field.name}`];
     const leaf = isLeafType(getNamedType(field.type));
+    const paginated = field.args.some((a) => a.name === "first");
     const own =
       typeof weight === "function"
         ? weight(args)
-        : (weight ?? (type.name === mutationType ? MUTATION_FIELD_COST : leaf ? 0 : 1));
+        : (weight ??
+          (type.name === mutationType ? MUTATION_FIELD_COST : paginated ? CONNECTION_COST : leaf ? 0 : 1));
     if (leaf) return own;
     let items = 1;
-    if (field.args.some((a) => a.name === "first"))
-      items = typeof args.first === "number" && args.first > 0 ? args.first : DEFAULT_PAGE_SIZE;
+    if (paginated) items = typeof args.first === "number" && args.first > 0 ? args.first : DEFAULT_PAGE_SIZE;
     else if (isListType(getNullableType(field.type))) items = ASSUMED_LIST_SIZE;
     return own + items * childComplexity;
   };
@@ -121,9 +127,13 @@ export function operationCost(
 // ---------------------------------------------------------------------------
 // Limits before execution, for both transports
 
+/** How many refused documents are remembered, by hash, so that a repeated attack costs a hash. */
+const REFUSED_CACHE_SIZE = 1000;
+
 /** Operation limits bound to a schema; counts every refusal in /metrics. */
 export class OperationGuard {
   private readonly rules: Record<Transport, ValidationRule[]>;
+  private readonly refusedDocuments = new Map<string, readonly GraphQLError[]>();
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -202,6 +212,61 @@ export class OperationGuard {
     }
   }
 
+  /**
+   * The shape limits alone (tokens, depth, aliases, directives): a parse and
+   * three cheap rules, before graphql-js's own (much costlier) validation, and
+   * refusals remembered by the document's hash.
+   */
+  private checkShape(
+    query: string,
+    transport: Transport,
+  ): { document?: DocumentNode; errors?: GraphQLError[] } {
+    const hash = createHash("sha256").update(query).digest("base64url");
+    const known = this.refusedDocuments.get(hash);
+    if (known) {
+      for (const e of known) this.refused(e.extensions.limit as Limit, transport);
+      return { errors: [...known] };
+    }
+    const remember = (errors: GraphQLError[]) => {
+      if (this.refusedDocuments.size >= REFUSED_CACHE_SIZE)
+        this.refusedDocuments.delete(this.refusedDocuments.keys().next().value as string);
+      this.refusedDocuments.set(hash, errors);
+      return { errors };
+    };
+    let document: DocumentNode;
+    try {
+      document = parse(query, this.parseOptions);
+    } catch (err) {
+      if (!(err instanceof GraphQLError)) throw err;
+      const error = this.tokenLimit(err, transport);
+      return error.extensions.limit ? remember([error]) : { errors: [error] };
+    }
+    const errors = validate(this.schema, document, this.rules[transport]);
+    return errors.length ? remember([...errors]) : { document };
+  }
+
+  /**
+   * Express middleware before Apollo (and before authentication): a document
+   * over a shape limit is answered 400 at once, so an attacker repeating it
+   * costs neither a database lookup nor graphql-js's validation. Anything else,
+   * syntax errors included, goes on to Apollo, which checks again.
+   */
+  httpGate(): RequestHandler {
+    return (req: Request, res: Response, next: NextFunction) => {
+      const source: unknown = req.method === "GET" ? req.query : req.body;
+      const query = (source as { query?: unknown } | undefined)?.query;
+      if (typeof query !== "string") return next();
+      const { errors } = this.checkShape(query, "http");
+      if (!errors?.some((e) => e.extensions.limit)) return next();
+      res.status(400).json({
+        errors: errors.map((e) => ({
+          message: e.message,
+          extensions: { code: ErrorCode.BAD_USER_INPUT, limit: e.extensions.limit },
+        })),
+      });
+    };
+  }
+
   /** Apollo plugin: counts the token limit (graphql-js's parse refuses) and checks the cost with the variables. */
   apolloPlugin(): ApolloServerPlugin {
     return {
@@ -226,25 +291,20 @@ export class OperationGuard {
     operationName?: string | null;
     variables?: Record<string, unknown> | null;
   }): { document: DocumentNode } | { errors: GraphQLError[] } {
-    let document: DocumentNode;
-    try {
-      document = parse(payload.query, this.parseOptions);
-    } catch (err) {
-      if (!(err instanceof GraphQLError)) throw err;
-      return { errors: [this.tokenLimit(err, "ws")] };
-    }
+    const shape = this.checkShape(payload.query, "ws");
+    if (!shape.document)
+      return { errors: (shape.errors ?? []).map((e) => (e.extensions.limit ? wsLimitError(e) : e)) };
+    const document = shape.document;
     const rules = [
       ...specifiedRules,
       ...(this.limits.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
-      ...this.rules.ws,
     ];
     const errors = validate(this.schema, document, rules);
     if (errors.length) {
       return {
         errors: errors.map((e) => {
-          const plain = e.extensions.limit ? wsLimitError(e) : e;
-          if (!this.limits.suggestions) plain.message = withoutSuggestions(plain.message);
-          return plain;
+          if (!this.limits.suggestions) e.message = withoutSuggestions(e.message);
+          return e;
         }),
       };
     }

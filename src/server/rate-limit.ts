@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { HeaderMap, type ApolloServerPlugin } from "@apollo/server";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
@@ -209,24 +210,24 @@ export class RateLimitGuard {
     }
   }
 
-  private async recentlyUsed(apiKeyId: string): Promise<boolean> {
+  private async recentlyUsed(mark: string): Promise<boolean> {
     try {
-      return (await this.seen?.get(apiKeyId)) != null;
+      return (await this.seen?.get(mark)) != null;
     } catch {
       return false;
     }
   }
 
   /** Marks a key as in use (at most once a minute per key and instance, so the store sees few writes). */
-  private markUsed(principal: Principal): Principal {
+  private markUsed(mark: string, principal: Principal): Principal {
     if (!this.seen) return principal;
     const now = Date.now();
-    const last = this.seenMarked.get(principal.apiKeyId);
+    const last = this.seenMarked.get(mark);
     if (last === undefined || now - last > SEEN_REFRESH_MS) {
       if (this.seenMarked.size >= SEEN_CACHE_MAX) this.seenMarked.clear();
-      this.seenMarked.set(principal.apiKeyId, now);
-      this.seen.set(principal.apiKeyId, 1, this.config.authWindowSeconds).catch((err: unknown) => {
-        this.seenMarked.delete(principal.apiKeyId);
+      this.seenMarked.set(mark, now);
+      this.seen.set(mark, 1, this.config.authWindowSeconds).catch((err: unknown) => {
+        this.seenMarked.delete(mark);
         this.logger.warn({ err }, "rate limit store failed to mark a key as used");
       });
     }
@@ -239,7 +240,9 @@ export class RateLimitGuard {
    * one and every later request of the address answer RATE_LIMITED until the
    * window ends, except requests with a key that authenticated within the last
    * window (a dashboard already at work behind the same address). A key guessed
-   * right meanwhile looks exactly like a wrong one, so guessing gains nothing.
+   * right meanwhile looks exactly like a wrong one, so guessing gains nothing;
+   * and a refused guess costs no database lookup (keys in use are remembered by
+   * a hash of their own, not the stored one).
    */
   async authenticate(
     address: string,
@@ -248,14 +251,15 @@ export class RateLimitGuard {
     transport: Transport,
   ): Promise<Principal> {
     const message = `Too many failed authentications from this address (at most ${this.config.authFailures} in ${this.config.authWindowSeconds} s).`;
+    const mark = key ? createHash("sha256").update(`in use:${key}`).digest("base64url") : "";
     const blockedFor = await this.authBlocked(address);
     if (blockedFor !== undefined) {
-      const principal = await check(key).catch(() => undefined);
-      if (principal && (await this.recentlyUsed(principal.apiKeyId))) return this.markUsed(principal);
+      if (key && (await this.recentlyUsed(mark))) return this.markUsed(mark, await check(key));
       this.refuse("auth_failures", transport, message, blockedFor);
     }
     try {
-      return this.markUsed(await check(key));
+      const principal = await check(key);
+      return key ? this.markUsed(mark, principal) : principal;
     } catch (err) {
       // A request without a key is no guess; it only spends the address budget.
       if (key && err instanceof AppError && err.code === ErrorCode.UNAUTHENTICATED)

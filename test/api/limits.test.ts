@@ -114,15 +114,20 @@ describe("operation limits (documented defaults)", () => {
     expect(res.errors![0].message).toBe("Token limit of 3000 exceeded.");
   });
 
-  it("counts refused operations in /metrics by limit", async () => {
-    const before = await counter(t, 'scenariolab_graphql_refused_total{limit="aliases",transport="http"}');
-    await t.gql(
-      attacker.apiKey,
-      `{ me { ${Array.from({ length: 21 }, (_, i) => `e${i}: email`).join(" ")} } }`,
-    );
-    expect(await counter(t, 'scenariolab_graphql_refused_total{limit="aliases",transport="http"}')).toBe(
-      before + 1,
-    );
+  it("counts refused operations in /metrics by limit, a repeated one each time it is refused", async () => {
+    const series = 'scenariolab_graphql_refused_total{limit="aliases",transport="http"}';
+    const before = await counter(t, series);
+    const query = `{ me { ${Array.from({ length: 21 }, (_, i) => `e${i}: email`).join(" ")} } }`;
+    const first = await t.gql(attacker.apiKey, query);
+    const again = await t.gql(attacker.apiKey, query);
+    expect(again).toEqual(first);
+    expect(limitOf(again)).toEqual([["BAD_USER_INPUT", "aliases"]]);
+    expect(await counter(t, series)).toBe(before + 2);
+  });
+
+  it("refuses a document over a shape limit before authenticating the key", async () => {
+    const res = await t.gql(undefined, nested(15));
+    expect([res.status, ...limitOf(res)!]).toEqual([400, ["BAD_USER_INPUT", "depth"]]);
   });
 
   it("applies the same limits to operations over WebSocket", async () => {
