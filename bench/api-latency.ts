@@ -36,6 +36,7 @@ import {
   summarize,
   waitForState,
   type Service,
+  UNLIMITED_ENV,
   type Summary,
   runBench,
 } from "./lib.js";
@@ -127,7 +128,7 @@ async function main(): Promise<Record<string, unknown>> {
   let gql: GqlClient | undefined;
   const running: string[] = [];
   try {
-    service = await startService({ concurrency: CONCURRENCY });
+    service = await startService({ concurrency: CONCURRENCY, env: { ...UNLIMITED_ENV } });
     console.log(
       `service: ${service.url} (RUNNER_CONCURRENCY=${CONCURRENCY}, embedded PGlite, data dir ${service.dataDir})`,
     );

@@ -47,6 +47,7 @@ import {
   summarize,
   waitForState,
   type Service,
+  UNLIMITED_ENV,
   runBench,
 } from "./lib.js";
 
@@ -165,7 +166,7 @@ async function main(): Promise<Record<string, unknown>> {
   let gql: GqlClient | undefined;
   const subscribers: Subscriber[] = [];
   try {
-    service = await startService({ concurrency: CONCURRENCY });
+    service = await startService({ concurrency: CONCURRENCY, env: { ...UNLIMITED_ENV } });
     console.log(
       `service: ${service.url} (RUNNER_CONCURRENCY=${CONCURRENCY}, embedded PGlite, in-memory pub/sub)`,
     );

@@ -16,6 +16,18 @@ import { fileURLToPath } from "node:url";
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const BIN = fileURLToPath(new URL("../bin/scenariolab.js", import.meta.url));
 
+/**
+ * Environment of benches that play many clients with one API key from one
+ * address (api-latency, fanout): the rate limits and the sockets-per-key bound
+ * are off, so they measure the service, not its budgets.
+ */
+export const UNLIMITED_ENV: Readonly<Record<string, string>> = {
+  RATE_LIMIT_REQUESTS_PER_MINUTE: "0",
+  RATE_LIMIT_ADDRESS_REQUESTS_PER_MINUTE: "0",
+  RATE_LIMIT_EXPENSIVE_PER_MINUTE: "0",
+  WS_MAX_CONNECTIONS_PER_KEY: "1000000",
+};
+
 /** After SIGTERM (every run already ended), how long the service may take before it is killed. */
 const STOP_GRACE_MS = 8_000;
 

@@ -15,6 +15,61 @@ export interface Config {
   shutdownGraceMs: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   nodeEnv: string;
+  /** What one request, key or socket may cost the service. */
+  hardening: Hardening;
+}
+
+/** Limits on one GraphQL operation, checked before it executes, over HTTP and WebSocket alike. */
+export interface OperationLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+  /** Estimated cost (src/server/limits.ts): `first` multiplies, expensive fields weigh more. */
+  maxCost: number;
+  /** How long one operation may run before it is aborted with an error; 0 = no limit. */
+  timeoutMs: number;
+  introspection: boolean;
+  /** "Did you mean …" in validation errors. */
+  suggestions: boolean;
+}
+
+/** Budgets per API key and per client address; 0 turns a budget off. */
+export interface RateLimits {
+  /** GraphQL operations (HTTP requests and WebSocket operations) per API key per minute. */
+  requestsPerMinute: number;
+  /** HTTP requests and WebSocket connections per client address per minute, keys or not. */
+  addressRequestsPerMinute: number;
+  /** Failed authentications per client address per window before the address is refused. */
+  authFailures: number;
+  authWindowSeconds: number;
+  /** runScenario, runAnalysis, createExperiment and runExperiment calls per API key per minute. */
+  expensivePerMinute: number;
+  /** Reverse proxies in front of the service whose X-Forwarded-For is trusted (0: the socket's peer). */
+  trustProxyHops: number;
+  /** Shared store for the counters (REDIS_URL); in memory when unset. */
+  redisUrl: string | undefined;
+  /** Prefix of the counters' keys in the store. */
+  keyPrefix: string;
+}
+
+/** Hygiene of graphql-ws connections. */
+export interface WebSocketLimits {
+  /** A socket that sends no connection_init within this time is closed (4408). */
+  initTimeoutMs: number;
+  /** A larger message closes the socket (1009). */
+  maxPayloadBytes: number;
+  maxSubscriptionsPerSocket: number;
+  /** Open sockets per API key on this instance. */
+  maxConnectionsPerKey: number;
+  /** How often open sockets' keys are checked; sockets of revoked keys are closed (4403). */
+  keyRecheckSeconds: number;
+}
+
+export interface Hardening {
+  operations: OperationLimits;
+  rate: RateLimits;
+  ws: WebSocketLimits;
 }
 
 export class ConfigError extends Error {
@@ -31,6 +86,14 @@ function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: num
     throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function boolVar(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (/^(true|1|yes|on)$/i.test(raw)) return true;
+  if (/^(false|0|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
 function urlVar(env: NodeJS.ProcessEnv, name: string, protocols: string[]): string | undefined {
@@ -54,15 +117,61 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${env.LOG_LEVEL}"`);
   }
+  const nodeEnv = env.NODE_ENV || "development";
+  const redisUrl = urlVar(env, "REDIS_URL", ["redis:", "rediss:"]);
   return {
     port: intVar(env, "PORT", 4000, 0, 65535),
     host: env.HOST || "127.0.0.1",
     dataDir: path.resolve(env.DATA_DIR || "./.data"),
     databaseUrl: urlVar(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
-    redisUrl: urlVar(env, "REDIS_URL", ["redis:", "rediss:"]),
+    redisUrl,
     runnerConcurrency: intVar(env, "RUNNER_CONCURRENCY", os.availableParallelism(), 1, 256),
     shutdownGraceMs: intVar(env, "SHUTDOWN_GRACE_SECONDS", 10, 0, 3600) * 1000,
     logLevel: logLevel as Config["logLevel"],
-    nodeEnv: env.NODE_ENV || "development",
+    nodeEnv,
+    hardening: hardeningFromEnv(env, nodeEnv, redisUrl),
   };
+}
+
+/**
+ * The limits of README "Configuration": production answers neither introspection
+ * nor field suggestions unless asked to; every other default is the same everywhere.
+ */
+function hardeningFromEnv(env: NodeJS.ProcessEnv, nodeEnv: string, redisUrl: string | undefined): Hardening {
+  const development = nodeEnv !== "production";
+  const MAX = 1_000_000_000;
+  return {
+    operations: {
+      maxDepth: intVar(env, "GRAPHQL_MAX_DEPTH", 12, 1, 1000),
+      maxAliases: intVar(env, "GRAPHQL_MAX_ALIASES", 20, 0, 100_000),
+      maxDirectives: intVar(env, "GRAPHQL_MAX_DIRECTIVES", 20, 0, 100_000),
+      maxTokens: intVar(env, "GRAPHQL_MAX_TOKENS", 3000, 100, 10_000_000),
+      maxCost: intVar(env, "GRAPHQL_MAX_COST", 5000, 1, MAX),
+      timeoutMs: intVar(env, "GRAPHQL_TIMEOUT_MS", 10_000, 0, 3_600_000),
+      introspection: boolVar(env, "GRAPHQL_INTROSPECTION", development),
+      suggestions: boolVar(env, "GRAPHQL_SUGGESTIONS", development),
+    },
+    rate: {
+      requestsPerMinute: intVar(env, "RATE_LIMIT_REQUESTS_PER_MINUTE", 1200, 0, MAX),
+      addressRequestsPerMinute: intVar(env, "RATE_LIMIT_ADDRESS_REQUESTS_PER_MINUTE", 3000, 0, MAX),
+      authFailures: intVar(env, "RATE_LIMIT_AUTH_FAILURES", 10, 0, MAX),
+      authWindowSeconds: intVar(env, "RATE_LIMIT_AUTH_WINDOW_SECONDS", 600, 1, 86_400),
+      expensivePerMinute: intVar(env, "RATE_LIMIT_EXPENSIVE_PER_MINUTE", 30, 0, MAX),
+      trustProxyHops: intVar(env, "TRUST_PROXY_HOPS", 0, 0, 10),
+      redisUrl,
+      keyPrefix: "scenariolab:rl",
+    },
+    ws: {
+      initTimeoutMs: intVar(env, "WS_CONNECTION_INIT_TIMEOUT_MS", 3000, 100, 600_000),
+      maxPayloadBytes: intVar(env, "WS_MAX_PAYLOAD_BYTES", 262_144, 1024, 100 * 1024 * 1024),
+      maxSubscriptionsPerSocket: intVar(env, "WS_MAX_SUBSCRIPTIONS_PER_SOCKET", 20, 1, 100_000),
+      maxConnectionsPerKey: intVar(env, "WS_MAX_CONNECTIONS_PER_KEY", 100, 1, 1_000_000),
+      keyRecheckSeconds: intVar(env, "WS_KEY_RECHECK_SECONDS", 30, 1, 86_400),
+    },
+  };
+}
+
+/** The defaults of every limit, as `loadConfig({ NODE_ENV })` gives them (tests, embedding). */
+export function defaultHardening(nodeEnv = "development"): Hardening {
+  return hardeningFromEnv({}, nodeEnv, undefined);
 }

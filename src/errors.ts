@@ -58,6 +58,21 @@ export class AppError extends Error {
   }
 }
 
+/** A budget of the caller ran out (RATE_LIMITED): it may try again in `retryAfter` seconds. */
+export class RateLimitedError extends AppError {
+  override name = "RateLimitedError";
+  constructor(
+    message: string,
+    readonly retryAfter: number,
+  ) {
+    super(ErrorCode.RATE_LIMITED, message);
+  }
+}
+
+/** `retryAfter` for the client, when the error has one. */
+const retryAfterOf = (error: AppError) =>
+  error instanceof RateLimitedError ? { retryAfter: error.retryAfter } : {};
+
 export const notFound = (what: string, id: string) =>
   new AppError(ErrorCode.NOT_FOUND, `${what} ${id} not found`);
 export const badInput = (message: string, details?: ErrorDetail[]) =>
@@ -132,7 +147,11 @@ export function formatError(
     return {
       ...base,
       message: original.message,
-      extensions: { code: original.code, ...(original.details ? { details: original.details } : {}) },
+      extensions: {
+        code: original.code,
+        ...(original.details ? { details: original.details } : {}),
+        ...retryAfterOf(original),
+      },
     };
   }
   const code = formatted.extensions?.code;
@@ -152,6 +171,8 @@ export interface HttpErrorBody {
   error: string;
   code: ErrorCode | typeof INTERNAL_SERVER_ERROR;
   details?: ErrorDetail[];
+  /** Seconds until a RATE_LIMITED caller may try again. */
+  retryAfter?: number;
   requestId?: string;
 }
 
@@ -164,7 +185,12 @@ export function httpError(error: unknown, scope: RequestScope): { status: number
   if (error instanceof AppError)
     return {
       status: HTTP_STATUS[error.code],
-      body: { error: error.message, code: error.code, ...(error.details ? { details: error.details } : {}) },
+      body: {
+        error: error.message,
+        code: error.code,
+        ...(error.details ? { details: error.details } : {}),
+        ...retryAfterOf(error),
+      },
     };
   const { code, requestId } = maskUnexpected(error, scope);
   return {

@@ -52,6 +52,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     runtime: runner,
     results: runner.results,
     nodeEnv: config.nodeEnv,
+    hardening: config.hardening,
   });
   const applied = await migrate(database.sql);
   if (applied.length) logger.info({ applied }, "applied migrations");

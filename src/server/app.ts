@@ -11,21 +11,22 @@ import {
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { GraphQLError, type GraphQLSchema } from "graphql";
-import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { Database } from "../db/client.js";
 import { createLoaders } from "../db/loaders.js";
 import { tenantScoped, type TenantDb } from "../db/tenant.js";
-import { AppError, formatError, HTTP_STATUS, type RequestScope } from "../errors.js";
+import { defaultHardening, type Hardening } from "../config.js";
+import { AppError, formatError, type RequestScope } from "../errors.js";
 import type { Logger } from "../logger.js";
-import { apiKeyFromHeaders, authenticate } from "../modules/auth/auth.service.js";
 import type { Principal } from "../modules/auth/principal.js";
 import type { RunRuntime } from "../modules/deps.js";
 import { mountResultsRoute } from "../modules/run/results.route.js";
 import { createServices } from "../modules/services.js";
 import type { ResultsStore } from "../runner/results-store.js";
 import type { AppContext } from "../modules/context.js";
+import { createHardening } from "./hardening.js";
 import { createMetrics, type Metrics, type RunnerGauges } from "./metrics.js";
+import { errorHttpHead } from "./rate-limit.js";
 import { createSharedSubscribe } from "./shared-execution.js";
 
 export interface ServerOptions {
@@ -39,6 +40,8 @@ export interface ServerOptions {
   results: ResultsStore;
   /** "production" serves Apollo's production landing page instead of the embedded Sandbox. */
   nodeEnv?: string;
+  /** Operation limits, rate limits and WebSocket hygiene (default: the documented defaults for nodeEnv). */
+  hardening?: Hardening;
 }
 
 export interface RunningServer {
@@ -56,7 +59,7 @@ const MAX_TENANT_CLIENTS = 1000;
 function refused(err: AppError): GraphQLError {
   return new GraphQLError(err.message, {
     originalError: err,
-    extensions: { code: err.code, http: { status: HTTP_STATUS[err.code] } },
+    extensions: { code: err.code, http: errorHttpHead(err) },
   });
 }
 
@@ -100,7 +103,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       services: createServices({ db, loaders, principal, logger: log, runtime: options.runtime }),
     };
   };
-  const auth = (req: Request) => authenticate(database.prisma, apiKeyFromHeaders(req.headers));
+  const hardening = createHardening({
+    config: options.hardening ?? defaultHardening(options.nodeEnv),
+    schema,
+    metrics,
+    logger,
+    prisma: database.prisma,
+  });
+  const auth = (req: Request) => hardening.authenticate(req);
   // The HTTP request being served, for hooks that get no context: Apollo's formatError, the REST routes.
   const requests = new AsyncLocalStorage<RequestScope>();
   const currentScope = (): RequestScope => requests.getStore() ?? { logger };
@@ -108,22 +118,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const app = express();
   app.disable("x-powered-by");
   const httpServer = http.createServer(app);
-  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
-  const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal }>(
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: "/graphql",
+    ...hardening.ws.serverOptions,
+  });
+  const wsCleanup = hardening.ws.serve(
     {
       schema,
       subscribe: createSharedSubscribe(),
-      onConnect: async (ctx) => {
-        const params = ctx.connectionParams ?? {};
-        const raw = params.apiKey ?? params.authorization ?? params.Authorization;
-        const key = typeof raw === "string" ? raw.replace(/^Bearer\s+/i, "").trim() : undefined;
-        try {
-          ctx.extra.principal = await authenticate(database.prisma, key);
-          return true;
-        } catch {
-          return false; // graphql-ws closes the socket with 4403 Forbidden
-        }
-      },
+      execute: hardening.execute,
       context: (ctx) => contextFor(ctx.extra.principal as Principal, randomUUID()),
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors) return undefined;
@@ -171,7 +175,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   const apollo = new ApolloServer<AppContext>({
     schema,
-    introspection: true,
+    ...hardening.apollo,
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM/SIGINT (drain, runner, database); Apollo's own handlers would race it.
     stopOnTerminationSignals: false,
@@ -180,6 +184,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       requestHeaders: ["x-api-key", "authorization", "apollo-require-preflight", "x-apollo-operation-name"],
     },
     plugins: [
+      ...hardening.apollo.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       wsDrain,
       observePlugin,
@@ -217,10 +222,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     res.setHeader("Content-Type", metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
   });
+  app.use("/runs", ...hardening.restGuards);
   mountResultsRoute(app, { prisma: database.prisma, results: options.results, auth, scope: currentScope });
   app.use(
     "/graphql",
+    hardening.graphqlGuard,
     express.json({ limit: "5mb" }),
+    hardening.operationGate,
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const scope = currentScope();

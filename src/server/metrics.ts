@@ -40,6 +40,24 @@ export function createMetrics(runner: RunnerGauges) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    refusedOperations: new Counter({
+      name: "scenariolab_graphql_refused_total",
+      help: "GraphQL operations refused or aborted by an operation limit (depth, aliases, directives, tokens, cost, time)",
+      labelNames: ["limit", "transport"] as const,
+      registers: [registry],
+    }),
+    rateLimited: new Counter({
+      name: "scenariolab_rate_limited_total",
+      help: "Requests, operations and connections answered RATE_LIMITED, by budget",
+      labelNames: ["budget", "transport"] as const,
+      registers: [registry],
+    }),
+    wsClosed: new Counter({
+      name: "scenariolab_ws_closed_total",
+      help: "WebSocket connections closed by the server for hygiene (init timeout, payload size, revoked key, limits)",
+      labelNames: ["reason"] as const,
+      registers: [registry],
+    }),
   };
 }
 

@@ -8,6 +8,7 @@ import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print, type GraphQLSchema } from "graphql";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
+import { defaultHardening, type Hardening } from "../../src/config.js";
 import { createLogger, type Logger } from "../../src/logger.js";
 import { createApiKey, createTenant } from "../../src/modules/auth/auth.service.js";
 import { type Role } from "../../src/modules/auth/principal.js";
@@ -69,6 +70,27 @@ export interface TestServerOptions {
   redisUrl?: string;
   /** The server's logger, e.g. one writing to an array the test reads (default: silent). */
   logger?: Logger;
+  /** Limits of the server (default: testHardening(), the documented defaults without rate limits). */
+  hardening?: Hardening;
+}
+
+/**
+ * The documented defaults, except that the rate limits are off: tests of other
+ * behaviour share one client address and must never run into them. Tests of
+ * the limits pass their own (see test/api/hardening.test.ts).
+ */
+export function testHardening(): Hardening {
+  const h = defaultHardening();
+  return {
+    ...h,
+    rate: {
+      ...h.rate,
+      requestsPerMinute: 0,
+      addressRequestsPerMinute: 0,
+      authFailures: 0,
+      expensivePerMinute: 0,
+    },
+  };
 }
 
 export async function startTestServer(
@@ -95,6 +117,7 @@ export async function startTestServer(
     logger,
     runtime: runner,
     results: runner.results,
+    hardening: options.hardening ?? testHardening(),
   });
   await runner.start();
   server.markReady();

@@ -49,6 +49,25 @@ export async function authenticate(prisma: PrismaClient, key: string | undefined
   return { tenantId: row.tenant_id, userId: row.user_id, apiKeyId: row.id, role: roleFromDb(row.role) };
 }
 
+/**
+ * Of the given key ids, those whose key, user and tenant are all still live.
+ * Open WebSocket connections authenticated with any other key are closed: a
+ * revoked key must not keep a socket alive. One statement for all of them.
+ */
+export async function liveApiKeyIds(prisma: PrismaClient, ids: readonly string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const rows = await prisma.apiKey.findMany({
+    where: {
+      id: { in: [...ids] },
+      isDeleted: false,
+      user: { isDeleted: false },
+      tenant: { isDeleted: false },
+    },
+    select: { id: true },
+  });
+  return new Set(rows.map((r) => r.id));
+}
+
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$/;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey } from "../../src/modules/auth/auth.service.js";
+import { Role } from "../../src/modules/auth/principal.js";
+import { mm1 } from "../fixtures/models.js";
+import { backends } from "../helpers/backends.js";
+import { rawWs, type RawOutcome } from "../helpers/raw-ws.js";
+import { createScenario, record } from "../helpers/scenarios.js";
+import { startTestServer, testHardening, type TestServer, type TestTenant } from "../helpers/server.js";
+
+describe.each(backends())("WebSocket hygiene on $name", (backend) => {
+  let t: TestServer;
+  let tenant: TestTenant;
+  let scenarioId: string;
+  const open: RawOutcome[] = [];
+  beforeAll(async () => {
+    const h = testHardening();
+    t = await startTestServer(backend, {
+      hardening: {
+        ...h,
+        ws: {
+          initTimeoutMs: 300,
+          maxPayloadBytes: 4096,
+          maxSubscriptionsPerSocket: 2,
+          maxConnectionsPerKey: 2,
+          keyRecheckSeconds: 1,
+        },
+      },
+    });
+    tenant = await t.tenant();
+    ({ scenarioId } = await createScenario(t, tenant.apiKey, mm1()));
+  });
+  afterAll(async () => {
+    for (const o of open) o.socket.close();
+    await t.dispose();
+  });
+
+  const connect = async (apiKey: string) => {
+    const outcome = await rawWs(t.wsUrl, { init: { apiKey } });
+    open.push(outcome);
+    return outcome;
+  };
+  /** A key of its own, with its id (keys of a tenant's test helper share one user). */
+  const newKey = async (role = Role.VIEWER) =>
+    createApiKey(t.db.database.prisma, {
+      tenant: tenant.tenantId,
+      email: `ws-${Math.random().toString(36).slice(2, 8)}@example.test`,
+      role,
+    });
+
+  it("closes a socket that sends no connection_init (4408)", async () => {
+    const silent = await rawWs(t.wsUrl, { init: null });
+    expect(silent.acked).toBe(false);
+    expect(silent.close).toEqual({ code: 4408, reason: "Connection initialisation timeout" });
+    const metrics = await (await fetch(new URL("/metrics", t.url))).text();
+    expect(metrics).toMatch(/scenariolab_ws_closed_total\{reason="init_timeout"\} [1-9]/);
+  });
+
+  it("closes a socket that sends a message larger than the limit (1009)", async () => {
+    const { apiKey } = await newKey();
+    const socket = await connect(apiKey);
+    expect(socket.acked).toBe(true);
+    const query = `subscription { scenarioProgress(scenarioId: "${scenarioId}") { state } } #${"x".repeat(5000)}`;
+    socket.socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query } }));
+    expect((await socket.closed).code).toBe(1009);
+    const metrics = await (await fetch(new URL("/metrics", t.url))).text();
+    expect(metrics).toMatch(/scenariolab_ws_closed_total\{reason="payload_too_large"\} [1-9]/);
+  });
+
+  it("answers an operation beyond the subscriptions allowed on one socket with RATE_LIMITED", async () => {
+    const client = t.ws(tenant.apiKey);
+    const first = record(client, { scenarioId });
+    const second = record(client, { scenarioId });
+    await Promise.all([first.until(() => true), second.until(() => true)]);
+    const third = record(client, { scenarioId });
+    await expect.poll(() => third.errors.length).toBeGreaterThan(0);
+    expect(third.errors).toMatchObject([
+      [{ extensions: { code: "RATE_LIMITED" }, message: expect.stringMatching(/at most 2/) }],
+    ]);
+    expect(third.events).toEqual([]);
+    // Completing one makes room for another.
+    first.stop();
+    const fourth = record(client, { scenarioId });
+    expect((await fourth.until(() => true)).scenarioId).toBe(scenarioId);
+  });
+
+  it("bounds the open sockets of one API key (4429), not those of other keys", async () => {
+    const { apiKey } = await newKey();
+    expect((await connect(apiKey)).acked).toBe(true);
+    expect((await connect(apiKey)).acked).toBe(true);
+    const third = await connect(apiKey);
+    expect(third.close?.code).toBe(4429);
+    expect(third.close?.reason).toMatch(/connections for this API key/);
+    expect((await connect((await newKey()).apiKey)).acked).toBe(true);
+  });
+
+  it("closes the sockets of a key revoked through the API (4403)", async () => {
+    const key = await newKey(Role.EDITOR);
+    const socket = await connect(key.apiKey);
+    expect(socket.acked).toBe(true);
+    const revoked = await t.gql(tenant.apiKey, `mutation($id: ID!) { revokeApiKey(id: $id) }`, {
+      id: key.apiKeyId,
+    });
+    expect(revoked.errors).toBeUndefined();
+    expect(await socket.closed).toEqual({ code: 4403, reason: "API key revoked" });
+  });
+
+  it("closes the sockets of a key revoked elsewhere (another instance, the CLI) at the next check", async () => {
+    const key = await newKey();
+    const socket = await connect(key.apiKey);
+    const bystander = await connect((await newKey()).apiKey);
+    await t.db.database.prisma.apiKey.update({ where: { id: key.apiKeyId }, data: { isDeleted: true } });
+    expect(await socket.closed).toEqual({ code: 4403, reason: "API key revoked" });
+    expect(bystander.close).toBeUndefined();
+  });
+});
