@@ -23,22 +23,22 @@ export interface Feature {
 const FEATURE_ROWS = {
   actionGuard: { runnable: false, message: "action guards (condition) are not supported yet" },
   seizePriority: {
-    runnable: false,
+    runnable: true,
     message: "seize priority is not supported yet; waiting seizes are served first come, first served",
   },
   releaseAll: {
-    runnable: false,
+    runnable: true,
     message: "a release without resourceRequirementId (release everything held) is not supported yet",
   },
   plainDelayWithResource: {
-    runnable: false,
+    runnable: true,
     message: "a delay_with_resource without resourceRequirementId (a plain delay) is not supported yet",
   },
   actionModifications: {
     runnable: false,
     message: "state modifications on delay_with_resource are not supported yet",
   },
-  requestPriority: { runnable: false, message: "request priority is not supported yet" },
+  requestPriority: { runnable: true, message: "request priority is not supported yet" },
   requestKeepResource: { runnable: false, message: "keepResource on a request is not supported yet" },
   stateRouting: { runnable: false, message: "state-condition routing" },
   entityTypeRouting: { runnable: false, message: "entity-type routing" },
@@ -50,7 +50,7 @@ const FEATURE_ROWS = {
   connectorPriority: { runnable: false, message: "connector priority is not supported yet" },
   queueRanking: { runnable: false, message: "queue ranking rules are not supported; queues are FIFO" },
   sourceConfig: {
-    runnable: false,
+    runnable: true,
     message: "an activity acting as an entity source (sourceConfig) is not supported; use a generator",
   },
   initialStates: {

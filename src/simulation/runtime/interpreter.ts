@@ -5,6 +5,7 @@ import { EventKind, type Calendar } from "./calendar.js";
 import type { Clock } from "./clock.js";
 import type { EntityStore } from "./entities.js";
 import type { Flow } from "./flow.js";
+import { NONE } from "./lists.js";
 import type { Resources } from "./resources.js";
 
 /**
@@ -60,13 +61,24 @@ export class Interpreter {
           return;
         }
         case Op.Seize:
-          if (!this.res.seize(e, arg)) {
+          if (!this.res.seize(e, arg, m.opPrio[pc])) {
             ents.pc[e] = pc;
             return;
           }
           break;
-        default:
+        case Op.Release:
           this.res.release(e, arg);
+          break;
+        // --- resource features
+        case Op.ReleaseAll:
+          if (ents.hold[e] !== NONE) this.res.releaseAll(e);
+          break;
+        default:
+          // Op.DwrSeize: an open capture of the same requirement is reused, not seized again.
+          if (!this.res.holds(e, arg) && !this.res.seize(e, arg, m.opPrio[pc])) {
+            ents.pc[e] = pc;
+            return;
+          }
       }
       pc++;
     }

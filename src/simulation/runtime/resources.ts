@@ -11,7 +11,8 @@ import { ReadyKind, type ReadyRing } from "./ready.js";
  * A seize takes a requirement's resources at once or waits: the entity then
  * sits in the wait list of every resource the requirement may use (one node
  * per resource, EntityStore.reqNext/reqPrev), and each release grants waiting
- * requests first-fit in FIFO order. What an entity holds is a linked list of
+ * requests first-fit in FIFO order (in priority order, lower first, when
+ * the model gives any seize a priority other than 1: Q3). What an entity holds is a linked list of
  * holdings (requirement, resource, quantity, seize instance) from
  * EntityStore.hold, so a release gives back exactly one earlier seize.
  */
@@ -31,6 +32,8 @@ export class Resources {
   declare private readonly scratchRes: Int32Array;
   declare private readonly scratchQty: Int32Array;
   private scratchLen = 0;
+  /** Queue priority of each waiting entity (only when the model uses priorities). */
+  private prio = new Float64Array(0);
   /** Seize instances, so that a release returns all resources of one seize together. */
   private instSeq = 0;
 
@@ -70,13 +73,20 @@ export class Resources {
    * Seize requirement `req` for entity `e` now, or put it in the wait lists
    * (false); a later release grants it and queues the entity to run on.
    */
-  seize(e: number, req: number): boolean {
+  seize(e: number, req: number, prio: number): boolean {
     if (!this.tryAllocate(e, req)) {
-      this.enqueue(e, req);
+      this.enqueue(e, req, prio);
       return false;
     }
     if (this.clock.inStats) this.recordGrant(0);
     return true;
+  }
+
+  /** The entity holds an open capture of requirement `req`. */
+  holds(e: number, req: number): boolean {
+    let h = this.ents.hold[e];
+    while (h !== NONE && this.hoReq[h] !== req) h = this.hoNext[h];
+    return h !== NONE;
   }
 
   /** Release the most recent seize of `req` held by the entity (no-op if none). */
@@ -223,10 +233,18 @@ export class Resources {
     for (let i = 0; i < this.scratchLen; i++) this.stats.grant(this.scratchRes[i], wait);
   }
 
-  private enqueue(e: number, req: number): void {
+  private enqueue(e: number, req: number, prio: number): void {
     const m = this.m;
     const ents = this.ents;
     ents.req[e] = req;
+    if (m.hasPriority) {
+      if (e >= this.prio.length) {
+        const b = new Float64Array(Math.max(e + 1, this.prio.length * 2));
+        b.set(this.prio);
+        this.prio = b;
+      }
+      this.prio[e] = prio;
+    }
     ents.mark[e] = this.clock.now;
     const start = m.reqResStart[req],
       count = m.reqResCount[req];
@@ -236,8 +254,30 @@ export class Resources {
       const node = base + j;
       this.stats.touch(r);
       this.stats.queueRose(r, ++this.qLen[r]);
-      listPush(this.head, this.tail, ents.reqNext, ents.reqPrev, r, node);
+      if (m.hasPriority) this.insertByPriority(r, node, prio);
+      else listPush(this.head, this.tail, ents.reqNext, ents.reqPrev, r, node);
     }
+  }
+
+  /**
+   * Q3: wait lists in priority order (lower number first), arrival order
+   * within a priority: the node goes after the last node of priority <= prio.
+   */
+  private insertByPriority(r: number, node: number, prio: number): void {
+    const ents = this.ents;
+    const K = ents.reqStride;
+    let after = this.tail[r];
+    while (after !== NONE && this.prio[(after / K) | 0] > prio) after = ents.reqPrev[after];
+    if (after === this.tail[r]) {
+      listPush(this.head, this.tail, ents.reqNext, ents.reqPrev, r, node);
+      return;
+    }
+    const before = after === NONE ? this.head[r] : ents.reqNext[after];
+    ents.reqPrev[node] = after;
+    ents.reqNext[node] = before;
+    ents.reqPrev[before] = node;
+    if (after === NONE) this.head[r] = node;
+    else ents.reqNext[after] = node;
   }
 
   private dequeue(e: number): void {
@@ -270,6 +310,7 @@ export class Resources {
         const wait = this.clock.now - ents.mark[e];
         if (this.clock.inStats) this.recordGrant(wait);
         ents.wait[e] += wait;
+        ents.rwait[e] += wait;
         ents.pc[e]++;
         this.ready.push(e, ReadyKind.Run);
       }
