@@ -75,7 +75,7 @@ export class Interpreter {
           break;
         default:
           // Op.DwrSeize: an open capture of the same requirement is reused, not seized again.
-          if (!this.res.holds(e, arg) && !this.res.seize(e, arg, m.opPrio[pc])) {
+          if ((ents.hold[e] === NONE || !this.res.holds(e, arg)) && !this.res.seize(e, arg, m.opPrio[pc])) {
             ents.pc[e] = pc;
             return;
           }
