@@ -26,6 +26,8 @@ export const enum Op {
   ReleaseAll = 3,
   /** A delay_with_resource's seize: reuses an open capture of the same requirement instead of seizing again. */
   DwrSeize = 4,
+  /** A delay_with_resource's release when some request of its requirement has keepResource (kept, Q3). */
+  DwrRelease = 5,
 }
 
 /** Sentinel for "unlimited" counts and queue capacities (kept integral for typed arrays). */
@@ -69,6 +71,9 @@ export interface CompiledModel {
   clauseChildren: Int32Array;
   requestRes: Int32Array;
   requestQty: Int32Array;
+  /** Per request: 1 when keepResource (a delay_with_resource does not release it). */
+  requestKeep: Uint8Array;
+  reqSimpleKeep: Uint8Array;
 
   activityIds: string[];
   activityNames: string[];
@@ -166,6 +171,7 @@ function build(model: QuodsiModel): CompiledModel {
   const clauseChildren: number[] = [];
   const requestRes: number[] = [];
   const requestQty: number[] = [];
+  const requestKeep: number[] = [];
   const addClause = (c: RequirementClause, used: Set<number>): number => {
     const idx = clauseAny.length;
     clauseAny.push(typeof c.mode === "string" && c.mode.toUpperCase() === "REQUIRE_ANY" ? 1 : 0);
@@ -176,6 +182,7 @@ function build(model: QuodsiModel): CompiledModel {
       const ri = resourceIndex.get(r.resourceId)!;
       requestRes.push(ri);
       requestQty.push(limit(r.quantity ?? 1));
+      requestKeep.push(r.keepResource === true ? 1 : 0);
       used.add(ri);
     }
     clauseChildStart.push(0);
@@ -188,6 +195,8 @@ function build(model: QuodsiModel): CompiledModel {
   };
   const reqSimpleRes = new Int32Array(Math.max(1, requirements.length)).fill(-1);
   const reqSimpleQty = new Int32Array(Math.max(1, requirements.length));
+  const reqSimpleKeep = new Uint8Array(Math.max(1, requirements.length));
+  const reqHasKeep = new Uint8Array(Math.max(1, requirements.length));
   const reqRoot = new Int32Array(Math.max(1, requirements.length));
   const reqResStart = new Int32Array(Math.max(1, requirements.length));
   const reqResCount = new Int32Array(Math.max(1, requirements.length));
@@ -205,6 +214,7 @@ function build(model: QuodsiModel): CompiledModel {
     reqResCount[i] = used.size;
     reqResList.push(...used);
     maxReqResources = Math.max(maxReqResources, used.size);
+    for (let k = clauseReqStart[root]; k < requestKeep.length; k++) if (requestKeep[k]) reqHasKeep[i] = 1;
     const mp = minPrio(rq.rootClause);
     reqPrio[i] = Number.isFinite(mp) ? mp : 1;
     const c = rq.rootClause;
@@ -212,6 +222,7 @@ function build(model: QuodsiModel): CompiledModel {
     if ((c.clauses ?? []).length === 0 && reqs.length === 1) {
       reqSimpleRes[i] = resourceIndex.get(reqs[0].resourceId)!;
       reqSimpleQty[i] = limit(reqs[0].quantity ?? 1);
+      reqSimpleKeep[i] = reqs[0].keepResource === true ? 1 : 0;
     }
   });
 
@@ -254,7 +265,7 @@ function build(model: QuodsiModel): CompiledModel {
           const rq = requirementIndex.get(act.resourceRequirementId)!;
           op(Op.DwrSeize, rq, act.priority ?? reqPrio[rq]);
           op(Op.Delay, duration(act.duration, key));
-          if (!act.keepResource) op(Op.Release, rq);
+          if (!act.keepResource) op(reqHasKeep[rq] ? Op.DwrRelease : Op.Release, rq);
           break;
         }
         default:
@@ -363,6 +374,8 @@ function build(model: QuodsiModel): CompiledModel {
     clauseChildren: Int32Array.from(clauseChildren),
     requestRes: Int32Array.from(requestRes),
     requestQty: Int32Array.from(requestQty),
+    requestKeep: Uint8Array.from(requestKeep),
+    reqSimpleKeep,
     activityIds: activities.map((a) => a.id),
     activityNames: activities.map((a) => a.name ?? a.id),
     actCap: Int32Array.from(activities.map((a) => limit(a.capacity ?? 1))),

@@ -39,7 +39,7 @@ const FEATURE_ROWS = {
     message: "state modifications on delay_with_resource are not supported yet",
   },
   requestPriority: { runnable: true, message: "request priority is not supported yet" },
-  requestKeepResource: { runnable: false, message: "keepResource on a request is not supported yet" },
+  requestKeepResource: { runnable: true, message: "keepResource on a request is not supported yet" },
   stateRouting: { runnable: false, message: "state-condition routing" },
   entityTypeRouting: { runnable: false, message: "entity-type routing" },
   connectorCondition: { runnable: false, message: "conditional routing (state_condition) is not supported" },

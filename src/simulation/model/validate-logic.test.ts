@@ -1096,13 +1096,8 @@ describe("checkRunnable: the registry and feature flags", () => {
       "request priority and keepResource",
       (m) =>
         Object.assign(m.resourceRequirements[0].rootClause.requests[0], { priority: 3, keepResource: true }),
-      // Request priority runs now (Q3); keepResource on a request does not yet.
-      [
-        issue(
-          "resourceRequirements[0].rootClause.requests[0].keepResource",
-          'resource requirement "req": keepResource on a request is not supported yet',
-        ),
-      ],
+      // Both run now (Q3).
+      [],
     ],
     [
       "connector priority under state-condition routing",

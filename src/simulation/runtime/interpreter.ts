@@ -70,6 +70,9 @@ export class Interpreter {
           this.res.release(e, arg);
           break;
         // --- resource features
+        case Op.DwrRelease:
+          this.res.release(e, arg, true);
+          break;
         case Op.ReleaseAll:
           if (ents.hold[e] !== NONE) this.res.releaseAll(e);
           break;

@@ -161,6 +161,29 @@ describe("release, delay_with_resource and requirement trees", () => {
     expect(act(r, "work").averageTimeInActivity).toBe((6 + 10) / 2);
   });
 
+  it("keepResource on a request keeps that request's units past the delay_with_resource (Q3)", async () => {
+    // both = x (keepResource) + y. e0: DWR 0-5 frees y at 5, keeps x to its exit at 8.
+    // e1 (t=1) needs x and y: waits until 8, DWR 8-13, exits 16.
+    const r = await run(
+      workModel({
+        arrivals: [0, 1],
+        requirements: [
+          {
+            id: "both",
+            rootClause: { id: "c", requests: [{ resourceId: "x", keepResource: true }, { resourceId: "y" }] },
+          },
+        ],
+        actions: [
+          { type: "delay_with_resource", resourceRequirementId: "both", duration: constant(5) },
+          { type: "delay", duration: constant(3) },
+        ] as Action[],
+      }),
+    );
+    expect(act(r, "work").averageTimeWaitingForResource).toBe(7 / 2);
+    expect(res(r, "x").utilization * 100).toBeCloseTo(16, 9);
+    expect(res(r, "y").utilization * 100).toBeCloseTo(10, 9);
+  });
+
   it("a delay_with_resource without requirement is a plain delay", async () => {
     const r = await run(
       workModel({

@@ -31,6 +31,7 @@ export class Resources {
   /** Scratch: the resources and quantities of the allocation in progress (or just granted). */
   declare private readonly scratchRes: Int32Array;
   declare private readonly scratchQty: Int32Array;
+  declare private readonly scratchKeep: Uint8Array;
   private scratchLen = 0;
   /** Queue priority of each waiting entity (only when the model uses priorities). */
   private prio = new Float64Array(0);
@@ -45,6 +46,8 @@ export class Resources {
   private hoQty = new Int32Array(0);
   private hoInst = new Int32Array(0);
   private hoNext = new Int32Array(0);
+  /** 1: taken for a request with keepResource (kept by a delay_with_resource's release). */
+  private hoKeep = new Uint8Array(0);
 
   declare private readonly m: CompiledModel;
   declare private readonly clock: Clock;
@@ -65,6 +68,7 @@ export class Resources {
     this.touched = new Int32Array(R);
     this.scratchRes = new Int32Array(Math.max(1, m.requestRes.length));
     this.scratchQty = new Int32Array(Math.max(1, m.requestRes.length));
+    this.scratchKeep = new Uint8Array(Math.max(1, m.requestRes.length));
     this.stats = new ResourceStats(m.resCap, this.avail, this.qLen, clock);
     this.growHoldings(256);
   }
@@ -89,8 +93,12 @@ export class Resources {
     return h !== NONE;
   }
 
-  /** Release the most recent seize of `req` held by the entity (no-op if none). */
-  release(e: number, req: number): void {
+  /**
+   * Release the most recent seize of `req` held by the entity (no-op if none).
+   * `skipKept`: a delay_with_resource's own release, which leaves the units
+   * of requests marked keepResource held (Q3) until a release or the entity's end.
+   */
+  release(e: number, req: number, skipKept = false): void {
     const ents = this.ents;
     let h = ents.hold[e];
     while (h !== NONE && this.hoReq[h] !== req) h = this.hoNext[h];
@@ -101,7 +109,7 @@ export class Resources {
     h = ents.hold[e];
     while (h !== NONE) {
       const next = this.hoNext[h];
-      if (this.hoInst[h] === inst) {
+      if (this.hoInst[h] === inst && !(skipKept && this.hoKeep[h] === 1)) {
         const r = this.hoRes[h];
         this.stats.touch(r);
         this.avail[r] += this.hoQty[h];
@@ -132,6 +140,9 @@ export class Resources {
     this.hoQty = g(this.hoQty);
     this.hoInst = g(this.hoInst);
     this.hoNext = g(this.hoNext);
+    const k = new Uint8Array(n);
+    k.set(this.hoKeep);
+    this.hoKeep = k;
     for (let i = n - 1; i >= this.hCap; i--) {
       this.hoNext[i] = this.hFree;
       this.hFree = i;
@@ -139,7 +150,7 @@ export class Resources {
     this.hCap = n;
   }
 
-  private addHolding(e: number, req: number, r: number, q: number, inst: number): void {
+  private addHolding(e: number, req: number, r: number, q: number, inst: number, keep: number): void {
     if (this.hFree === NONE) this.growHoldings(this.hCap * 2);
     const h = this.hFree;
     this.hFree = this.hoNext[h];
@@ -147,6 +158,7 @@ export class Resources {
     this.hoRes[h] = r;
     this.hoQty[h] = q;
     this.hoInst[h] = inst;
+    this.hoKeep[h] = keep;
     this.hoNext[h] = this.ents.hold[e];
     this.ents.hold[e] = h;
   }
@@ -163,7 +175,7 @@ export class Resources {
       this.stats.touch(r);
       avail[r] -= q;
       this.instSeq++;
-      this.addHolding(e, req, r, q, inst);
+      this.addHolding(e, req, r, q, inst, m.reqSimpleKeep[req]);
       this.scratchRes[0] = r;
       this.scratchLen = 1;
       return true;
@@ -182,7 +194,7 @@ export class Resources {
     for (let i = 0; i < n; i++) {
       const ri = this.scratchRes[i];
       avail[ri] -= this.scratchQty[i];
-      this.addHolding(e, req, ri, this.scratchQty[i], inst);
+      this.addHolding(e, req, ri, this.scratchQty[i], inst, this.scratchKeep[i]);
     }
     this.instSeq++;
     return true;
@@ -203,6 +215,7 @@ export class Resources {
         if (avail[r] < q) return false;
         avail[r] -= q;
         this.scratchRes[this.scratchLen] = r;
+        this.scratchKeep[this.scratchLen] = m.requestKeep[rs + i];
         this.scratchQty[this.scratchLen++] = q;
       }
       for (let i = 0; i < cc; i++) if (!this.allocClause(m.clauseChildren[cs + i])) return false;
@@ -215,6 +228,7 @@ export class Resources {
       if (avail[r] >= q) {
         avail[r] -= q;
         this.scratchRes[this.scratchLen] = r;
+        this.scratchKeep[this.scratchLen] = m.requestKeep[rs + i];
         this.scratchQty[this.scratchLen++] = q;
         return true;
       }
