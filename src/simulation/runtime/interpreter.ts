@@ -66,10 +66,14 @@ export class Interpreter {
             return;
           }
           break;
-        case Op.Release:
-          this.res.release(e, arg);
-          break;
         // --- resource features
+        case Op.DwrSeize:
+          // An open capture of the same requirement is reused, not seized again.
+          if ((ents.hold[e] === NONE || !this.res.holds(e, arg)) && !this.res.seize(e, arg, m.opPrio[pc])) {
+            ents.pc[e] = pc;
+            return;
+          }
+          break;
         case Op.DwrRelease:
           this.res.release(e, arg, true);
           break;
@@ -77,11 +81,8 @@ export class Interpreter {
           if (ents.hold[e] !== NONE) this.res.releaseAll(e);
           break;
         default:
-          // Op.DwrSeize: an open capture of the same requirement is reused, not seized again.
-          if ((ents.hold[e] === NONE || !this.res.holds(e, arg)) && !this.res.seize(e, arg, m.opPrio[pc])) {
-            ents.pc[e] = pc;
-            return;
-          }
+          // Op.Release
+          this.res.release(e, arg, false);
       }
       pc++;
     }
