@@ -1,4 +1,5 @@
 import { DurationTable } from "./distributions.js";
+import type { GeneratorCore } from "./model/wire.js";
 import type { Duration, QuodsiModel, RequirementClause, TimeUnit, ValidationIssue } from "./types.js";
 import { convertTime, parseTimeUnit } from "./units.js";
 import { checkRunnable, validateModel } from "./validate.js";
@@ -20,6 +21,13 @@ export const enum Op {
   Delay = 0,
   Seize = 1,
   Release = 2,
+  // --- resource features (seize priority, release-all, delay_with_resource reuse)
+  /** Release everything the entity holds (a release without requirement). */
+  ReleaseAll = 3,
+  /** A delay_with_resource's seize: reuses an open capture of the same requirement instead of seizing again. */
+  DwrSeize = 4,
+  /** A delay_with_resource's release when some request of its requirement has keepResource (kept, Q3). */
+  DwrRelease = 5,
 }
 
 /** Sentinel for "unlimited" counts and queue capacities (kept integral for typed arrays). */
@@ -63,6 +71,9 @@ export interface CompiledModel {
   clauseChildren: Int32Array;
   requestRes: Int32Array;
   requestQty: Int32Array;
+  /** Per request: 1 when keepResource (a delay_with_resource does not release it). */
+  requestKeep: Uint8Array;
+  reqSimpleKeep: Uint8Array;
 
   activityIds: string[];
   activityNames: string[];
@@ -75,6 +86,10 @@ export interface CompiledModel {
   opKind: Int32Array;
   /** Duration index (Delay) or requirement index (Seize/Release). */
   opArg: Int32Array;
+  /** Queue priority of a Seize/DwrSeize op's waiting request (lower first); 1 elsewhere. */
+  opPrio: Float64Array;
+  /** Some seize waits with a priority other than 1: wait lists are kept ordered by priority. */
+  hasPriority: boolean;
 
   generatorIds: string[];
   genEntity: Int32Array;
@@ -84,6 +99,8 @@ export interface CompiledModel {
   genBatch: Int32Array;
   genMaxEntities: Int32Array;
   genMaxCycles: Int32Array;
+  /** Activity a generator creates its entities in (an activity's sourceConfig), -1 for a plain generator. */
+  genTarget: Int32Array;
 
   /** Per node (activities, then generators): outgoing routes [start, start+count). */
   nodeRouteStart: Int32Array;
@@ -154,6 +171,7 @@ function build(model: QuodsiModel): CompiledModel {
   const clauseChildren: number[] = [];
   const requestRes: number[] = [];
   const requestQty: number[] = [];
+  const requestKeep: number[] = [];
   const addClause = (c: RequirementClause, used: Set<number>): number => {
     const idx = clauseAny.length;
     clauseAny.push(typeof c.mode === "string" && c.mode.toUpperCase() === "REQUIRE_ANY" ? 1 : 0);
@@ -164,6 +182,7 @@ function build(model: QuodsiModel): CompiledModel {
       const ri = resourceIndex.get(r.resourceId)!;
       requestRes.push(ri);
       requestQty.push(limit(r.quantity ?? 1));
+      requestKeep.push(r.keepResource === true ? 1 : 0);
       used.add(ri);
     }
     clauseChildStart.push(0);
@@ -176,10 +195,16 @@ function build(model: QuodsiModel): CompiledModel {
   };
   const reqSimpleRes = new Int32Array(Math.max(1, requirements.length)).fill(-1);
   const reqSimpleQty = new Int32Array(Math.max(1, requirements.length));
+  const reqSimpleKeep = new Uint8Array(Math.max(1, requirements.length));
+  const reqHasKeep = new Uint8Array(Math.max(1, requirements.length));
   const reqRoot = new Int32Array(Math.max(1, requirements.length));
   const reqResStart = new Int32Array(Math.max(1, requirements.length));
   const reqResCount = new Int32Array(Math.max(1, requirements.length));
   const reqResList: number[] = [];
+  /** Lowest request priority in each requirement (Q3): the requirement's queue priority unless the action sets one. */
+  const reqPrio = new Float64Array(Math.max(1, requirements.length)).fill(1);
+  const minPrio = (c: RequirementClause): number =>
+    Math.min(Infinity, ...(c.requests ?? []).map((r) => r.priority ?? 1), ...(c.clauses ?? []).map(minPrio));
   let maxReqResources = 1;
   requirements.forEach((rq, i) => {
     const used = new Set<number>();
@@ -189,17 +214,27 @@ function build(model: QuodsiModel): CompiledModel {
     reqResCount[i] = used.size;
     reqResList.push(...used);
     maxReqResources = Math.max(maxReqResources, used.size);
+    for (let k = clauseReqStart[root]; k < requestKeep.length; k++) if (requestKeep[k]) reqHasKeep[i] = 1;
+    const mp = minPrio(rq.rootClause);
+    reqPrio[i] = Number.isFinite(mp) ? mp : 1;
     const c = rq.rootClause;
     const reqs = c.requests ?? [];
     if ((c.clauses ?? []).length === 0 && reqs.length === 1) {
       reqSimpleRes[i] = resourceIndex.get(reqs[0].resourceId)!;
       reqSimpleQty[i] = limit(reqs[0].quantity ?? 1);
+      reqSimpleKeep[i] = reqs[0].keepResource === true ? 1 : 0;
     }
   });
 
   // --- activities and ops
   const opKind: number[] = [];
   const opArg: number[] = [];
+  const opPrio: number[] = [];
+  const op = (kind: Op, arg: number, prio = 1) => {
+    opKind.push(kind);
+    opArg.push(arg);
+    opPrio.push(prio);
+  };
   const actOpStart = new Int32Array(Math.max(1, activities.length));
   const actOpEnd = new Int32Array(Math.max(1, activities.length));
   activities.forEach((a, i) => {
@@ -208,27 +243,29 @@ function build(model: QuodsiModel): CompiledModel {
       const key = `activity:${a.id}/action:${act.id ?? `#${j}`}`;
       switch (act.type) {
         case "delay":
-          opKind.push(Op.Delay);
-          opArg.push(duration(act.duration, key));
+          op(Op.Delay, duration(act.duration, key));
           break;
-        case "seize":
-          opKind.push(Op.Seize);
-          opArg.push(requirementIndex.get(act.resourceRequirementId)!);
+        case "seize": {
+          const rq = requirementIndex.get(act.resourceRequirementId)!;
+          op(Op.Seize, rq, act.priority ?? reqPrio[rq]);
           break;
+        }
         case "release":
-          opKind.push(Op.Release);
-          // checkRunnable refuses a release without requirement (release-all) until it is implemented.
-          opArg.push(requirementIndex.get(act.resourceRequirementId!)!);
+          if (act.resourceRequirementId) op(Op.Release, requirementIndex.get(act.resourceRequirementId)!);
+          else op(Op.ReleaseAll, 0);
           break;
         case "delay_with_resource": {
-          // checkRunnable refuses a delay_with_resource without requirement until it is implemented.
-          const rq = requirementIndex.get(act.resourceRequirementId!)!;
-          opKind.push(Op.Seize, Op.Delay);
-          opArg.push(rq, duration(act.duration, key));
-          if (!act.keepResource) {
-            opKind.push(Op.Release);
-            opArg.push(rq);
+          // No requirement: a plain delay. keepResource: seize + delay (a later release frees it).
+          // An open capture of the same requirement is reused (Op.DwrSeize) and released at the
+          // end of this action like its own seize would be.
+          if (!act.resourceRequirementId) {
+            op(Op.Delay, duration(act.duration, key));
+            break;
           }
+          const rq = requirementIndex.get(act.resourceRequirementId)!;
+          op(Op.DwrSeize, rq, act.priority ?? reqPrio[rq]);
+          op(Op.Delay, duration(act.duration, key));
+          if (!act.keepResource) op(reqHasKeep[rq] ? Op.DwrRelease : Op.Release, rq);
           break;
         }
         default:
@@ -238,21 +275,32 @@ function build(model: QuodsiModel): CompiledModel {
     actOpEnd[i] = opKind.length;
   });
 
-  // --- generators
-  const G = generators.length;
+  // --- generators: the model's, then one per activity with a sourceConfig (§5.4), whose
+  // entities start in that activity instead of leaving by a connector.
+  const sources: Array<{ core: GeneratorCore; id: string; target: number }> = [
+    ...generators.map((g) => ({ core: g, id: g.id, target: -1 })),
+  ];
+  activities.forEach((a, i) => {
+    const sc = (a as { sourceConfig?: GeneratorCore | null }).sourceConfig;
+    if (sc && typeof sc === "object" && sc.entityId)
+      sources.push({ core: sc, id: `${a.id}/sourceConfig`, target: i });
+  });
+  const G = sources.length;
   const genEntity = new Int32Array(Math.max(1, G));
   const genIat = new Int32Array(Math.max(1, G));
   const genStart = new Int32Array(Math.max(1, G)).fill(-1);
   const genBatch = new Int32Array(Math.max(1, G));
   const genMaxEntities = new Int32Array(Math.max(1, G));
   const genMaxCycles = new Int32Array(Math.max(1, G));
-  generators.forEach((g, i) => {
+  const genTarget = new Int32Array(Math.max(1, G)).fill(-1);
+  sources.forEach(({ core: g, id, target }, i) => {
     genEntity[i] = entityIndex.get(g.entityId)!;
-    genIat[i] = duration(g.interarrivalTime!, `generator:${g.id}/interarrivalTime`);
-    if (g.startDelay) genStart[i] = duration(g.startDelay, `generator:${g.id}/startDelay`);
+    genIat[i] = duration(g.interarrivalTime!, `generator:${id}/interarrivalTime`);
+    if (g.startDelay) genStart[i] = duration(g.startDelay, `generator:${id}/startDelay`);
     genBatch[i] = limit(g.batchSize ?? 1);
     genMaxEntities[i] = limit(g.maxEntities);
     genMaxCycles[i] = limit(g.maxCycles);
+    genTarget[i] = target;
   });
 
   // --- routes (connectors grouped by source node, in model order)
@@ -270,7 +318,7 @@ function build(model: QuodsiModel): CompiledModel {
   const routeTravelStart: number[] = [];
   const routeTravelCount: number[] = [];
   const routeTravel: number[] = [];
-  const nodeId = (n: number) => (n < A ? activities[n].id : generators[n - A].id);
+  const nodeId = (n: number) => (n < A ? activities[n].id : sources[n - A].id);
   for (let n = 0; n < N; n++) {
     nodeRouteStart[n] = routeTarget.length;
     nodeRouteStream[n] = stream(`routing:${nodeId(n)}`);
@@ -292,7 +340,8 @@ function build(model: QuodsiModel): CompiledModel {
       routeTravelCount.push(travel.length);
       routeTravel.push(...travel);
     }
-    nodeRouteCount[n] = bySource[n].length;
+    // A generator sends every entity through its first connector (Q4); the others are never taken.
+    nodeRouteCount[n] = n >= A ? Math.min(1, bySource[n].length) : bySource[n].length;
     nodeTotalWeight[n] = acc;
   }
 
@@ -325,6 +374,8 @@ function build(model: QuodsiModel): CompiledModel {
     clauseChildren: Int32Array.from(clauseChildren),
     requestRes: Int32Array.from(requestRes),
     requestQty: Int32Array.from(requestQty),
+    requestKeep: Uint8Array.from(requestKeep),
+    reqSimpleKeep,
     activityIds: activities.map((a) => a.id),
     activityNames: activities.map((a) => a.name ?? a.id),
     actCap: Int32Array.from(activities.map((a) => limit(a.capacity ?? 1))),
@@ -334,13 +385,16 @@ function build(model: QuodsiModel): CompiledModel {
     actOpEnd,
     opKind: Int32Array.from(opKind),
     opArg: Int32Array.from(opArg),
-    generatorIds: generators.map((g) => g.id),
+    opPrio: Float64Array.from(opPrio),
+    hasPriority: opPrio.some((p) => p !== 1),
+    generatorIds: sources.map((g) => g.id),
     genEntity,
     genIat,
     genStart,
     genBatch,
     genMaxEntities,
     genMaxCycles,
+    genTarget,
     nodeRouteStart,
     nodeRouteCount,
     nodeRouteStream,

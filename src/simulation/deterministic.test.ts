@@ -87,6 +87,7 @@ describe("constant-time models give hand-computed numbers", () => {
       throughput: 5,
       utilization: 10 / 20,
       averageWaitTime: (0 + 0 + 0 + 1 + 3) / 5,
+      averageTimeWaitingForResource: 0,
       averageContents: 14 / 20,
       // At t=4 e1's departure from B (scheduled at t=1) runs before e5's arrival (scheduled at t=3):
       // simultaneous events run in scheduling order, so e3 has left A when e5 comes in.

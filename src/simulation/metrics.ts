@@ -27,6 +27,7 @@ const ACTIVITY: Record<ActivityMetric, true> = {
   throughput: true,
   utilization: true,
   averageWaitTime: true,
+  averageTimeWaitingForResource: true,
   averageContents: true,
   maxContents: true,
   timeBlocked: true,

@@ -35,6 +35,8 @@ export interface ActivityRepResult {
   utilization: number;
   /** Mean over entities leaving after warm-up of the time spent waiting here: inbound queue + waiting for resources. */
   averageWaitTime: number;
+  /** Of averageWaitTime, the part spent waiting for resources (seize, delay_with_resource) while holding a capacity slot. */
+  averageTimeWaitingForResource: number;
   /** Time-averaged number of entities at the activity (inbound queue + capacity + outbound queue). */
   averageContents: number;
   /** Maximum number of entities at the activity after warm-up. */

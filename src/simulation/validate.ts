@@ -371,9 +371,7 @@ export function checkRunnable(model: QuodsiModel): ValidationIssue[] {
         );
   });
 
-  (model.generators ?? []).forEach((g, i) => {
-    const p = `generators[${i}]`;
-    const who = label("generator", g);
+  const generatorCore = (g: Record<string, unknown>, p: string, who: string) => {
     const mode = typeof g.mode === "string" ? g.mode.toUpperCase() : "FREQUENCY";
     if (mode !== "FREQUENCY")
       is.add(`${p}.mode`, `${who}: ${mode} generators are not supported; only FREQUENCY (interarrival time)`);
@@ -381,6 +379,11 @@ export function checkRunnable(model: QuodsiModel): ValidationIssue[] {
     for (const key of ["arrivalPatternId", "arrivalScheduleId"])
       if (present(g[key]))
         is.add(`${p}.${key}`, `${who}: ${key} (PATTERN/SCHEDULED arrivals) is not supported`);
+  };
+  (model.generators ?? []).forEach((g, i) => generatorCore(g, `generators[${i}]`, label("generator", g)));
+  (model.activities ?? []).forEach((a, i) => {
+    if (present(a.sourceConfig) && isObject(a.sourceConfig))
+      generatorCore(a.sourceConfig, `activities[${i}].sourceConfig`, label("activity", a));
   });
 
   const outgoing = new Map<string, number[]>();

@@ -45,6 +45,12 @@ export class ActivityResult implements engine.ActivitySummary {
   })
   averageWaitTime!: MetricSummary;
 
+  @Field(() => MetricSummary, {
+    description:
+      "Mean time an entity waited here for resources while holding a capacity slot (part of averageWaitTime, queue wait excluded)",
+  })
+  averageTimeWaitingForResource!: MetricSummary;
+
   @Field(() => MetricSummary, { description: "Time-averaged number of entities at the activity" })
   averageContents!: MetricSummary;
 

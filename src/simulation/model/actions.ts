@@ -23,23 +23,23 @@ export interface Feature {
 const FEATURE_ROWS = {
   actionGuard: { runnable: false, message: "action guards (condition) are not supported yet" },
   seizePriority: {
-    runnable: false,
+    runnable: true,
     message: "seize priority is not supported yet; waiting seizes are served first come, first served",
   },
   releaseAll: {
-    runnable: false,
+    runnable: true,
     message: "a release without resourceRequirementId (release everything held) is not supported yet",
   },
   plainDelayWithResource: {
-    runnable: false,
+    runnable: true,
     message: "a delay_with_resource without resourceRequirementId (a plain delay) is not supported yet",
   },
   actionModifications: {
     runnable: false,
     message: "state modifications on delay_with_resource are not supported yet",
   },
-  requestPriority: { runnable: false, message: "request priority is not supported yet" },
-  requestKeepResource: { runnable: false, message: "keepResource on a request is not supported yet" },
+  requestPriority: { runnable: true, message: "request priority is not supported yet" },
+  requestKeepResource: { runnable: true, message: "keepResource on a request is not supported yet" },
   // The two routing modes: checkRunnable names the routing value, and lists these labels once runnable.
   // State-condition routing comes with connectorCondition, connectorEntityId and connectorPriority (Q2);
   // entity-type routing with connectorEntityId.
@@ -53,7 +53,7 @@ const FEATURE_ROWS = {
   connectorPriority: { runnable: false, message: "connector priority is not supported yet" },
   queueRanking: { runnable: false, message: "queue ranking rules are not supported; queues are FIFO" },
   sourceConfig: {
-    runnable: false,
+    runnable: true,
     message: "an activity acting as an entity source (sourceConfig) is not supported; use a generator",
   },
   initialStates: {

@@ -1065,22 +1065,14 @@ describe("checkRunnable: the registry and feature flags", () => {
           { type: "seize", resourceRequirementId: "req", priority: 2 },
           { type: "seize", resourceRequirementId: "req", priority: 1 },
         ]),
-      [
-        issue(
-          "activities[4].actions[0].priority",
-          `${who}: seize priority is not supported yet; waiting seizes are served first come, first served`,
-        ),
-      ],
+      // Runs now (Q3: lower number first in the wait lists).
+      [],
     ],
     [
       "a release of everything held",
       (m) => (m.activities[4].actions = [{ type: "release", resourceRequirementId: null }]),
-      [
-        issue(
-          "activities[4].actions[0].resourceRequirementId",
-          `${who}: a release without resourceRequirementId (release everything held) is not supported yet`,
-        ),
-      ],
+      // Runs now.
+      [],
     ],
     [
       "a delay_with_resource without requirement, with modifications",
@@ -1092,11 +1084,8 @@ describe("checkRunnable: the registry and feature flags", () => {
             modifications: [{ stateId: "s-count", operation: "add", value: 1 }],
           },
         ]),
+      // The plain delay runs now; the modifications wait for the states runtime.
       [
-        issue(
-          "activities[4].actions[0].resourceRequirementId",
-          `${who}: a delay_with_resource without resourceRequirementId (a plain delay) is not supported yet`,
-        ),
         issue(
           "activities[4].actions[0].modifications",
           `${who}: state modifications on delay_with_resource are not supported yet`,
@@ -1107,16 +1096,8 @@ describe("checkRunnable: the registry and feature flags", () => {
       "request priority and keepResource",
       (m) =>
         Object.assign(m.resourceRequirements[0].rootClause.requests[0], { priority: 3, keepResource: true }),
-      [
-        issue(
-          "resourceRequirements[0].rootClause.requests[0].priority",
-          'resource requirement "req": request priority is not supported yet',
-        ),
-        issue(
-          "resourceRequirements[0].rootClause.requests[0].keepResource",
-          'resource requirement "req": keepResource on a request is not supported yet',
-        ),
-      ],
+      // Both run now (Q3).
+      [],
     ],
     [
       "connector priority under state-condition routing",

@@ -79,6 +79,8 @@ export class EntityStore {
   /** Arrival at the current activity, and waiting time accumulated there. */
   arrive = new Float64Array(0);
   wait = new Float64Array(0);
+  /** Of `wait`, the time spent waiting for resources while holding a slot. */
+  rwait = new Float64Array(0);
   /** Start of the current wait. */
   mark = new Float64Array(0);
   // Assigned in the constructor; `declare` keeps V8 from first storing undefined (see Clock).
@@ -132,6 +134,7 @@ export class EntityStore {
     this.active = grow64(this.active, n);
     this.arrive = grow64(this.arrive, n);
     this.wait = grow64(this.wait, n);
+    this.rwait = grow64(this.rwait, n);
     this.mark = grow64(this.mark, n);
     this.reqNext = grow32(this.reqNext, n * this.reqStride);
     this.reqPrev = grow32(this.reqPrev, n * this.reqStride);

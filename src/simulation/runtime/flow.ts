@@ -78,7 +78,8 @@ export class Flow {
   travel(e: number): void {
     const m = this.m;
     const r = this.ents.route[e];
-    const count = m.routeTravelCount[r];
+    // NONE: straight into an activity from its own sourceConfig, no connector.
+    const count = r === NONE ? 0 : m.routeTravelCount[r];
     let t = 0;
     if (count > 0) {
       const start = m.routeTravelStart[r];
@@ -107,6 +108,7 @@ export class Flow {
     ents.act[e] = a;
     ents.arrive[e] = this.clock.now;
     ents.wait[e] = 0;
+    ents.rwait[e] = 0;
     this.actStats.contentsRose(a, ++acts.contents[a]);
     if (acts.inProc[a] < m.actCap[a] && acts.qHead[a] === NONE) {
       acts.inProc[a]++;
@@ -183,7 +185,7 @@ export class Flow {
     this.actStats.touch(a);
     const st = ents.state[e];
     acts.contents[a]--;
-    this.actStats.visit(a, this.clock.now - ents.arrive[e], ents.wait[e]);
+    this.actStats.visit(a, this.clock.now - ents.arrive[e], ents.wait[e], ents.rwait[e]);
     if (st === EntityState.BlockedOutq) {
       acts.blocked[a]--;
       acts.outLen[a]--;

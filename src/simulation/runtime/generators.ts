@@ -14,8 +14,11 @@ import type { Router } from "./routing.js";
 /**
  * Frequency generators: the first batch at the start delay, each later one
  * a fresh interarrival sample after the previous, until maxCycles batches or
- * maxEntities entities. A new entity leaves at once by its generator's
- * connector, or waits at the generator for room downstream.
+ * maxEntities entities, whichever comes first (§5.3). A new entity leaves at
+ * once by its generator's first connector (Q4), or waits at the generator
+ * for room downstream. An activity's sourceConfig is one more generator whose
+ * entities start in that activity (inbound queue, then its actions) without
+ * a connector.
  */
 export class Generators {
   // Assigned in the constructor; `declare` keeps V8 from first storing undefined (see Clock).
@@ -96,12 +99,14 @@ export class Generators {
     ents.create[e] = this.clock.now;
     this.typeStats.create(type);
     this.series.wipChange(1);
-    const route = this.router.choose(this.m.activityIds.length + g);
-    if (route === NONE) {
+    // An activity's sourceConfig creates entities in the activity itself (§5.4).
+    const target = this.m.genTarget[g];
+    const route = target >= 0 ? NONE : this.router.choose(this.m.activityIds.length + g);
+    if (target < 0 && route === NONE) {
       this.flow.exit(e);
       return;
     }
-    const dest = this.m.routeTarget[route];
+    const dest = target >= 0 ? target : this.m.routeTarget[route];
     ents.dest[e] = dest;
     ents.route[e] = route;
     if (acts.wHead[dest] === NONE && acts.hasRoom(dest)) {

@@ -5,6 +5,7 @@ import { EventKind, type Calendar } from "./calendar.js";
 import type { Clock } from "./clock.js";
 import type { EntityStore } from "./entities.js";
 import type { Flow } from "./flow.js";
+import { NONE } from "./lists.js";
 import type { Resources } from "./resources.js";
 
 /**
@@ -60,13 +61,28 @@ export class Interpreter {
           return;
         }
         case Op.Seize:
-          if (!this.res.seize(e, arg)) {
+          if (!this.res.seize(e, arg, m.opPrio[pc])) {
             ents.pc[e] = pc;
             return;
           }
           break;
+        // --- resource features
+        case Op.DwrSeize:
+          // An open capture of the same requirement is reused, not seized again.
+          if ((ents.hold[e] === NONE || !this.res.holds(e, arg)) && !this.res.seize(e, arg, m.opPrio[pc])) {
+            ents.pc[e] = pc;
+            return;
+          }
+          break;
+        case Op.DwrRelease:
+          this.res.release(e, arg, true);
+          break;
+        case Op.ReleaseAll:
+          if (ents.hold[e] !== NONE) this.res.releaseAll(e);
+          break;
         default:
-          this.res.release(e, arg);
+          // Op.Release
+          this.res.release(e, arg, false);
       }
       pc++;
     }

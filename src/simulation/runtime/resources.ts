@@ -11,7 +11,8 @@ import { ReadyKind, type ReadyRing } from "./ready.js";
  * A seize takes a requirement's resources at once or waits: the entity then
  * sits in the wait list of every resource the requirement may use (one node
  * per resource, EntityStore.reqNext/reqPrev), and each release grants waiting
- * requests first-fit in FIFO order. What an entity holds is a linked list of
+ * requests first-fit in FIFO order (in priority order, lower first, when
+ * the model gives any seize a priority other than 1: Q3). What an entity holds is a linked list of
  * holdings (requirement, resource, quantity, seize instance) from
  * EntityStore.hold, so a release gives back exactly one earlier seize.
  */
@@ -30,7 +31,10 @@ export class Resources {
   /** Scratch: the resources and quantities of the allocation in progress (or just granted). */
   declare private readonly scratchRes: Int32Array;
   declare private readonly scratchQty: Int32Array;
+  declare private readonly scratchKeep: Uint8Array;
   private scratchLen = 0;
+  /** Queue priority of each waiting entity (only when the model uses priorities). */
+  private prio = new Float64Array(0);
   /** Seize instances, so that a release returns all resources of one seize together. */
   private instSeq = 0;
 
@@ -42,6 +46,8 @@ export class Resources {
   private hoQty = new Int32Array(0);
   private hoInst = new Int32Array(0);
   private hoNext = new Int32Array(0);
+  /** 1: taken for a request with keepResource (kept by a delay_with_resource's release). */
+  private hoKeep = new Uint8Array(0);
 
   declare private readonly m: CompiledModel;
   declare private readonly clock: Clock;
@@ -62,6 +68,7 @@ export class Resources {
     this.touched = new Int32Array(R);
     this.scratchRes = new Int32Array(Math.max(1, m.requestRes.length));
     this.scratchQty = new Int32Array(Math.max(1, m.requestRes.length));
+    this.scratchKeep = new Uint8Array(Math.max(1, m.requestRes.length));
     this.stats = new ResourceStats(m.resCap, this.avail, this.qLen, clock);
     this.growHoldings(256);
   }
@@ -70,17 +77,28 @@ export class Resources {
    * Seize requirement `req` for entity `e` now, or put it in the wait lists
    * (false); a later release grants it and queues the entity to run on.
    */
-  seize(e: number, req: number): boolean {
+  seize(e: number, req: number, prio: number): boolean {
     if (!this.tryAllocate(e, req)) {
-      this.enqueue(e, req);
+      this.enqueue(e, req, prio);
       return false;
     }
     if (this.clock.inStats) this.recordGrant(0);
     return true;
   }
 
-  /** Release the most recent seize of `req` held by the entity (no-op if none). */
-  release(e: number, req: number): void {
+  /** The entity holds an open capture of requirement `req`. */
+  holds(e: number, req: number): boolean {
+    let h = this.ents.hold[e];
+    while (h !== NONE && this.hoReq[h] !== req) h = this.hoNext[h];
+    return h !== NONE;
+  }
+
+  /**
+   * Release the most recent seize of `req` held by the entity (no-op if none).
+   * `skipKept`: a delay_with_resource's own release, which leaves the units
+   * of requests marked keepResource held (Q3) until a release or the entity's end.
+   */
+  release(e: number, req: number, skipKept = false): void {
     const ents = this.ents;
     let h = ents.hold[e];
     while (h !== NONE && this.hoReq[h] !== req) h = this.hoNext[h];
@@ -91,7 +109,7 @@ export class Resources {
     h = ents.hold[e];
     while (h !== NONE) {
       const next = this.hoNext[h];
-      if (this.hoInst[h] === inst) {
+      if (this.hoInst[h] === inst && !(skipKept && this.hoKeep[h] === 1)) {
         const r = this.hoRes[h];
         this.stats.touch(r);
         this.avail[r] += this.hoQty[h];
@@ -122,6 +140,9 @@ export class Resources {
     this.hoQty = g(this.hoQty);
     this.hoInst = g(this.hoInst);
     this.hoNext = g(this.hoNext);
+    const k = new Uint8Array(n);
+    k.set(this.hoKeep);
+    this.hoKeep = k;
     for (let i = n - 1; i >= this.hCap; i--) {
       this.hoNext[i] = this.hFree;
       this.hFree = i;
@@ -129,7 +150,7 @@ export class Resources {
     this.hCap = n;
   }
 
-  private addHolding(e: number, req: number, r: number, q: number, inst: number): void {
+  private addHolding(e: number, req: number, r: number, q: number, inst: number, keep: number): void {
     if (this.hFree === NONE) this.growHoldings(this.hCap * 2);
     const h = this.hFree;
     this.hFree = this.hoNext[h];
@@ -137,6 +158,7 @@ export class Resources {
     this.hoRes[h] = r;
     this.hoQty[h] = q;
     this.hoInst[h] = inst;
+    this.hoKeep[h] = keep;
     this.hoNext[h] = this.ents.hold[e];
     this.ents.hold[e] = h;
   }
@@ -153,7 +175,7 @@ export class Resources {
       this.stats.touch(r);
       avail[r] -= q;
       this.instSeq++;
-      this.addHolding(e, req, r, q, inst);
+      this.addHolding(e, req, r, q, inst, m.reqSimpleKeep[req]);
       this.scratchRes[0] = r;
       this.scratchLen = 1;
       return true;
@@ -172,7 +194,7 @@ export class Resources {
     for (let i = 0; i < n; i++) {
       const ri = this.scratchRes[i];
       avail[ri] -= this.scratchQty[i];
-      this.addHolding(e, req, ri, this.scratchQty[i], inst);
+      this.addHolding(e, req, ri, this.scratchQty[i], inst, this.scratchKeep[i]);
     }
     this.instSeq++;
     return true;
@@ -193,6 +215,7 @@ export class Resources {
         if (avail[r] < q) return false;
         avail[r] -= q;
         this.scratchRes[this.scratchLen] = r;
+        this.scratchKeep[this.scratchLen] = m.requestKeep[rs + i];
         this.scratchQty[this.scratchLen++] = q;
       }
       for (let i = 0; i < cc; i++) if (!this.allocClause(m.clauseChildren[cs + i])) return false;
@@ -205,6 +228,7 @@ export class Resources {
       if (avail[r] >= q) {
         avail[r] -= q;
         this.scratchRes[this.scratchLen] = r;
+        this.scratchKeep[this.scratchLen] = m.requestKeep[rs + i];
         this.scratchQty[this.scratchLen++] = q;
         return true;
       }
@@ -223,10 +247,18 @@ export class Resources {
     for (let i = 0; i < this.scratchLen; i++) this.stats.grant(this.scratchRes[i], wait);
   }
 
-  private enqueue(e: number, req: number): void {
+  private enqueue(e: number, req: number, prio: number): void {
     const m = this.m;
     const ents = this.ents;
     ents.req[e] = req;
+    if (m.hasPriority) {
+      if (e >= this.prio.length) {
+        const b = new Float64Array(Math.max(e + 1, this.prio.length * 2));
+        b.set(this.prio);
+        this.prio = b;
+      }
+      this.prio[e] = prio;
+    }
     ents.mark[e] = this.clock.now;
     const start = m.reqResStart[req],
       count = m.reqResCount[req];
@@ -236,8 +268,30 @@ export class Resources {
       const node = base + j;
       this.stats.touch(r);
       this.stats.queueRose(r, ++this.qLen[r]);
-      listPush(this.head, this.tail, ents.reqNext, ents.reqPrev, r, node);
+      if (m.hasPriority) this.insertByPriority(r, node, prio);
+      else listPush(this.head, this.tail, ents.reqNext, ents.reqPrev, r, node);
     }
+  }
+
+  /**
+   * Q3: wait lists in priority order (lower number first), arrival order
+   * within a priority: the node goes after the last node of priority <= prio.
+   */
+  private insertByPriority(r: number, node: number, prio: number): void {
+    const ents = this.ents;
+    const K = ents.reqStride;
+    let after = this.tail[r];
+    while (after !== NONE && this.prio[(after / K) | 0] > prio) after = ents.reqPrev[after];
+    if (after === this.tail[r]) {
+      listPush(this.head, this.tail, ents.reqNext, ents.reqPrev, r, node);
+      return;
+    }
+    const before = after === NONE ? this.head[r] : ents.reqNext[after];
+    ents.reqPrev[node] = after;
+    ents.reqNext[node] = before;
+    ents.reqPrev[before] = node;
+    if (after === NONE) this.head[r] = node;
+    else ents.reqNext[after] = node;
   }
 
   private dequeue(e: number): void {
@@ -270,6 +324,7 @@ export class Resources {
         const wait = this.clock.now - ents.mark[e];
         if (this.clock.inStats) this.recordGrant(wait);
         ents.wait[e] += wait;
+        ents.rwait[e] += wait;
         ents.pc[e]++;
         this.ready.push(e, ReadyKind.Run);
       }

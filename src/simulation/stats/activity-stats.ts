@@ -19,6 +19,7 @@ export class ActivityStats {
   declare private readonly throughput: Float64Array;
   declare private readonly sumTime: Float64Array;
   declare private readonly sumWait: Float64Array;
+  declare private readonly sumResWait: Float64Array;
 
   /** The activity counters being integrated (ActivityStore's fixed-size arrays, held directly: one load less per touch). */
   declare private readonly contents: Int32Array;
@@ -43,6 +44,7 @@ export class ActivityStats {
     this.throughput = new Float64Array(A);
     this.sumTime = new Float64Array(A);
     this.sumWait = new Float64Array(A);
+    this.sumResWait = new Float64Array(A);
   }
 
   /** Integrate the areas up to now; call before any counter of activity `a` changes. */
@@ -63,12 +65,13 @@ export class ActivityStats {
     if (c > this.max[a]) this.max[a] = c;
   }
 
-  /** An entity left `a` after `time` there, `wait` of it waiting. */
-  visit(a: number, time: number, wait: number): void {
+  /** An entity left `a` after `time` there, `wait` of it waiting (`resWait` of that for resources). */
+  visit(a: number, time: number, wait: number, resWait: number): void {
     if (this.clock.inStats) {
       this.throughput[a]++;
       this.sumTime[a] += time;
       this.sumWait[a] += wait;
+      this.sumResWait[a] += resWait;
     }
   }
 
@@ -85,6 +88,7 @@ export class ActivityStats {
       this.throughput[a] = 0;
       this.sumTime[a] = 0;
       this.sumWait[a] = 0;
+      this.sumResWait[a] = 0;
     }
   }
 
@@ -95,6 +99,7 @@ export class ActivityStats {
       throughput: this.throughput[a],
       utilization: ratio(this.busyArea[a], cap[a] * measured),
       averageWaitTime: ratio(this.sumWait[a], this.throughput[a]),
+      averageTimeWaitingForResource: ratio(this.sumResWait[a], this.throughput[a]),
       averageContents: ratio(this.contArea[a], measured),
       maxContents: this.max[a],
       timeBlocked: this.blkArea[a],
