@@ -1,4 +1,7 @@
+import { LogicBuilder, usesLogic, type CompiledLogic } from "./compile-logic.js";
 import { DurationTable } from "./distributions.js";
+import type { Action } from "./model/wire.js";
+import { routingMode } from "./model/normalize.js";
 import type { Duration, QuodsiModel, RequirementClause, TimeUnit, ValidationIssue } from "./types.js";
 import { convertTime, parseTimeUnit } from "./units.js";
 import { checkRunnable, validateModel } from "./validate.js";
@@ -20,6 +23,19 @@ export const enum Op {
   Delay = 0,
   Seize = 1,
   Release = 2,
+  // State logic (compile-logic.ts, runtime/logic.ts): opArg indexes CompiledModel.logic tables.
+  /** Apply modification list opArg. */
+  Assign = 3,
+  /** Condition opArg false: jump to opJump (guards, branch). */
+  JumpIfFalse = 4,
+  /** Jump to opJump. */
+  Jump = 5,
+  /** Loop opArg starts (counter and loop_index = 0). */
+  LoopStart = 6,
+  /** Loop opArg: next iteration at opJump, or fall through. */
+  LoopNext = 7,
+  /** Run script opArg on the entity. */
+  Script = 8,
 }
 
 /** Sentinel for "unlimited" counts and queue capacities (kept integral for typed arrays). */
@@ -75,6 +91,10 @@ export interface CompiledModel {
   opKind: Int32Array;
   /** Duration index (Delay) or requirement index (Seize/Release). */
   opArg: Int32Array;
+  /** Jump target (JumpIfFalse, Jump, LoopNext). */
+  opJump: Int32Array;
+  /** State logic tables; null when the model declares no states. */
+  logic: CompiledLogic | null;
 
   generatorIds: string[];
   genEntity: Int32Array;
@@ -91,6 +111,12 @@ export interface CompiledModel {
   nodeRouteStream: Int32Array;
   nodeTotalWeight: Float64Array;
   routeTarget: Int32Array;
+  /** 1 when the node routes by state condition or entity type (first match, Q2), 0 by weight. */
+  nodeRouteMatch: Uint8Array;
+  /** Per route (match nodes, sorted by priority then document order): entity type (-1 none: ignored) and condition (-1 none). */
+  routeEntity: Int32Array;
+  routeCond: Int32Array;
+  routeIds: string[];
   /** Cumulative weight within the source node (for a single uniform draw). */
   routeCumWeight: Float64Array;
   /** Travel durations: [start, start+count) in routeTravel. */
@@ -198,44 +224,81 @@ function build(model: QuodsiModel): CompiledModel {
   });
 
   // --- activities and ops
+  const logic = usesLogic(model) ? new LogicBuilder(model, stream) : null;
   const opKind: number[] = [];
   const opArg: number[] = [];
-  const actOpStart = new Int32Array(Math.max(1, activities.length));
-  const actOpEnd = new Int32Array(Math.max(1, activities.length));
-  activities.forEach((a, i) => {
-    actOpStart[i] = opKind.length;
-    (a.actions ?? []).forEach((act, j) => {
-      const key = `activity:${a.id}/action:${act.id ?? `#${j}`}`;
+  const opJump: number[] = [];
+  const emit = (k: Op, arg: number, jump = -1) => {
+    opKind.push(k);
+    opArg.push(arg);
+    opJump.push(jump);
+    return opKind.length - 1;
+  };
+  // Actions become a flat op list: guards, branches and loops are jumps (no nesting at run time).
+  const emitActions = (list: readonly Action[], prefix: string, activityId: string) => {
+    list.forEach((act, j) => {
+      const key = `${prefix}/action:${act.id ?? `#${j}`}`;
+      const cond = act.type !== "branch" ? (act as { condition?: unknown }).condition : undefined;
+      const guard =
+        cond !== undefined && cond !== null
+          ? emit(Op.JumpIfFalse, logic!.condition(act.condition as never))
+          : -1;
       switch (act.type) {
         case "delay":
-          opKind.push(Op.Delay);
-          opArg.push(duration(act.duration, key));
+          emit(Op.Delay, duration(act.duration, key));
           break;
         case "seize":
-          opKind.push(Op.Seize);
-          opArg.push(requirementIndex.get(act.resourceRequirementId)!);
+          emit(Op.Seize, requirementIndex.get(act.resourceRequirementId)!);
           break;
         case "release":
-          opKind.push(Op.Release);
           // checkRunnable refuses a release without requirement (release-all) until it is implemented.
-          opArg.push(requirementIndex.get(act.resourceRequirementId!)!);
+          emit(Op.Release, requirementIndex.get(act.resourceRequirementId!)!);
           break;
         case "delay_with_resource": {
           // checkRunnable refuses a delay_with_resource without requirement until it is implemented.
           const rq = requirementIndex.get(act.resourceRequirementId!)!;
-          opKind.push(Op.Seize, Op.Delay);
-          opArg.push(rq, duration(act.duration, key));
-          if (!act.keepResource) {
-            opKind.push(Op.Release);
-            opArg.push(rq);
-          }
+          emit(Op.Seize, rq);
+          emit(Op.Delay, duration(act.duration, key));
+          if (!act.keepResource) emit(Op.Release, rq);
+          break;
+        }
+        case "assign":
+          emit(Op.Assign, logic!.modifications(act.modifications ?? [], key));
+          break;
+        case "script":
+          emit(Op.Script, logic!.script(act.source, key));
+          break;
+        case "branch": {
+          const test = emit(Op.JumpIfFalse, logic!.condition(act.condition));
+          emitActions(act.ifTrue ?? [], `${key}/ifTrue`, activityId);
+          const skip = emit(Op.Jump, 0);
+          opJump[test] = opKind.length;
+          emitActions(act.ifFalse ?? [], `${key}/ifFalse`, activityId);
+          opJump[skip] = opKind.length;
+          break;
+        }
+        case "loop": {
+          const l = logic!.beginLoop(act.count ?? 1);
+          emit(Op.LoopStart, l);
+          const body = opKind.length;
+          emitActions(act.actions ?? [], `${key}/actions`, activityId);
+          emit(Op.LoopNext, l, body);
+          logic!.endLoop();
           break;
         }
         default:
           throw new Error(`unreachable: unsupported action ${act.type} passed checkRunnable`);
       }
+      if (guard >= 0) opJump[guard] = opKind.length;
     });
+  };
+  const actOpStart = new Int32Array(Math.max(1, activities.length));
+  const actOpEnd = new Int32Array(Math.max(1, activities.length));
+  activities.forEach((a, i) => {
+    actOpStart[i] = opKind.length;
+    emitActions(a.actions ?? [], `activity:${a.id}`, a.id);
     actOpEnd[i] = opKind.length;
+    logic?.ranking(a.queueRanking);
   });
 
   // --- generators
@@ -253,6 +316,7 @@ function build(model: QuodsiModel): CompiledModel {
     genBatch[i] = limit(g.batchSize ?? 1);
     genMaxEntities[i] = limit(g.maxEntities);
     genMaxCycles[i] = limit(g.maxCycles);
+    logic?.genInit(g.initialStates, `generator:${g.id}/initialStates`);
   });
 
   // --- routes (connectors grouped by source node, in model order)
@@ -265,6 +329,10 @@ function build(model: QuodsiModel): CompiledModel {
   const nodeRouteCount = new Int32Array(Math.max(1, N));
   const nodeRouteStream = new Int32Array(Math.max(1, N));
   const nodeTotalWeight = new Float64Array(Math.max(1, N));
+  const nodeRouteMatch = new Uint8Array(Math.max(1, N));
+  const routeEntity: number[] = [];
+  const routeCond: number[] = [];
+  const routeIds: string[] = [];
   const routeTarget: number[] = [];
   const routeCum: number[] = [];
   const routeTravelStart: number[] = [];
@@ -275,9 +343,22 @@ function build(model: QuodsiModel): CompiledModel {
     nodeRouteStart[n] = routeTarget.length;
     nodeRouteStream[n] = stream(`routing:${nodeId(n)}`);
     let acc = 0;
-    for (const ci of bySource[n]) {
+    const mode = n < A ? routingMode(activities[n].routing ?? activities[n].connectType) : "probability";
+    let list = bySource[n];
+    if (mode !== "probability" && list.length > 1) {
+      // Q2: lowest priority first (absent after every numbered one), then document order.
+      nodeRouteMatch[n] = 1;
+      const pri = (ci: number) => connectors[ci].priority ?? Infinity;
+      list = [...list].sort((x, y) => pri(x) - pri(y) || x - y);
+    }
+    for (const ci of list) {
       const c = connectors[ci];
       acc += c.weight ?? 1;
+      routeIds.push(c.id);
+      const ce = nodeRouteMatch[n] ? c.entityId : undefined;
+      routeEntity.push(typeof ce === "string" && ce !== "" ? (entityIndex.get(ce) ?? -1) : -1);
+      const cc = mode === "state_condition" && nodeRouteMatch[n] ? (c.condition ?? c.stateCondition) : null;
+      routeCond.push(cc ? logic!.condition(cc as never) : -1);
       routeTarget.push(activityIndex.get(c.targetId)!);
       routeCum.push(acc);
       routeTravelStart.push(routeTravel.length);
@@ -334,6 +415,8 @@ function build(model: QuodsiModel): CompiledModel {
     actOpEnd,
     opKind: Int32Array.from(opKind),
     opArg: Int32Array.from(opArg),
+    opJump: Int32Array.from(opJump),
+    logic: logic ? logic.finish() : null,
     generatorIds: generators.map((g) => g.id),
     genEntity,
     genIat,
@@ -345,6 +428,10 @@ function build(model: QuodsiModel): CompiledModel {
     nodeRouteCount,
     nodeRouteStream,
     nodeTotalWeight,
+    nodeRouteMatch,
+    routeEntity: Int32Array.from(routeEntity),
+    routeCond: Int32Array.from(routeCond),
+    routeIds,
     routeTarget: Int32Array.from(routeTarget),
     routeCumWeight: Float64Array.from(routeCum),
     routeTravelStart: Int32Array.from(routeTravelStart),

@@ -105,6 +105,26 @@ export interface ReplicationResult {
   resources: ResourceRepResult[];
   entities: EntityRepResult[];
   timeSeries: TimeSeries;
+  /** Model states at the end of the run (only when the model declares states). */
+  modelStates?: ModelStateResult[];
+  /** Per entity type (model order): each entity number/boolean state averaged over the entities that exited (only when the model declares entity states). */
+  entityStates?: EntityStatesAtExit[];
+}
+
+/** One model state in one replication. Numbers and booleans (1/0) also carry time-weighted statistics. */
+export interface ModelStateResult {
+  name: string;
+  finalValue: number | string;
+  /** Time-weighted average over the measured period (numbers and booleans only). */
+  timeAverage?: number;
+  min?: number;
+  max?: number;
+}
+
+/** Entity states at exit for one entity type: state name -> average value (null when no entity exited). */
+export interface EntityStatesAtExit {
+  entityId: string;
+  values: Record<string, number | null>;
 }
 
 /** Statistics of one metric across replications. */

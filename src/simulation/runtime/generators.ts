@@ -94,6 +94,7 @@ export class Generators {
     ents.type[e] = type;
     ents.gen[e] = g;
     ents.create[e] = this.clock.now;
+    this.flow.born(e, g);
     this.typeStats.create(type);
     this.series.wipChange(1);
     const route = this.router.choose(this.m.activityIds.length + g);

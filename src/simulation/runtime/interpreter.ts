@@ -5,6 +5,7 @@ import { EventKind, type Calendar } from "./calendar.js";
 import type { Clock } from "./clock.js";
 import type { EntityStore } from "./entities.js";
 import type { Flow } from "./flow.js";
+import type { Logic } from "./logic.js";
 import type { Resources } from "./resources.js";
 
 /**
@@ -22,6 +23,8 @@ export class Interpreter {
   declare private readonly flow: Flow;
   declare private readonly dur: DurationTable;
   declare private readonly rng: RandomStreams;
+  /** Null when the model declares no states (then no logic op is ever emitted). */
+  declare private readonly logic: Logic | null;
 
   constructor(
     m: CompiledModel,
@@ -32,6 +35,7 @@ export class Interpreter {
     flow: Flow,
     dur: DurationTable,
     rng: RandomStreams,
+    logic: Logic | null,
   ) {
     this.m = m;
     this.clock = clock;
@@ -41,6 +45,7 @@ export class Interpreter {
     this.flow = flow;
     this.dur = dur;
     this.rng = rng;
+    this.logic = logic;
   }
 
   run(e: number): void {
@@ -65,8 +70,33 @@ export class Interpreter {
             return;
           }
           break;
-        default:
+        case Op.Release:
           this.res.release(e, arg);
+          break;
+        // --- state logic (runtime/logic.ts)
+        case Op.Assign:
+          this.logic!.apply(arg, e);
+          break;
+        case Op.JumpIfFalse:
+          if (!this.logic!.test(arg, e)) {
+            pc = m.opJump[pc];
+            continue;
+          }
+          break;
+        case Op.Jump:
+          pc = m.opJump[pc];
+          continue;
+        case Op.LoopStart:
+          this.logic!.loopStart(arg, e);
+          break;
+        case Op.LoopNext:
+          if (this.logic!.loopNext(arg, e)) {
+            pc = m.opJump[pc];
+            continue;
+          }
+          break;
+        default:
+          this.logic!.script(arg, e);
       }
       pc++;
     }
