@@ -161,4 +161,29 @@ export interface SimulationSummary {
   entities: EntitySummary[];
   /** Buckets of simulated time from 0 to runTime; values are means over replications. */
   timeSeries: TimeSeries;
+  /** State results across replications; only when the model declares states. */
+  states?: StatesSummary;
+}
+
+/** A model state across replications. */
+export interface ModelStateSummary {
+  name: string;
+  /** Number and boolean (1/0) states: final value, time-average, min and max across replications. */
+  finalValue?: MetricSummary;
+  timeAverage?: MetricSummary;
+  min?: MetricSummary;
+  max?: MetricSummary;
+  /** String and category states: fraction of replications ending on each value. */
+  finalDistribution?: Record<string, number>;
+}
+
+/** Entity number/boolean states at exit for one entity type: per state, the per-replication averages summarised (replications where none exited are left out). */
+export interface EntityStatesSummary {
+  entityId: string;
+  states: Record<string, MetricSummary>;
+}
+
+export interface StatesSummary {
+  model: ModelStateSummary[];
+  entities: EntityStatesSummary[];
 }

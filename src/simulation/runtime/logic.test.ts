@@ -1,7 +1,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ModelRuntimeError, runReplication, type QuodsiModel, type ReplicationResult } from "../index.js";
+import {
+  ModelRuntimeError,
+  runReplication,
+  simulate,
+  type QuodsiModel,
+  type ReplicationResult,
+} from "../index.js";
 import { EXAMPLES_DIR } from "../testing/models.js";
 import type { Action, Connector, StateDeclaration } from "../types.js";
 
@@ -416,5 +422,51 @@ describe("state-condition routing", () => {
     const err = await rep(routed(false), 2).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModelRuntimeError);
     expect((err as Error).message).toMatch(/replication 3.*"job".*activity "a"/);
+  });
+});
+
+describe("state results across replications", () => {
+  it("summarise model numbers, the distribution of final category values, and entity states at exit", async () => {
+    const m = load("assign");
+    m.states!.push({
+      id: "last",
+      name: "last",
+      componentType: "model",
+      dataType: "category",
+      categoryValues: ["a", "b"],
+    });
+    m.activities![0].actions!.push({
+      type: "assign",
+      modifications: [
+        {
+          stateId: "last",
+          operation: "sample",
+          sample: { distribution: "categorical", probabilities: { a: 0.5, b: 0.5 } },
+        },
+      ],
+    });
+    const s = await simulate(m, { replications: 4, seed: 3, timePeriod: "hourly" });
+    const revenue = s.states!.model.find((x) => x.name === "revenue")!;
+    expect(revenue.finalValue).toMatchObject({ mean: 240, stdDev: 0, values: [240, 240, 240, 240] });
+    const last = s.states!.model.find((x) => x.name === "last")!;
+    expect(last.finalValue).toBeUndefined();
+    const shares = Object.entries(last.finalDistribution!);
+    expect(shares.every(([k]) => k === "a" || k === "b")).toBe(true);
+    expect(shares.reduce((n, [, v]) => n + v, 0)).toBeCloseTo(1, 12);
+    // Orders 1..4 leave with totals 24, 48, 72, 96: average 60 in every replication.
+    expect(s.states!.entities[0]).toMatchObject({ entityId: "order", states: { total: { mean: 60 } } });
+    expect(JSON.parse(JSON.stringify(s.states))).toEqual(s.states);
+  });
+
+  it("a model without states has no state results", async () => {
+    const m = load("assign");
+    const plain = {
+      ...m,
+      states: [],
+      activities: m.activities!.map((a) => ({ ...a, actions: [], routing: null })),
+    };
+    plain.connectors = m.connectors!.filter((c) => !c.condition);
+    const s = await simulate(plain, { replications: 1, seed: 3, timePeriod: "hourly" });
+    expect(s.states).toBeUndefined();
   });
 });
