@@ -341,6 +341,9 @@ describe("guards, branch, loop, script", () => {
       ),
     );
     expect(modelState(r, "seen").finalValue).toBe(3);
+    // Written by the script at 0, 10 and 20: 1, 2, then 3 until t = 1000.
+    expect(modelState(r, "seen").timeAverage).toBeCloseTo((10 + 20 + 3 * 980) / 1000, 12);
+    expect(modelState(r, "seen").max).toBe(3);
     expect(atExit(r, "job").size).toBeCloseTo(70 / 3, 12);
     expect(r.entities[0].averageTimeInSystem).toBeCloseTo(2 / 3, 12);
   });

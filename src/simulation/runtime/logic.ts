@@ -32,6 +32,8 @@ export class Logic {
   declare private readonly min: Float64Array;
   declare private readonly max: Float64Array;
   declare private readonly last: Float64Array;
+  /** Model number values before a script runs (scratch, so running a script allocates nothing). */
+  declare private readonly before: Float64Array;
   declare private statStart: number;
   /** Sum of each entity number state at exit, per entity type: [type * n + k]. */
   declare private readonly exitSum: Float64Array;
@@ -50,6 +52,7 @@ export class Logic {
     this.min = Float64Array.from(this.modelNum);
     this.max = Float64Array.from(this.modelNum);
     this.last = new Float64Array(n);
+    this.before = new Float64Array(n);
     this.statStart = 0;
     this.exitSum = new Float64Array(types * L.entNumNames.length);
     this.exitCount = new Float64Array(types);
@@ -263,13 +266,14 @@ export class Logic {
   /** Runs script `s` on entity `e`; model number states written by it update their statistics. */
   script(s: number, e: number): void {
     const L = this.L;
-    const before = L.hasModelNum ? Float64Array.from(this.modelNum) : null;
+    const before = this.before;
+    if (L.hasModelNum) before.set(this.modelNum);
     try {
       L.scripts[s].run(this.bind(e));
     } catch (err) {
       throw this.runtimeError(L.scriptPath[s], err);
     }
-    if (before) {
+    if (L.hasModelNum) {
       const now = this.modelNum;
       for (let k = 0; k < now.length; k++) {
         if (now[k] !== before[k]) {
