@@ -25,7 +25,7 @@ const act = (r: ReplicationResult, id: string) => r.activities.find((a) => a.act
 const atExit = (r: ReplicationResult, entityId: string) =>
   r.entityStates!.find((e) => e.entityId === entityId)!.values;
 
-const min = (value: number) => ({ unit: "minutes", value });
+const min = (value: number) => ({ unit: "minutes" as const, value });
 const num = (id: string, scope: "entity" | "model" = "entity", initialValue = 0): StateDeclaration => ({
   id,
   name: id,
@@ -57,7 +57,7 @@ function model(
     ],
     connectors: [{ id: "c0", sourceId: "g", targetId: "a" }, ...(opts.connectors ?? [])],
     ...opts.extra,
-  } as QuodsiModel;
+  };
 }
 
 describe("example models (ENGINE-SEMANTICS §8)", () => {
@@ -210,12 +210,12 @@ describe("guards, branch, loop, script", () => {
             type: "delay",
             duration: min(5),
             condition: { stateId: "flag", comparison: "equal", value: 1 },
-          } as Action,
+          },
           {
             type: "delay",
             duration: min(2),
             condition: { stateId: "flag", comparison: "equal", value: "0" },
-          } as Action,
+          },
         ],
         [num("k"), num("flag")],
       ),
@@ -384,7 +384,7 @@ describe("state-condition routing", () => {
             { id: "low", actions: [{ type: "delay", duration: min(2) }] },
             { id: "ignored", actions: [{ type: "delay", duration: min(50) }] },
           ],
-        } as Partial<QuodsiModel>,
+        },
         connectors: [
           // Document order and priority: "no == 1" also satisfies "no <= 2", but priority 1 goes first.
           {
@@ -471,5 +471,61 @@ describe("state results across replications", () => {
     plain.connectors = m.connectors!.filter((c) => !c.condition);
     const s = await simulate(plain, { replications: 1, seed: 3, timePeriod: "hourly" });
     expect(s.states).toBeUndefined();
+  });
+});
+
+describe("conditions and entity-type routing", () => {
+  it("numeric strings compare as numbers, other strings as strings; booleans as true/false (§2.10)", async () => {
+    const str = (id: string, initialValue: string) =>
+      ({ id, name: id, componentType: "entity", dataType: "string", initialValue }) as StateDeclaration;
+    const flag = {
+      id: "ok",
+      name: "ok",
+      componentType: "entity",
+      dataType: "boolean",
+      initialValue: true,
+    } as StateDeclaration;
+    const guarded = (stateId: string, value: unknown, minutes: number) =>
+      ({
+        type: "delay",
+        duration: min(minutes),
+        condition: { stateId, comparison: "equal", value },
+      }) as Action;
+    const r = await rep(
+      model(
+        [
+          guarded("code", "10", 1), // "10.0" == "10" as numbers: runs
+          guarded("label", "abc", 2), // runs
+          guarded("label", "ABC", 4), // skipped
+          guarded("ok", "true", 8), // runs
+        ],
+        [str("code", "10.0"), str("label", "abc"), flag],
+      ),
+    );
+    expect(r.entities[0].averageTimeInSystem).toBe(11);
+  });
+
+  it("entity-type routing sends each type along the connector naming it", async () => {
+    const m = model([], [], {
+      n: 2,
+      extra: {
+        entities: [{ id: "job" }, { id: "rush" }],
+        activities: [
+          { id: "a", routing: "entity_type", actions: [] },
+          { id: "slow", actions: [{ type: "delay", duration: min(5) }] },
+          { id: "fast", actions: [{ type: "delay", duration: min(1) }] },
+        ],
+      },
+      connectors: [
+        { id: "to-fast", sourceId: "a", targetId: "fast", entityId: "rush" },
+        { id: "to-slow", sourceId: "a", targetId: "slow", entityId: "job" },
+      ] as Connector[],
+    });
+    m.generators!.push({ id: "g2", entityId: "rush", interarrivalTime: min(10), maxEntities: 3 });
+    m.connectors!.push({ id: "c2", sourceId: "g2", targetId: "a" });
+    const r = await rep(m);
+    expect(act(r, "slow").throughput).toBe(2);
+    expect(act(r, "fast").throughput).toBe(3);
+    expect(r.entities.map((e) => e.averageTimeInSystem)).toEqual([5, 1]);
   });
 });
