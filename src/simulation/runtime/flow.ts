@@ -135,7 +135,8 @@ export class Flow {
   finish(e: number, a: number): void {
     const ents = this.ents;
     const acts = this.acts;
-    const route = this.router.chooseFor(a, e);
+    // Weighted routing (the common case) stays one direct call; match routing needs the entity.
+    const route = this.m.nodeRouteMatch[a] === 0 ? this.router.choose(a) : this.router.chooseFor(a, e);
     if (route === NONE) {
       this.leave(e, a);
       this.exit(e);
