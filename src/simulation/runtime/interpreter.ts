@@ -73,34 +73,38 @@ export class Interpreter {
         case Op.Release:
           this.res.release(e, arg);
           break;
-        // --- state logic (runtime/logic.ts)
-        case Op.Assign:
-          this.logic!.apply(arg, e);
-          break;
-        case Op.JumpIfFalse:
-          if (!this.logic!.test(arg, e)) {
-            pc = m.opJump[pc];
-            continue;
-          }
-          break;
-        case Op.Jump:
-          pc = m.opJump[pc];
-          continue;
-        case Op.LoopStart:
-          this.logic!.loopStart(arg, e);
-          break;
-        case Op.LoopNext:
-          if (this.logic!.loopNext(arg, e)) {
-            pc = m.opJump[pc];
-            continue;
-          }
-          break;
         default:
-          this.logic!.script(arg, e);
+          // State logic: out of line, so this loop stays small enough to inline where plain models run.
+          pc = this.logicOp(pc, e);
+          continue;
       }
       pc++;
     }
     ents.pc[e] = pc;
     this.flow.finish(e, a);
+  }
+
+  /** Runs the state-logic op at `pc` (never a delay or a wait) and returns the next pc. */
+  private logicOp(pc: number, e: number): number {
+    const m = this.m;
+    const logic = this.logic!;
+    const arg = m.opArg[pc];
+    switch (m.opKind[pc]) {
+      case Op.Assign:
+        logic.apply(arg, e);
+        return pc + 1;
+      case Op.JumpIfFalse:
+        return logic.test(arg, e) ? pc + 1 : m.opJump[pc];
+      case Op.Jump:
+        return m.opJump[pc];
+      case Op.LoopStart:
+        logic.loopStart(arg, e);
+        return pc + 1;
+      case Op.LoopNext:
+        return logic.loopNext(arg, e) ? m.opJump[pc] : pc + 1;
+      default:
+        logic.script(arg, e);
+        return pc + 1;
+    }
   }
 }
