@@ -1,5 +1,7 @@
+import { LogicBuilder, usesLogic, type CompiledLogic } from "./compile-logic.js";
 import { DurationTable } from "./distributions.js";
-import type { GeneratorCore } from "./model/wire.js";
+import type { Action, GeneratorCore } from "./model/wire.js";
+import { routingMode } from "./model/normalize.js";
 import type { Duration, QuodsiModel, RequirementClause, TimeUnit, ValidationIssue } from "./types.js";
 import { convertTime, parseTimeUnit } from "./units.js";
 import { checkRunnable, validateModel } from "./validate.js";
@@ -28,6 +30,19 @@ export const enum Op {
   DwrSeize = 4,
   /** A delay_with_resource's release when some request of its requirement has keepResource (kept, Q3). */
   DwrRelease = 5,
+  // --- state logic (compile-logic.ts, runtime/logic.ts): opArg indexes CompiledModel.logic tables.
+  /** Apply modification list opArg. */
+  Assign = 6,
+  /** Condition opArg false: jump to opJump (guards, branch). */
+  JumpIfFalse = 7,
+  /** Jump to opJump. */
+  Jump = 8,
+  /** Loop opArg starts (counter and loop_index = 0). */
+  LoopStart = 9,
+  /** Loop opArg: next iteration at opJump, or fall through. */
+  LoopNext = 10,
+  /** Run script opArg on the entity. */
+  Script = 11,
 }
 
 /** Sentinel for "unlimited" counts and queue capacities (kept integral for typed arrays). */
@@ -90,6 +105,10 @@ export interface CompiledModel {
   opPrio: Float64Array;
   /** Some seize waits with a priority other than 1: wait lists are kept ordered by priority. */
   hasPriority: boolean;
+  /** Jump target (JumpIfFalse, Jump, LoopNext). */
+  opJump: Int32Array;
+  /** State logic tables; null when the model declares no states. */
+  logic: CompiledLogic | null;
 
   generatorIds: string[];
   genEntity: Int32Array;
@@ -108,6 +127,12 @@ export interface CompiledModel {
   nodeRouteStream: Int32Array;
   nodeTotalWeight: Float64Array;
   routeTarget: Int32Array;
+  /** 1 when the node routes by state condition or entity type (first match, Q2), 0 by weight. */
+  nodeRouteMatch: Uint8Array;
+  /** Per route (match nodes, sorted by priority then document order): entity type (-1 none: ignored) and condition (-1 none). */
+  routeEntity: Int32Array;
+  routeCond: Int32Array;
+  routeIds: string[];
   /** Cumulative weight within the source node (for a single uniform draw). */
   routeCumWeight: Float64Array;
   /** Travel durations: [start, start+count) in routeTravel. */
@@ -227,52 +252,91 @@ function build(model: QuodsiModel): CompiledModel {
   });
 
   // --- activities and ops
+  const logic = usesLogic(model) ? new LogicBuilder(model, stream) : null;
   const opKind: number[] = [];
   const opArg: number[] = [];
   const opPrio: number[] = [];
-  const op = (kind: Op, arg: number, prio = 1) => {
-    opKind.push(kind);
+  const opJump: number[] = [];
+  const emit = (k: Op, arg: number, jump = -1, prio = 1) => {
+    opKind.push(k);
     opArg.push(arg);
+    opJump.push(jump);
     opPrio.push(prio);
+    return opKind.length - 1;
   };
-  const actOpStart = new Int32Array(Math.max(1, activities.length));
-  const actOpEnd = new Int32Array(Math.max(1, activities.length));
-  activities.forEach((a, i) => {
-    actOpStart[i] = opKind.length;
-    (a.actions ?? []).forEach((act, j) => {
-      const key = `activity:${a.id}/action:${act.id ?? `#${j}`}`;
+  // Actions become a flat op list: guards, branches and loops are jumps (no nesting at run time).
+  const emitActions = (list: readonly Action[], prefix: string, activityId: string) => {
+    list.forEach((act, j) => {
+      const key = `${prefix}/action:${act.id ?? `#${j}`}`;
+      const cond = act.type !== "branch" ? (act as { condition?: unknown }).condition : undefined;
+      const guard =
+        cond !== undefined && cond !== null
+          ? emit(Op.JumpIfFalse, logic!.condition(act.condition as never))
+          : -1;
       switch (act.type) {
         case "delay":
-          op(Op.Delay, duration(act.duration, key));
+          emit(Op.Delay, duration(act.duration, key));
           break;
         case "seize": {
           const rq = requirementIndex.get(act.resourceRequirementId)!;
-          op(Op.Seize, rq, act.priority ?? reqPrio[rq]);
+          emit(Op.Seize, rq, -1, act.priority ?? reqPrio[rq]);
           break;
         }
         case "release":
-          if (act.resourceRequirementId) op(Op.Release, requirementIndex.get(act.resourceRequirementId)!);
-          else op(Op.ReleaseAll, 0);
+          if (act.resourceRequirementId) emit(Op.Release, requirementIndex.get(act.resourceRequirementId)!);
+          else emit(Op.ReleaseAll, 0);
           break;
         case "delay_with_resource": {
           // No requirement: a plain delay. keepResource: seize + delay (a later release frees it).
           // An open capture of the same requirement is reused (Op.DwrSeize) and released at the
           // end of this action like its own seize would be.
           if (!act.resourceRequirementId) {
-            op(Op.Delay, duration(act.duration, key));
+            emit(Op.Delay, duration(act.duration, key));
             break;
           }
           const rq = requirementIndex.get(act.resourceRequirementId)!;
-          op(Op.DwrSeize, rq, act.priority ?? reqPrio[rq]);
-          op(Op.Delay, duration(act.duration, key));
-          if (!act.keepResource) op(reqHasKeep[rq] ? Op.DwrRelease : Op.Release, rq);
+          emit(Op.DwrSeize, rq, -1, act.priority ?? reqPrio[rq]);
+          emit(Op.Delay, duration(act.duration, key));
+          if (!act.keepResource) emit(reqHasKeep[rq] ? Op.DwrRelease : Op.Release, rq);
+          break;
+        }
+        case "assign":
+          emit(Op.Assign, logic!.modifications(act.modifications ?? [], key));
+          break;
+        case "script":
+          emit(Op.Script, logic!.script(act.source, key));
+          break;
+        case "branch": {
+          const test = emit(Op.JumpIfFalse, logic!.condition(act.condition));
+          emitActions(act.ifTrue ?? [], `${key}/ifTrue`, activityId);
+          const skip = emit(Op.Jump, 0);
+          opJump[test] = opKind.length;
+          emitActions(act.ifFalse ?? [], `${key}/ifFalse`, activityId);
+          opJump[skip] = opKind.length;
+          break;
+        }
+        case "loop": {
+          const l = logic!.beginLoop(act.count ?? 1);
+          emit(Op.LoopStart, l);
+          const body = opKind.length;
+          emitActions(act.actions ?? [], `${key}/actions`, activityId);
+          emit(Op.LoopNext, l, body);
+          logic!.endLoop();
           break;
         }
         default:
           throw new Error(`unreachable: unsupported action ${act.type} passed checkRunnable`);
       }
+      if (guard >= 0) opJump[guard] = opKind.length;
     });
+  };
+  const actOpStart = new Int32Array(Math.max(1, activities.length));
+  const actOpEnd = new Int32Array(Math.max(1, activities.length));
+  activities.forEach((a, i) => {
+    actOpStart[i] = opKind.length;
+    emitActions(a.actions ?? [], `activity:${a.id}`, a.id);
     actOpEnd[i] = opKind.length;
+    logic?.ranking(a.queueRanking);
   });
 
   // --- generators: the model's, then one per activity with a sourceConfig (§5.4), whose
@@ -301,6 +365,7 @@ function build(model: QuodsiModel): CompiledModel {
     genMaxEntities[i] = limit(g.maxEntities);
     genMaxCycles[i] = limit(g.maxCycles);
     genTarget[i] = target;
+    logic?.genInit(g.initialStates, `generator:${id}/initialStates`);
   });
 
   // --- routes (connectors grouped by source node, in model order)
@@ -313,6 +378,10 @@ function build(model: QuodsiModel): CompiledModel {
   const nodeRouteCount = new Int32Array(Math.max(1, N));
   const nodeRouteStream = new Int32Array(Math.max(1, N));
   const nodeTotalWeight = new Float64Array(Math.max(1, N));
+  const nodeRouteMatch = new Uint8Array(Math.max(1, N));
+  const routeEntity: number[] = [];
+  const routeCond: number[] = [];
+  const routeIds: string[] = [];
   const routeTarget: number[] = [];
   const routeCum: number[] = [];
   const routeTravelStart: number[] = [];
@@ -323,9 +392,22 @@ function build(model: QuodsiModel): CompiledModel {
     nodeRouteStart[n] = routeTarget.length;
     nodeRouteStream[n] = stream(`routing:${nodeId(n)}`);
     let acc = 0;
-    for (const ci of bySource[n]) {
+    const mode = n < A ? routingMode(activities[n].routing ?? activities[n].connectType) : "probability";
+    let list = bySource[n];
+    if (mode !== "probability" && list.length > 1) {
+      // Q2: lowest priority first (absent after every numbered one), then document order.
+      nodeRouteMatch[n] = 1;
+      const pri = (ci: number) => connectors[ci].priority ?? Infinity;
+      list = [...list].sort((x, y) => pri(x) - pri(y) || x - y);
+    }
+    for (const ci of list) {
       const c = connectors[ci];
       acc += c.weight ?? 1;
+      routeIds.push(c.id);
+      const ce = nodeRouteMatch[n] ? c.entityId : undefined;
+      routeEntity.push(typeof ce === "string" && ce !== "" ? (entityIndex.get(ce) ?? -1) : -1);
+      const cc = mode === "state_condition" && nodeRouteMatch[n] ? (c.condition ?? c.stateCondition) : null;
+      routeCond.push(cc ? logic!.condition(cc as never) : -1);
       routeTarget.push(activityIndex.get(c.targetId)!);
       routeCum.push(acc);
       routeTravelStart.push(routeTravel.length);
@@ -387,6 +469,8 @@ function build(model: QuodsiModel): CompiledModel {
     opArg: Int32Array.from(opArg),
     opPrio: Float64Array.from(opPrio),
     hasPriority: opPrio.some((p) => p !== 1),
+    opJump: Int32Array.from(opJump),
+    logic: logic ? logic.finish() : null,
     generatorIds: sources.map((g) => g.id),
     genEntity,
     genIat,
@@ -399,6 +483,10 @@ function build(model: QuodsiModel): CompiledModel {
     nodeRouteCount,
     nodeRouteStream,
     nodeTotalWeight,
+    nodeRouteMatch,
+    routeEntity: Int32Array.from(routeEntity),
+    routeCond: Int32Array.from(routeCond),
+    routeIds,
     routeTarget: Int32Array.from(routeTarget),
     routeCumWeight: Float64Array.from(routeCum),
     routeTravelStart: Int32Array.from(routeTravelStart),

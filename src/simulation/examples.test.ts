@@ -20,47 +20,17 @@ const EXPECTED: Record<string, { runnable: true } | { invalid: string[] } | { un
   "lucid-shared-fixtures/model_def_mixed_distributions.json": { runnable: true },
   "agent-models/01-coffee-shop/model.json": { invalid: ["schemaVersion"] },
   "agent-models/02-action-tour/model.json": {
-    unsupported: ["assign", "loop", "branch", "script", "create", "split", "join", "dispose"].map(
-      (t, i) => `activities[${[2, 3, 4, 5, 6, 7, 8, 10][i]}].actions[0].type:${t}`,
+    unsupported: ["create", "split", "join", "dispose"].map(
+      (t, i) => `activities[${[6, 7, 8, 10][i]}].actions[0].type:${t}`,
     ),
   },
-  "learn/actions/branch/model.json": {
-    unsupported: ["activities[0].actions[0].type:branch", "generators[1].initialStates:initialStates"],
-  },
-  "learn/actions/assign/model.json": {
-    unsupported: [
-      "activities[0].actions[1].type:assign",
-      "activities[1].routing:state_condition",
-      "activities[3].actions[1].type:assign",
-      "connectors[2].condition:conditional routing",
-      "connectors[2].entityId:entityId",
-      "connectors[3].condition:conditional routing",
-      "connectors[3].entityId:entityId",
-    ],
-  },
+  "learn/actions/branch/model.json": { runnable: true },
+  "learn/actions/assign/model.json": { runnable: true },
   "learn/actions/join/model.json": {
-    unsupported: [
-      "activities[0].actions[0].type:assign",
-      "activities[0].actions[2].type:split",
-      "activities[1].routing:state_condition",
-      "activities[5].actions[0].type:join",
-      ...[1, 2, 3].flatMap((i) => [
-        `connectors[${i}].condition:conditional routing`,
-        `connectors[${i}].entityId:entityId`,
-      ]),
-    ],
+    unsupported: ["activities[0].actions[2].type:split", "activities[5].actions[0].type:join"],
   },
-  "learn/actions/split/model.json": {
-    unsupported: [
-      "activities[0].actions[1].type:split",
-      "activities[1].routing:state_condition",
-      ...[1, 2, 3].flatMap((i) => [
-        `connectors[${i}].condition:conditional routing`,
-        `connectors[${i}].entityId:entityId`,
-      ]),
-    ],
-  },
-  "learn/actions/loop/model.json": { unsupported: ["activities[0].actions[0].type:loop"] },
+  "learn/actions/split/model.json": { unsupported: ["activities[0].actions[1].type:split"] },
+  "learn/actions/loop/model.json": { runnable: true },
 };
 
 describe("Quodsi reference models", () => {

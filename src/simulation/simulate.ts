@@ -1,3 +1,4 @@
+import { summariseStates } from "./stats/state-summary.js";
 import { compileModel } from "./compile.js";
 import { summariseReplications } from "./metrics.js";
 import { Simulation } from "./runtime/simulation.js";
@@ -140,5 +141,6 @@ export function summarize(
     exitsTotal: sorted.reduce((s, r) => s + r.exitsTotal, 0),
     ...summariseReplications(model, sorted),
     timeSeries: { period: ts?.period ?? timePeriod, bucketSize: ts?.bucketSize ?? 0, buckets },
+    ...(first?.modelStates ? { states: summariseStates(sorted) } : {}),
   };
 }

@@ -107,6 +107,26 @@ export interface ReplicationResult {
   resources: ResourceRepResult[];
   entities: EntityRepResult[];
   timeSeries: TimeSeries;
+  /** Model states at the end of the run (only when the model declares states). */
+  modelStates?: ModelStateResult[];
+  /** Per entity type (model order): each entity number/boolean state averaged over the entities that exited (only when the model declares entity states). */
+  entityStates?: EntityStatesAtExit[];
+}
+
+/** One model state in one replication. Numbers and booleans (1/0) also carry time-weighted statistics. */
+export interface ModelStateResult {
+  name: string;
+  finalValue: number | string;
+  /** Time-weighted average over the measured period (numbers and booleans only). */
+  timeAverage?: number;
+  min?: number;
+  max?: number;
+}
+
+/** Entity states at exit for one entity type: state name -> average value (null when no entity exited). */
+export interface EntityStatesAtExit {
+  entityId: string;
+  values: Record<string, number | null>;
 }
 
 /** Statistics of one metric across replications. */
@@ -143,4 +163,29 @@ export interface SimulationSummary {
   entities: EntitySummary[];
   /** Buckets of simulated time from 0 to runTime; values are means over replications. */
   timeSeries: TimeSeries;
+  /** State results across replications; only when the model declares states. */
+  states?: StatesSummary;
+}
+
+/** A model state across replications. */
+export interface ModelStateSummary {
+  name: string;
+  /** Number and boolean (1/0) states: final value, time-average, min and max across replications. */
+  finalValue?: MetricSummary;
+  timeAverage?: MetricSummary;
+  min?: MetricSummary;
+  max?: MetricSummary;
+  /** String and category states: fraction of replications ending on each value. */
+  finalDistribution?: Record<string, number>;
+}
+
+/** Entity number/boolean states at exit for one entity type: per state, the per-replication averages summarised (replications where none exited are left out). */
+export interface EntityStatesSummary {
+  entityId: string;
+  states: Record<string, MetricSummary>;
+}
+
+export interface StatesSummary {
+  model: ModelStateSummary[];
+  entities: EntityStatesSummary[];
 }

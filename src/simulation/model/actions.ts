@@ -21,7 +21,7 @@ export interface Feature {
 }
 
 const FEATURE_ROWS = {
-  actionGuard: { runnable: false, message: "action guards (condition) are not supported yet" },
+  actionGuard: { runnable: true, message: "action guards (condition) are not supported yet" },
   seizePriority: {
     runnable: true,
     message: "seize priority is not supported yet; waiting seizes are served first come, first served",
@@ -43,21 +43,21 @@ const FEATURE_ROWS = {
   // The two routing modes: checkRunnable names the routing value, and lists these labels once runnable.
   // State-condition routing comes with connectorCondition, connectorEntityId and connectorPriority (Q2);
   // entity-type routing with connectorEntityId.
-  stateRouting: { runnable: false, message: "state-condition routing" },
-  entityTypeRouting: { runnable: false, message: "entity-type routing" },
-  connectorCondition: { runnable: false, message: "conditional routing (state_condition) is not supported" },
+  stateRouting: { runnable: true, message: "state-condition routing" },
+  entityTypeRouting: { runnable: true, message: "entity-type routing" },
+  connectorCondition: { runnable: true, message: "conditional routing (state_condition) is not supported" },
   connectorEntityId: {
-    runnable: false,
+    runnable: true,
     message: "entity-type filtered routing (entityId) is not supported",
   },
-  connectorPriority: { runnable: false, message: "connector priority is not supported yet" },
-  queueRanking: { runnable: false, message: "queue ranking rules are not supported; queues are FIFO" },
+  connectorPriority: { runnable: true, message: "connector priority is not supported yet" },
+  queueRanking: { runnable: true, message: "queue ranking rules are not supported; queues are FIFO" },
   sourceConfig: {
     runnable: true,
     message: "an activity acting as an entity source (sourceConfig) is not supported; use a generator",
   },
   initialStates: {
-    runnable: false,
+    runnable: true,
     message: "generator initialStates (entity state assignment) are not supported",
   },
   scopedStates: { runnable: false, message: "resource- and activity-scoped states are not supported yet" },
@@ -211,14 +211,14 @@ export const ACTIONS: Readonly<Record<ActionType, ActionRow>> = {
   },
   assign: {
     label: "state assignment",
-    runnable: false,
+    runnable: true,
     onConnector: false,
     guarded: true,
     validate: (a, p, ctx) => checkModifications(ctx, a.modifications, `${p}.modifications`),
   },
   branch: {
     label: "conditional action branches",
-    runnable: false,
+    runnable: true,
     onConnector: false,
     guarded: false,
     validate: (a, p, ctx) => {
@@ -229,7 +229,7 @@ export const ACTIONS: Readonly<Record<ActionType, ActionRow>> = {
   },
   loop: {
     label: "repeated action blocks",
-    runnable: false,
+    runnable: true,
     onConnector: false,
     guarded: true,
     validate: (a, p, ctx) => countField(ctx, a, "count", p, 1, MAX_LOOP_COUNT),
@@ -297,7 +297,7 @@ export const ACTIONS: Readonly<Record<ActionType, ActionRow>> = {
   },
   script: {
     label: "scripted logic",
-    runnable: false,
+    runnable: true,
     onConnector: false,
     guarded: false,
     validate: (a, p, ctx) => {

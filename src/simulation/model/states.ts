@@ -90,9 +90,41 @@ export class StateTable {
         }
       }
     }
-    return this.bindings.get(name);
+    return this.bindings.get(name) ?? (name === LOOP_INDEX_NAME ? this.loopIndex() : undefined);
   };
+
+  /** The slot of one declared state (model or entity), whatever shadows its name. */
+  resolveScoped(s: StateInfo): StateBinding | undefined {
+    if (s.scope !== "model" && s.scope !== "entity") return undefined;
+    let num = 0;
+    let str = 0;
+    for (const o of this.byName[s.scope].values()) {
+      const numeric = o.type === "number" || o.type === "boolean";
+      if (o === s) {
+        const b: StateBinding = { scope: s.scope, slot: numeric ? num : str, type: s.type };
+        if (s.type === "category") b.categories = s.categories;
+        return b;
+      }
+      if (numeric) num++;
+      else str++;
+    }
+    return undefined;
+  }
+
+  /**
+   * `loop_index`: the 0-based index of the innermost enclosing loop, an
+   * entity number slot right after the declared entity number states (0
+   * outside any loop). A declared state of that name shadows it.
+   */
+  private loopIndex(): StateBinding {
+    let num = 0;
+    for (const o of this.byName.entity.values()) if (o.type === "number" || o.type === "boolean") num++;
+    return { scope: "entity", slot: num, type: "number" };
+  }
 }
+
+/** The name under which expressions and scripts read the innermost loop's 0-based index. */
+export const LOOP_INDEX_NAME = "loop_index";
 
 /** How a state is described in messages: `"grade" (a category state)`. */
 export const describe = (s: StateInfo): string =>

@@ -1026,10 +1026,6 @@ describe("the Quodsi example models", () => {
     expect(
       checkRunnable(tour).map((i) => `${i.path} ${/\(([^)]+)\) is not supported/.exec(i.message)?.[1]}`),
     ).toEqual([
-      "activities[2].actions[0].type state assignment",
-      "activities[3].actions[0].type repeated action blocks",
-      "activities[4].actions[0].type conditional action branches",
-      "activities[5].actions[0].type scripted logic",
       "activities[6].actions[0].type creating new entities mid-process",
       "activities[7].actions[0].type splitting an entity into several",
       "activities[8].actions[0].type joining entities back together",
@@ -1051,12 +1047,7 @@ describe("checkRunnable: the registry and feature flags", () => {
             condition: { stateId: "s-no", comparison: "equal", value: 1 },
           },
         ]),
-      [
-        issue(
-          "activities[4].actions[0].condition",
-          `${who}: action guards (condition) are not supported yet`,
-        ),
-      ],
+      [],
     ],
     [
       "a seize priority other than 1",
@@ -1100,9 +1091,9 @@ describe("checkRunnable: the registry and feature flags", () => {
       [],
     ],
     [
-      "connector priority under state-condition routing",
+      "connector priority under state-condition routing (runs: it orders the matches, Q2)",
       (m) => (m.connectors[2].priority = 2),
-      [issue("connectors[2].priority", 'connector "c-pack": connector priority is not supported yet')],
+      [],
     ],
     [
       "connector priority under probability routing (it orders nothing)",
@@ -1119,16 +1110,7 @@ describe("checkRunnable: the registry and feature flags", () => {
         ),
       ],
     ],
-    [
-      "entity-type routing",
-      (m) => (m.activities[4].routing = "entity_type"),
-      [
-        issue(
-          "activities[4].routing",
-          `${who}: routing "entity_type" is not supported; only probabilistic routing by connector weight`,
-        ),
-      ],
-    ],
+    ["entity-type routing (runs)", (m) => (m.activities[4].routing = "entity_type"), []],
   ])("%s", (_name, change, expected) => {
     // The issues the change adds to those of the (logic-heavy) base model.
     const key = (i: { path: string; message: string }) => `${i.path} ${i.message}`;
@@ -1186,16 +1168,18 @@ describe("checkRunnable: the registry and feature flags", () => {
         },
       ],
     };
-    expect(checkRunnable(loopOnly).map((i) => i.path)).toEqual(["activities[0].actions[0].type"]);
     const was = [ACTIONS.loop.runnable, FEATURES.actionGuard.runnable];
     try {
+      ACTIONS.loop.runnable = false;
+      expect(checkRunnable(loopOnly).map((i) => i.path)).toEqual(["activities[0].actions[0].type"]);
       ACTIONS.loop.runnable = true;
+      FEATURES.actionGuard.runnable = false;
       expect(checkRunnable(loopOnly).map((i) => i.path)).toEqual([
         "activities[0].actions[0].actions[0].condition",
         "activities[0].actions[0].actions[1].type",
       ]);
       expect(checkRunnable(loopOnly)[1].message).toBe(
-        'activity "a": action type "dispose" (disposing of entities) is not supported by this engine; an activity supports only delay, delay_with_resource, seize, release, loop',
+        'activity "a": action type "dispose" (disposing of entities) is not supported by this engine; an activity supports only delay, delay_with_resource, seize, release, assign, branch, loop, script',
       );
       FEATURES.actionGuard.runnable = true;
       expect(checkRunnable(loopOnly).map((i) => i.path)).toEqual([

@@ -88,9 +88,19 @@ export class EntityStore {
   declare readonly reqStride: number;
   reqNext = new Int32Array(0);
   reqPrev = new Int32Array(0);
+  /**
+   * Entity state slots (rows of `numStride` numbers and `strStride` strings
+   * per entity); zero-length when the model declares no states.
+   */
+  declare readonly numStride: number;
+  declare readonly strStride: number;
+  num = new Float64Array(0);
+  str: string[] = [];
 
-  constructor(reqStride: number, initial: number) {
+  constructor(reqStride: number, initial: number, numStride = 0, strStride = 0) {
     this.reqStride = reqStride;
+    this.numStride = numStride;
+    this.strStride = strStride;
     this.grow(initial);
   }
 
@@ -138,6 +148,8 @@ export class EntityStore {
     this.mark = grow64(this.mark, n);
     this.reqNext = grow32(this.reqNext, n * this.reqStride);
     this.reqPrev = grow32(this.reqPrev, n * this.reqStride);
+    if (this.numStride > 0) this.num = grow64(this.num, n * this.numStride);
+    for (let i = old * this.strStride; i < n * this.strStride; i++) this.str.push("");
     const fs = new Int32Array(n);
     fs.set(this.freeStack.subarray(0, this.freeTop));
     // Push new slots so that the lowest index is popped first.

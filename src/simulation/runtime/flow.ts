@@ -10,6 +10,7 @@ import type { Clock } from "./clock.js";
 import { EntityState, type EntityStore } from "./entities.js";
 import { NONE, fifoPush, fifoShift, listPush, listUnlink } from "./lists.js";
 import { ReadyKind, type ReadyRing } from "./ready.js";
+import type { Logic } from "./logic.js";
 import type { Resources } from "./resources.js";
 import type { Router } from "./routing.js";
 
@@ -43,6 +44,7 @@ export class Flow {
   declare private readonly actStats: ActivityStats;
   declare private readonly typeStats: EntityTypeStats;
   declare private readonly series: TimeSeriesCollector;
+  declare private readonly logic: Logic | null;
 
   constructor(
     m: CompiledModel,
@@ -58,6 +60,7 @@ export class Flow {
     actStats: ActivityStats,
     typeStats: EntityTypeStats,
     series: TimeSeriesCollector,
+    logic: Logic | null = null,
   ) {
     this.m = m;
     this.clock = clock;
@@ -72,6 +75,12 @@ export class Flow {
     this.actStats = actStats;
     this.typeStats = typeStats;
     this.series = series;
+    this.logic = logic;
+  }
+
+  /** A new entity of generator `g` (type and creation time set): its states start. */
+  born(e: number, g: number): void {
+    if (this.logic !== null) this.logic.born(e, g);
   }
 
   /** Set off along the reserved route (room at its end is already counted in enRoute). */
@@ -118,7 +127,8 @@ export class Flow {
     }
     ents.state[e] = EntityState.Queued;
     ents.mark[e] = this.clock.now;
-    fifoPush(acts.qHead, acts.qTail, ents.next, a, e);
+    if (this.logic !== null && m.logic!.rankSlot[a] >= 0) this.rankedPush(a, e);
+    else fifoPush(acts.qHead, acts.qTail, ents.next, a, e);
     acts.qLen[a]++;
     return false;
   }
@@ -127,7 +137,8 @@ export class Flow {
   finish(e: number, a: number): void {
     const ents = this.ents;
     const acts = this.acts;
-    const route = this.router.choose(a);
+    // Weighted routing (the common case) stays one direct call; match routing needs the entity.
+    const route = this.m.nodeRouteMatch[a] === 0 ? this.router.choose(a) : this.router.chooseFor(a, e);
     if (route === NONE) {
       this.leave(e, a);
       this.exit(e);
@@ -158,6 +169,31 @@ export class Flow {
     }
   }
 
+  /**
+   * Queue ranking: the inbound queue of `a` is kept ordered by an entity
+   * number state, read when the entity joins the queue (ascending by
+   * default); equal values keep arrival order (FIFO).
+   */
+  private rankedPush(a: number, e: number): void {
+    const acts = this.acts;
+    const next = this.ents.next;
+    const L = this.m.logic!;
+    const slot = L.rankSlot[a];
+    const sign = L.rankDesc[a] === 1 ? -1 : 1;
+    const logic = this.logic!;
+    const key = sign * logic.entityNum(e, slot);
+    let prev = NONE;
+    let cur = acts.qHead[a];
+    while (cur !== NONE && sign * logic.entityNum(cur, slot) <= key) {
+      prev = cur;
+      cur = next[cur];
+    }
+    next[e] = cur;
+    if (prev === NONE) acts.qHead[a] = e;
+    else next[prev] = e;
+    if (cur === NONE) acts.qTail[a] = e;
+  }
+
   /** Queue the entity (already marked) for room at `dest`. */
   waitFor(dest: number, e: number): void {
     fifoPush(this.acts.wHead, this.acts.wTail, this.ents.next, dest, e);
@@ -173,6 +209,7 @@ export class Flow {
   exit(e: number): void {
     const ents = this.ents;
     if (ents.hold[e] !== NONE) this.res.releaseAll(e);
+    if (this.logic !== null) this.logic.exit(e, ents.type[e]);
     this.typeStats.exit(ents.type[e], this.clock.now - ents.create[e], ents.active[e]);
     this.series.exit();
     ents.free(e);

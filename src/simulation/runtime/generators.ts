@@ -97,6 +97,7 @@ export class Generators {
     ents.type[e] = type;
     ents.gen[e] = g;
     ents.create[e] = this.clock.now;
+    this.flow.born(e, g);
     this.typeStats.create(type);
     this.series.wipChange(1);
     // An activity's sourceConfig creates entities in the activity itself (§5.4).

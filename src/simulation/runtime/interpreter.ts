@@ -6,6 +6,7 @@ import type { Clock } from "./clock.js";
 import type { EntityStore } from "./entities.js";
 import type { Flow } from "./flow.js";
 import { NONE } from "./lists.js";
+import type { Logic } from "./logic.js";
 import type { Resources } from "./resources.js";
 
 /**
@@ -23,6 +24,8 @@ export class Interpreter {
   declare private readonly flow: Flow;
   declare private readonly dur: DurationTable;
   declare private readonly rng: RandomStreams;
+  /** Null when the model declares no states (then no logic op is ever emitted). */
+  declare private readonly logic: Logic | null;
 
   constructor(
     m: CompiledModel,
@@ -33,6 +36,7 @@ export class Interpreter {
     flow: Flow,
     dur: DurationTable,
     rng: RandomStreams,
+    logic: Logic | null,
   ) {
     this.m = m;
     this.clock = clock;
@@ -42,6 +46,7 @@ export class Interpreter {
     this.flow = flow;
     this.dur = dur;
     this.rng = rng;
+    this.logic = logic;
   }
 
   run(e: number): void {
@@ -66,6 +71,9 @@ export class Interpreter {
             return;
           }
           break;
+        case Op.Release:
+          this.res.release(e, arg, false);
+          break;
         // --- resource features
         case Op.DwrSeize:
           // An open capture of the same requirement is reused, not seized again.
@@ -81,12 +89,37 @@ export class Interpreter {
           if (ents.hold[e] !== NONE) this.res.releaseAll(e);
           break;
         default:
-          // Op.Release
-          this.res.release(e, arg, false);
+          // State logic: out of line, so this loop stays small enough to inline where plain models run.
+          pc = this.logicOp(pc, e);
+          continue;
       }
       pc++;
     }
     ents.pc[e] = pc;
     this.flow.finish(e, a);
+  }
+
+  /** Runs the state-logic op at `pc` (never a delay or a wait) and returns the next pc. */
+  private logicOp(pc: number, e: number): number {
+    const m = this.m;
+    const logic = this.logic!;
+    const arg = m.opArg[pc];
+    switch (m.opKind[pc]) {
+      case Op.Assign:
+        logic.apply(arg, e);
+        return pc + 1;
+      case Op.JumpIfFalse:
+        return logic.test(arg, e) ? pc + 1 : m.opJump[pc];
+      case Op.Jump:
+        return m.opJump[pc];
+      case Op.LoopStart:
+        logic.loopStart(arg, e);
+        return pc + 1;
+      case Op.LoopNext:
+        return logic.loopNext(arg, e) ? m.opJump[pc] : pc + 1;
+      default:
+        logic.script(arg, e);
+        return pc + 1;
+    }
   }
 }

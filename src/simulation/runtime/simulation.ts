@@ -11,6 +11,7 @@ import { EntityStore } from "./entities.js";
 import { Flow } from "./flow.js";
 import { Generators } from "./generators.js";
 import { Interpreter } from "./interpreter.js";
+import { Logic } from "./logic.js";
 import { READY_KIND_BITS, READY_KIND_MASK, ReadyKind, ReadyRing } from "./ready.js";
 import { Resources } from "./resources.js";
 import { Router } from "./routing.js";
@@ -44,6 +45,7 @@ export class Simulation {
   declare private readonly flow: Flow;
   declare private readonly gens: Generators;
   declare private readonly interp: Interpreter;
+  declare private readonly logic: Logic | null;
   declare private readonly actStats: ActivityStats;
   declare private readonly typeStats: EntityTypeStats;
   declare private readonly series: TimeSeriesCollector;
@@ -61,10 +63,17 @@ export class Simulation {
     this.warmupTime = m.warmupTime;
     const clock = (this.clock = new Clock(m.warmupTime <= 0));
     const cal = this.cal;
-    const ents = (this.ents = new EntityStore(m.maxReqResources, 256));
+    const L = m.logic;
+    const ents = (this.ents = new EntityStore(
+      m.maxReqResources,
+      256,
+      L ? L.entNumStride : 0,
+      L ? L.entStrStride : 0,
+    ));
+    const logic = (this.logic = L ? new Logic(L, ents, clock, rng, m.entityIds.length) : null);
     const acts = (this.acts = new ActivityStore(m));
     const res = (this.res = new Resources(m, clock, ents, this.ready));
-    const router = new Router(m, rng);
+    const router = new Router(m, rng, ents, logic, repIndex);
     const actStats = (this.actStats = new ActivityStats(acts, clock, m.activityIds.length));
     const typeStats = (this.typeStats = new EntityTypeStats(clock, m.entityIds.length));
     const series = (this.series = new TimeSeriesCollector(clock, m.runTime, m.timeUnit, period));
@@ -82,9 +91,10 @@ export class Simulation {
       actStats,
       typeStats,
       series,
+      logic,
     ));
     this.gens = new Generators(m, clock, cal, ents, acts, flow, router, dur, rng, typeStats, series);
-    this.interp = new Interpreter(m, clock, cal, ents, res, flow, dur, rng);
+    this.interp = new Interpreter(m, clock, cal, ents, res, flow, dur, rng, logic);
 
     // Initial events: warm-up reset first, then each generator's first arrival.
     if (m.warmupTime > 0) cal.schedule(m.warmupTime, EventKind.WarmupEnd, 0);
@@ -164,6 +174,7 @@ export class Simulation {
     this.actStats.reset(this.m.activityIds.length);
     this.res.stats.reset(this.m.resourceIds.length);
     this.typeStats.reset();
+    if (this.logic !== null) this.logic.reset();
   }
 
   private finish(): void {
@@ -192,6 +203,15 @@ export class Simulation {
       resources: this.res.stats.rows(m.resourceIds, measured),
       entities: this.typeStats.rows(m.entityIds),
       timeSeries: this.series.result(),
+      ...(this.logic !== null
+        ? {
+            modelStates: this.logic.modelStates(this.runTime),
+            entityStates: m.entityIds.map((entityId, t) => ({
+              entityId,
+              values: this.logic!.entityStatesAtExit(t),
+            })),
+          }
+        : {}),
     };
   }
 }
