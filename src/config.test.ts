@@ -23,8 +23,31 @@ describe("loadConfig", () => {
     [{ DATABASE_URL: "mysql://x" }, /DATABASE_URL/],
     [{ REDIS_URL: "not a url" }, /REDIS_URL/],
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL/],
+    [{ GRAPHQL_MAX_DEPTH: "0" }, /GRAPHQL_MAX_DEPTH/],
+    [{ GRAPHQL_TIMEOUT_MS: "-1" }, /GRAPHQL_TIMEOUT_MS/],
+    [{ GRAPHQL_INTROSPECTION: "maybe" }, /GRAPHQL_INTROSPECTION/],
+    [{ RATE_LIMIT_AUTH_FAILURES: "ten" }, /RATE_LIMIT_AUTH_FAILURES/],
+    [{ WS_MAX_PAYLOAD_BYTES: "10" }, /WS_MAX_PAYLOAD_BYTES/],
   ])("names the variable of a bad value %o", (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it("turns introspection and suggestions off in production unless asked for", () => {
+    expect(loadConfig({ NODE_ENV: "production" }).hardening.operations).toMatchObject({
+      introspection: false,
+      suggestions: false,
+    });
+    expect(loadConfig({}).hardening.operations).toMatchObject({ introspection: true, suggestions: true });
+    expect(
+      loadConfig({ NODE_ENV: "production", GRAPHQL_INTROSPECTION: "true" }).hardening.operations
+        .introspection,
+    ).toBe(true);
+  });
+
+  it("keeps the rate-limit counters in Redis when REDIS_URL is set", () => {
+    expect(loadConfig({ REDIS_URL: "redis://127.0.0.1:6379" }).hardening.rate.redisUrl).toBe(
+      "redis://127.0.0.1:6379",
+    );
   });
 });

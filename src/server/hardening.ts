@@ -93,6 +93,7 @@ export function createHardening({ config, schema, metrics, logger, prisma }: Har
         apiKeyFromHeaders(req.headers),
         check,
         "http",
+        rate.prechecked.has(req),
       );
       await rate.admitKey(principal, "http");
       return principal;

@@ -13,6 +13,7 @@ import {
 import type { RateLimits } from "../config.js";
 import { AppError, ErrorCode, HTTP_STATUS, RateLimitedError } from "../errors.js";
 import type { Logger } from "../logger.js";
+import { apiKeyFromHeaders } from "../modules/auth/auth.service.js";
 import type { Principal } from "../modules/auth/principal.js";
 import type { Metrics } from "./metrics.js";
 import type { Transport } from "./limits.js";
@@ -87,6 +88,9 @@ function toGraphQLError(error: RateLimitedError): GraphQLError {
 }
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+/** What a key in use is remembered by: a hash of its own, not the one stored in the database. */
+const inUseMark = (key: string) => createHash("sha256").update(`in use:${key}`).digest("base64url");
 
 /** Root fields of a mutation that start simulation work. */
 export function expensiveFieldCount(operation: OperationDefinitionNode | null | undefined): number {
@@ -249,10 +253,12 @@ export class RateLimitGuard {
     key: string | undefined,
     check: (key: string | undefined) => Promise<Principal>,
     transport: Transport,
+    /** The address was already checked for this request (addressLimit). */
+    prechecked = false,
   ): Promise<Principal> {
-    const message = `Too many failed authentications from this address (at most ${this.config.authFailures} in ${this.config.authWindowSeconds} s).`;
-    const mark = key ? createHash("sha256").update(`in use:${key}`).digest("base64url") : "";
-    const blockedFor = await this.authBlocked(address);
+    const message = this.authMessage();
+    const mark = key ? inUseMark(key) : "";
+    const blockedFor = prechecked ? undefined : await this.authBlocked(address);
     if (blockedFor !== undefined) {
       if (key && (await this.recentlyUsed(mark))) return this.markUsed(mark, await check(key));
       this.refuse("auth_failures", transport, message, blockedFor);
@@ -275,7 +281,17 @@ export class RateLimitGuard {
    */
   addressLimit(shape: "graphql" | "rest"): RequestHandler {
     return (req: Request, res: Response, next: NextFunction) => {
-      this.admitAddress(clientAddress(req, this.config.trustProxyHops), "http").then(
+      const address = clientAddress(req, this.config.trustProxyHops);
+      const admit = async () => {
+        await this.admitAddress(address, "http");
+        // An address refused for failed authentications is answered here, before its body is read.
+        const key = apiKeyFromHeaders(req.headers);
+        const blockedFor = await this.authBlocked(address);
+        if (blockedFor !== undefined && !(key && (await this.recentlyUsed(inUseMark(key)))))
+          this.refuse("auth_failures", "http", this.authMessage(), blockedFor);
+        this.prechecked.add(req);
+      };
+      admit().then(
         () => next(),
         (err: unknown) => {
           if (!(err instanceof RateLimitedError)) return next(err);
@@ -289,6 +305,13 @@ export class RateLimitGuard {
         },
       );
     };
+  }
+
+  /** Requests whose address addressLimit found not refused for failed authentications. */
+  readonly prechecked = new WeakSet<IncomingMessage>();
+
+  private authMessage(): string {
+    return `Too many failed authentications from this address (at most ${this.config.authFailures} in ${this.config.authWindowSeconds} s).`;
   }
 
   /** REST answers that carry `retryAfter` in their body also carry the Retry-After header. */

@@ -241,17 +241,25 @@ export class WsHygiene {
 
   /**
    * Closes the sockets whose key, user or tenant is no longer live (4403).
-   * One statement for all open sockets; concurrent calls share one run.
+   * One statement for all open sockets. Runs one after the other: a check
+   * asked for after a revocation must not be answered by one that read the
+   * keys before it.
    */
   sweep(): Promise<number> {
-    this.sweeping ??= this.closeRevoked().finally(() => (this.sweeping = undefined));
-    return this.sweeping;
+    const run = (this.sweeping ?? Promise.resolve(0)).then(
+      () => this.closeRevoked(),
+      () => this.closeRevoked(),
+    );
+    this.sweeping = run;
+    return run;
   }
 
   private async closeRevoked(): Promise<number> {
     const { prisma, metrics, logger } = this.deps;
-    if (!this.sockets.size) return 0;
-    const ids = [...new Set([...this.sockets.values()].map((p) => p.apiKeyId))];
+    // Sockets opened while the statement runs are not judged by it: their keys were not asked about.
+    const checked = [...this.sockets];
+    if (!checked.length) return 0;
+    const ids = [...new Set(checked.map(([, p]) => p.apiKeyId))];
     let live: Set<string>;
     try {
       live = await liveApiKeyIds(prisma, ids);
@@ -260,8 +268,8 @@ export class WsHygiene {
       return 0;
     }
     let closed = 0;
-    for (const [socket, principal] of this.sockets) {
-      if (live.has(principal.apiKeyId)) continue;
+    for (const [socket, principal] of checked) {
+      if (live.has(principal.apiKeyId) || !this.sockets.has(socket)) continue;
       socket.close(CLOSE.forbidden, "API key revoked");
       this.forget(socket);
       metrics.wsClosed.inc({ reason: "key_revoked" });
