@@ -176,6 +176,9 @@ describe("rate limits", () => {
   });
 
   it("counts refusals in /metrics by budget", async () => {
+    // Its own address: exhaust the failed-authentication budget, so the count does not lean on other tests.
+    const from = "127.0.0.61";
+    for (let i = 0; i <= (budgets.authFailures ?? 3); i++) await request(t.url, from, `slk_wrong_${i}`, ME);
     const text = await (await fetch(new URL("/metrics", t.url))).text();
     expect(text).toMatch(/scenariolab_rate_limited_total\{budget="auth_failures",transport="http"\} [1-9]/);
   });
