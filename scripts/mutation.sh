@@ -35,7 +35,9 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     --mutate=*) scope="${args[$i]#--mutate=}" ;;
   esac
 done
-slug=$(printf '%s' "$scope" | sed -e 's#^src/##' -e 's#[^A-Za-z0-9._-]\+#_#g' | cut -c1-120)
+slug=$(printf '%s' "$scope" | sed -e 's#^src/##' -e 's#[^A-Za-z0-9._-]\+#_#g')
+# Long lists: a readable head plus a hash of the whole scope, so two scopes never share a file.
+if [ "${#slug}" -gt 80 ]; then slug="${slug:0:60}-$(printf '%s' "$scope" | sha1sum | cut -c1-10)"; fi
 mkdir -p reports/mutation/incremental
 
 echo "mutation: $(node --version), scope $scope, incremental file reports/mutation/incremental/$slug.json" >&2
