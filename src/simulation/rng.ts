@@ -46,6 +46,7 @@ export function deriveStreamState(
     number,
     number,
   ];
+  // Stryker disable next-line ConditionalExpression: splitmix64 output is all zero with probability 2^-128
   if ((w[0] | w[1] | w[2] | w[3]) === 0) w[0] = 1;
   return w;
 }
