@@ -30,11 +30,7 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }],
   },
   test: {
-    include: [
-      "src/simulation/**/*.test.ts",
-      "src/runner/**/*.test.ts",
-      "src/lifecycle/transitions.test.ts",
-    ],
+    include: ["src/simulation/**/*.test.ts", "src/runner/**/*.test.ts", "src/lifecycle/transitions.test.ts"],
     sequence: { sequencer: QuickFirstSequencer },
     // Instrumented code runs several times slower (the analytic M/M/3 test alone passed 30 s).
     testTimeout: 180_000,
