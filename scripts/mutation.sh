@@ -22,6 +22,10 @@ if [ "$major" -lt 22 ]; then
     mkdir -p "$NODE_DIR"
     [ -f "$NODE_DIR/package.json" ] || (cd "$NODE_DIR" && npm init -y >/dev/null)
     (cd "$NODE_DIR" && npm install --no-audit --no-fund node@24 >&2)
+    if ! "$NODE_DIR/node_modules/.bin/node" --version >/dev/null 2>&1; then
+      echo "mutation: no working node in $NODE_DIR after npm install node@24 (were install scripts blocked?)" >&2
+      exit 1
+    fi
   fi
   export PATH="$PWD/$NODE_DIR/node_modules/.bin:$PATH"
 fi
