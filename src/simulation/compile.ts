@@ -1,7 +1,7 @@
 import { LogicBuilder, usesLogic, type CompiledLogic } from "./compile-logic.js";
 import { DurationTable } from "./distributions.js";
 import type { Action, GeneratorCore } from "./model/wire.js";
-import { routingMode } from "./model/normalize.js";
+import { nestedActionLists, routingMode } from "./model/normalize.js";
 import type { Duration, QuodsiModel, RequirementClause, TimeUnit, ValidationIssue } from "./types.js";
 import { convertTime, parseTimeUnit } from "./units.js";
 import { checkRunnable, validateModel } from "./validate.js";
@@ -251,6 +251,21 @@ function build(model: QuodsiModel): CompiledModel {
     }
   });
 
+  // A capture of a requirement can still be open when a delay_with_resource of it starts only if
+  // some seize, kept delay_with_resource or keepResource request leaves it held; otherwise the
+  // action compiles to a plain Seize (no reuse check on the path every entity takes).
+  const mayBeHeld = new Uint8Array(Math.max(1, requirements.length));
+  requirements.forEach((_, i) => (mayBeHeld[i] = reqHasKeep[i]));
+  const markHeld = (list: readonly Action[]): void =>
+    list.forEach((act) => {
+      if (act.type === "seize" || (act.type === "delay_with_resource" && act.keepResource === true)) {
+        const rq = act.resourceRequirementId ? requirementIndex.get(act.resourceRequirementId) : undefined;
+        if (rq !== undefined) mayBeHeld[rq] = 1;
+      }
+      for (const [, nested] of nestedActionLists(act)) markHeld(nested);
+    });
+  for (const a of activities) markHeld(a.actions ?? []);
+
   // --- activities and ops
   const logic = usesLogic(model) ? new LogicBuilder(model, stream) : null;
   const opKind: number[] = [];
@@ -295,7 +310,7 @@ function build(model: QuodsiModel): CompiledModel {
             break;
           }
           const rq = requirementIndex.get(act.resourceRequirementId)!;
-          emit(Op.DwrSeize, rq, -1, act.priority ?? reqPrio[rq]);
+          emit(mayBeHeld[rq] ? Op.DwrSeize : Op.Seize, rq, -1, act.priority ?? reqPrio[rq]);
           emit(Op.Delay, duration(act.duration, key));
           if (!act.keepResource) emit(reqHasKeep[rq] ? Op.DwrRelease : Op.Release, rq);
           break;

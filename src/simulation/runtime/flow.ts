@@ -153,7 +153,13 @@ export class Flow {
       this.travel(e);
       return;
     }
-    // Blocked: wait in the outbound queue if it has room, else in the slot.
+    this.block(e, a, dest);
+  }
+
+  /** No room at `dest`: wait in the outbound queue of `a` if it has room, else in the slot. */
+  private block(e: number, a: number, dest: number): void {
+    const ents = this.ents;
+    const acts = this.acts;
     this.actStats.touch(a);
     acts.blocked[a]++;
     ents.mark[e] = this.clock.now;
@@ -223,8 +229,20 @@ export class Flow {
     const st = ents.state[e];
     acts.contents[a]--;
     this.actStats.visit(a, this.clock.now - ents.arrive[e], ents.wait[e], ents.rwait[e]);
+    if (st === EntityState.BlockedOutq || st === EntityState.BlockedSlot) this.leaveBlocked(e, a, st);
+    else {
+      acts.inProc[a]--;
+      this.slotFreed(a);
+    }
+    ents.act[e] = NONE;
+  }
+
+  /** leave() of an entity that waited, blocked, in the outbound queue or its slot. */
+  private leaveBlocked(e: number, a: number, st: number): void {
+    const ents = this.ents;
+    const acts = this.acts;
+    acts.blocked[a]--;
     if (st === EntityState.BlockedOutq) {
-      acts.blocked[a]--;
       acts.outLen[a]--;
       // Room in the outbound queue: the first slot-blocked entity moves in.
       const b = acts.bHead[a];
@@ -236,14 +254,10 @@ export class Flow {
         this.slotFreed(a);
       }
     } else {
-      if (st === EntityState.BlockedSlot) {
-        acts.blocked[a]--;
-        listUnlink(acts.bHead, acts.bTail, ents.next2, ents.prev2, a, e);
-      }
+      listUnlink(acts.bHead, acts.bTail, ents.next2, ents.prev2, a, e);
       acts.inProc[a]--;
       this.slotFreed(a);
     }
-    ents.act[e] = NONE;
   }
 
   /** A capacity slot of `a` was freed: admit from the inbound queue, then let waiters reserve room. */
