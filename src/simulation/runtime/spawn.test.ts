@@ -301,6 +301,23 @@ describe("split, create, join and dispose: hand-computed timelines", () => {
     expect(atExit(r, "e").k).toBe((1 + 2 + 3 + 4) / 4);
   });
 
+  it("a create that feeds itself in zero time ends the replication with an error instead of running for ever", async () => {
+    const m: QuodsiModel = {
+      ...base(10),
+      entities: [{ id: "e" }],
+      activities: [
+        { id: "A", actions: [{ id: "again", type: "create", entityTemplateId: "e", destinationId: "A" }] },
+      ],
+      generators: [{ id: "g", entityId: "e", interarrivalTime: constant(1), maxEntities: 1 }],
+      connectors: [{ id: "g-A", sourceId: "g", targetId: "A" }],
+    };
+    const err = await run(m).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelRuntimeError);
+    expect((err as Error).message).toMatch(
+      /^activity:A\/action:again: more than 2097152 entities made by actions at simulated time 0 without time moving on/,
+    );
+  });
+
   it("a plain model carries no spawn tables (it pays nothing for these actions)", () => {
     expect(compileModel(mm1(1, 2, { runTime: 10 })).spawn).toBeNull();
     expect(compileModel(disposeModel()).spawn).not.toBeNull();

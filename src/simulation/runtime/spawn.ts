@@ -2,10 +2,19 @@ import type { CompiledSpawn } from "../compile-spawn.js";
 import type { EntityTypeStats } from "../stats/entity-stats.js";
 import type { TimeSeriesCollector } from "../stats/time-series.js";
 import type { Clock } from "./clock.js";
-import type { EntityStore } from "./entities.js";
+import { MAX_ENTITIES_IN_SYSTEM, type EntityStore } from "./entities.js";
+import { ModelRuntimeError } from "./errors.js";
 import type { Flow } from "./flow.js";
 import { NONE } from "./lists.js";
 import type { Logic } from "./logic.js";
+
+/**
+ * Entities the actions may make at one instant of simulated time: twice as
+ * many as can be in the system at once. Beyond it the model loops in zero
+ * time (a create or split whose new entities come back to it without a
+ * delay), which would otherwise run for ever without the clock moving.
+ */
+export const MAX_MADE_AT_ONE_INSTANT = 2 * MAX_ENTITIES_IN_SYSTEM;
 
 /**
  * The actions that make entities (split, create, join), with Quodsi's
@@ -51,6 +60,9 @@ export class Spawner {
   private gTail = new Int32Array(0);
   private gCount = new Int32Array(0);
   private gFree = NONE;
+  /** The instant of the last entity made, and how many were made at it. */
+  private instant = NaN;
+  private madeNow = 0;
 
   constructor(
     S: CompiledSpawn,
@@ -149,7 +161,17 @@ export class Spawner {
   private make(k: number, type: number, from: number, create: number, active: number): number {
     const S = this.S;
     const ents = this.ents;
-    const p = ents.alloc(this.clock.now);
+    const now = this.clock.now;
+    if (now !== this.instant) {
+      this.instant = now;
+      this.madeNow = 0;
+    } else if (++this.madeNow > MAX_MADE_AT_ONE_INSTANT)
+      throw new ModelRuntimeError(
+        `${S.path[k]}: more than ${MAX_MADE_AT_ONE_INSTANT} entities made by actions at simulated time ${now} ` +
+          "without time moving on: the model loops in zero time (new entities come back to the action that made " +
+          "them without a delay). Add a delay on the way, or send them elsewhere.",
+      );
+    const p = ents.alloc(now);
     ents.type[p] = type;
     ents.gen[p] = NONE;
     ents.create[p] = create;
