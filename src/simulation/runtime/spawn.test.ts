@@ -301,6 +301,37 @@ describe("split, create, join and dispose: hand-computed timelines", () => {
     expect(atExit(r, "e").k).toBe((1 + 2 + 3 + 4) / 4);
   });
 
+  it("a dispose inside a loop stops the loop and the rest of the activity (§5.2.7)", async () => {
+    const m: QuodsiModel = {
+      ...base(10),
+      entities: [{ id: "e" }],
+      states: [num("k"), num("after")],
+      activities: [
+        {
+          id: "A",
+          actions: [
+            {
+              id: "three",
+              type: "loop",
+              count: 3,
+              actions: [
+                { id: "count", type: "assign", modifications: [add("k", 1)] },
+                { id: "drop", type: "dispose", condition: { stateId: "k", comparison: "equal", value: 2 } },
+                { id: "more", type: "assign", modifications: [add("after", 1)] },
+              ],
+            },
+            { id: "last", type: "assign", modifications: [add("after", 100)] },
+          ],
+        },
+      ],
+      generators: [{ id: "g", entityId: "e", interarrivalTime: constant(1), maxEntities: 1 }],
+      connectors: [{ id: "g-A", sourceId: "g", targetId: "A" }],
+    };
+    const r = await run(m);
+    expect(ent(r, "e")).toMatchObject({ completedCount: 1, disposedCount: 1 });
+    expect(atExit(r, "e")).toMatchObject({ k: 2, after: 1 });
+  });
+
   it("a create that feeds itself in zero time ends the replication with an error instead of running for ever", async () => {
     const m: QuodsiModel = {
       ...base(10),
