@@ -221,6 +221,53 @@ export class Flow {
     ents.free(e);
   }
 
+  /**
+   * A new entity made by an action (split, create, join) starts at activity
+   * `dest` itself, bypassing connectors (§5.5): it arrives there at once when
+   * there is room (capacity + inbound queue), else it waits for room like a
+   * generator's entity, in FIFO order with the others waiting for `dest`.
+   */
+  launch(e: number, dest: number): void {
+    const ents = this.ents;
+    const acts = this.acts;
+    ents.dest[e] = dest;
+    ents.route[e] = NONE;
+    if (acts.wHead[dest] === NONE && acts.hasRoom(dest)) {
+      acts.enRoute[dest]++;
+      this.travel(e);
+    } else {
+      ents.state[e] = EntityState.WaitGen;
+      ents.mark[e] = this.clock.now;
+      this.waitFor(dest, e);
+    }
+  }
+
+  /**
+   * The entity leaves activity `a` and ends without completing: a split's
+   * original, a join's members (§5.2.6). Its visit counts at `a`; it gives
+   * back what it holds; it is not an exit (completedCount, time in system
+   * and entity states at exit do not see it).
+   */
+  consume(e: number, a: number): void {
+    const ents = this.ents;
+    this.leave(e, a);
+    if (ents.hold[e] !== NONE) this.res.releaseAll(e);
+    this.series.wipChange(-1);
+    ents.free(e);
+  }
+
+  /**
+   * Dispose: the entity leaves activity `a` and the system now, skipping the
+   * rest of its actions and the connectors. Quodsi records no reason, so it
+   * counts as completed like an exit (time in system, entity states at exit)
+   * and also in disposedCount; its visit counts at `a` with its actual time.
+   */
+  dispose(e: number, a: number): void {
+    this.leave(e, a);
+    this.typeStats.disposed(this.ents.type[e]);
+    this.exit(e);
+  }
+
   /** The entity leaves activity `a` (from its slot or outbound queue); record its visit. */
   private leave(e: number, a: number): void {
     const ents = this.ents;
