@@ -453,11 +453,16 @@ describe("state results across replications", () => {
     expect(revenue.finalValue).toMatchObject({ mean: 240, stdDev: 0, values: [240, 240, 240, 240] });
     const last = s.states!.model.find((x) => x.name === "last")!;
     expect(last.finalValue).toBeUndefined();
-    const shares = Object.entries(last.finalDistribution!);
-    expect(shares.every(([k]) => k === "a" || k === "b")).toBe(true);
-    expect(shares.reduce((n, [, v]) => n + v, 0)).toBeCloseTo(1, 12);
+    expect(last).toMatchObject({ stateId: "last", dataType: "category" });
+    const shares = last.finalDistribution!;
+    // Every category, in declaration order; each replication counts 1 for the value it ended on.
+    expect(shares.map((x) => x.value)).toEqual(["a", "b"]);
+    expect(shares.reduce((n, x) => n + x.share.mean, 0)).toBeCloseTo(1, 12);
+    expect(shares[0].share.values.map((v, i) => v + shares[1].share.values[i])).toEqual([1, 1, 1, 1]);
     // Orders 1..4 leave with totals 24, 48, 72, 96: average 60 in every replication.
-    expect(s.states!.entities[0]).toMatchObject({ entityId: "order", states: { total: { mean: 60 } } });
+    expect(s.states!.entities[0]).toMatchObject({ entityId: "order", name: "Order" });
+    const total = s.states!.entities[0].states.find((x) => x.name === "total")!;
+    expect(total.atExit).toMatchObject({ mean: 60, values: [60, 60, 60, 60] });
     expect(JSON.parse(JSON.stringify(s.states))).toEqual(s.states);
   });
 
