@@ -79,6 +79,22 @@ describe("example models (ENGINE-SEMANTICS §8)", () => {
     expect(act(r, "check-in").averageTimeInActivity).toBe(4);
   });
 
+  it("branch: a nested branch (3-min history for first visits after registration) raises check-in to 6.25", async () => {
+    const m = load("branch");
+    m.states!.push(num("first_visit", "entity", 1));
+    const branch = m.activities![0].actions![0] as { ifFalse: Action[] };
+    branch.ifFalse.push({
+      id: "history-branch",
+      type: "branch",
+      condition: { stateId: "first_visit", comparison: "equal", value: 1 },
+      ifTrue: [{ id: "medical-history", type: "delay", duration: min(3) }],
+      ifFalse: [],
+    });
+    const r = await rep(m);
+    // Walk-ins 5 + 3 = 8 min each, the urgent patient 1 min: (3 * 8 + 1) / 4.
+    expect(act(r, "check-in").averageTimeInActivity).toBe(6.25);
+  });
+
   it("branch: the urgent patient is seen 4th at 35 (FIFO), 3rd at 25 with queue ranking on urgent, highest first", async () => {
     const m = load("branch");
     // Record when each patient starts seeing the doctor and in which turn.
