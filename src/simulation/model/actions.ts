@@ -35,7 +35,7 @@ const FEATURE_ROWS = {
     message: "a delay_with_resource without resourceRequirementId (a plain delay) is not supported yet",
   },
   actionModifications: {
-    runnable: false,
+    runnable: true,
     message: "state modifications on delay_with_resource are not supported yet",
   },
   requestPriority: { runnable: true, message: "request priority is not supported yet" },

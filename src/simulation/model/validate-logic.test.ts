@@ -1035,7 +1035,6 @@ describe("the Quodsi example models", () => {
 });
 
 describe("checkRunnable: the registry and feature flags", () => {
-  const who = 'activity "ship"';
   it.each<[string, (m: any) => void, Array<{ path: string; message: string }>]>([
     [
       "a guard on a runnable action",
@@ -1075,13 +1074,8 @@ describe("checkRunnable: the registry and feature flags", () => {
             modifications: [{ stateId: "s-count", operation: "add", value: 1 }],
           },
         ]),
-      // The plain delay runs now; the modifications wait for the states runtime.
-      [
-        issue(
-          "activities[4].actions[0].modifications",
-          `${who}: state modifications on delay_with_resource are not supported yet`,
-        ),
-      ],
+      // Runs now: the modifications apply after the delay.
+      [],
     ],
     [
       "request priority and keepResource",
