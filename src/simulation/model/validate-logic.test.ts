@@ -507,7 +507,7 @@ describe("validateModel: states and entity logic", () => {
       [
         issue(
           `${A0}.modifications[1].componentId`,
-          'only a resource or activity state is written on a component; "order_no" is an entity number state',
+          'only a resource or activity state belongs to a component; "order_no" is an entity number state',
         ),
       ],
     ],
@@ -1095,14 +1095,9 @@ describe("checkRunnable: the registry and feature flags", () => {
       [],
     ],
     [
-      "an activity-scoped state",
+      "an activity-scoped state (runs: one copy per activity)",
       (m) => push(m.states, { id: "s-a", name: "visits", componentType: "activity", dataType: "number" }),
-      [
-        issue(
-          "states[7].componentType",
-          'state "s-a" (visits): resource- and activity-scoped states are not supported yet',
-        ),
-      ],
+      [],
     ],
     ["entity-type routing (runs)", (m) => (m.activities[4].routing = "entity_type"), []],
   ])("%s", (_name, change, expected) => {
