@@ -26,6 +26,14 @@ const assign = (): QuodsiModel => {
     dataType: "string",
     initialValue: "calm",
   });
+  // An activity state: each activity counts the orders it finished (ship: 4).
+  m.states!.push({ id: "state-done", name: "done", componentType: "activity", dataType: "number" });
+  for (const a of m.activities!)
+    a.actions!.push({
+      id: `${a.id}-done`,
+      type: "assign",
+      modifications: [{ stateId: "state-done", operation: "add", value: 1 }],
+    });
   m.activities![2].actions!.push({
     id: "desk-busy",
     type: "assign",
@@ -45,7 +53,7 @@ const STATES_QUERY = `query($id: ID!) {
         }
         entities { entityId name states { stateId name dataType atExit { mean values } } }
         resources { componentId }
-        activities { componentId }
+        activities { componentId name states { stateId name finalValue { mean values } } }
       }
     }
   }
@@ -73,7 +81,11 @@ interface StatesResult {
     }>;
   }>;
   resources: unknown[];
-  activities: unknown[];
+  activities: Array<{
+    componentId: string;
+    name: string;
+    states: Array<{ stateId: string; name: string; finalValue: { mean: number; values: number[] } }>;
+  }>;
 }
 
 describe.each(backends())("state results over the API on $name", (backend) => {
@@ -146,7 +158,13 @@ describe.each(backends())("state results over the API on $name", (backend) => {
       atExit: { mean: 60, values: [60, 60] },
     });
     expect(states.resources).toEqual([]);
-    expect(states.activities).toEqual([]);
+    // Orders finished per activity: all 4 take and ship, 2 need approval.
+    expect(states.activities.map((a) => [a.name, a.states[0].finalValue.values])).toEqual([
+      ["Take Order", [4, 4]],
+      ["Check Total", [4, 4]],
+      ["Manager Approval", [2, 2]],
+      ["Ship Order", [4, 4]],
+    ]);
 
     const csv = await fetch(t.url.replace("/graphql", `/runs/${runId}/states.csv`), {
       headers: { "x-api-key": key() },
@@ -159,6 +177,7 @@ describe.each(backends())("state results over the API on $name", (backend) => {
     expect(rows).toContain("model,,,state-revenue,revenue,finalValue,,240,0,0,240,240,2");
     expect(rows).toContain("model,,,state-desk,desk,finalShare,busy,1,0,0,1,1,2");
     expect(rows).toContain("entity,order,Order,state-total,total,atExit,,60,0,0,60,60,2");
+    expect(rows).toContain("activity,approval,Manager Approval,state-done,done,finalValue,,2,0,0,2,2,2");
     const long = await fetch(t.url.replace("/graphql", `/runs/${runId}/results.csv`), {
       headers: { "x-api-key": key() },
     });
