@@ -83,10 +83,10 @@ describe("ThreadPool", () => {
       name: "AbortError",
     });
     const bad = mm1(0.5, 1, { runTime: 100 });
-    bad.activities![0].actions!.push({ type: "dispose", id: "j" });
+    bad.connectors![0].actions = [{ type: "dispose", id: "j" }];
     await expect(pool.runReplications(bad, opts)).rejects.toMatchObject({
       name: "InvalidModelError",
-      issues: [{ path: "activities[0].actions[1].type", message: expect.stringContaining("dispose") }],
+      issues: [{ path: "connectors[0].actions[0].type", message: expect.stringContaining("dispose") }],
     });
   });
 });

@@ -514,6 +514,13 @@ export class LogicBuilder {
     this.c.genInitList.push(list && list.length ? this.modifications(list, key) : -1);
   }
 
+  /** The slot of a validated entity state named in split/join/create fields (numeric row or string row). */
+  entityState(name: string): { slot: number; numeric: boolean } {
+    const s = this.states.byName.entity.get(name)!;
+    const b = this.bindings.get(s.id)!;
+    return { slot: b.slot, numeric: b.type === "number" || b.type === "boolean" };
+  }
+
   /** Queue ranking of the next activity (in activity order). */
   ranking(r: unknown): void {
     let slot = -1;

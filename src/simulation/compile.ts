@@ -1,7 +1,8 @@
 import { LogicBuilder, usesLogic, type CompiledLogic } from "./compile-logic.js";
+import { SpawnBuilder, type CompiledSpawn } from "./compile-spawn.js";
 import { DurationTable } from "./distributions.js";
 import type { Action, GeneratorCore } from "./model/wire.js";
-import { routingMode } from "./model/normalize.js";
+import { nestedActionLists, routingMode } from "./model/normalize.js";
 import type { Duration, QuodsiModel, RequirementClause, TimeUnit, ValidationIssue } from "./types.js";
 import { convertTime, parseTimeUnit } from "./units.js";
 import { checkRunnable, validateModel } from "./validate.js";
@@ -43,6 +44,15 @@ export const enum Op {
   LoopNext = 10,
   /** Run script opArg on the entity. */
   Script = 11,
+  // --- entities made and ended by actions (compile-spawn.ts, runtime/spawn.ts): opArg indexes CompiledModel.spawn.
+  /** Split: the entity is replaced by pieces sent to a destination (it stops here). */
+  Split = 12,
+  /** Create: a new entity is sent to a destination; this one carries on. */
+  Create = 13,
+  /** Join: the entity waits in its slot for its group; a full group becomes one entity (it stops here). */
+  Join = 14,
+  /** Dispose: the entity leaves the system now (it stops here). */
+  Dispose = 15,
 }
 
 /** Sentinel for "unlimited" counts and queue capacities (kept integral for typed arrays). */
@@ -109,6 +119,8 @@ export interface CompiledModel {
   opJump: Int32Array;
   /** State logic tables; null when the model declares no states. */
   logic: CompiledLogic | null;
+  /** Split/create/join tables; null when no action makes or ends entities (the plain path never looks). */
+  spawn: CompiledSpawn | null;
 
   generatorIds: string[];
   genEntity: Int32Array;
@@ -251,8 +263,24 @@ function build(model: QuodsiModel): CompiledModel {
     }
   });
 
+  // A capture of a requirement can still be open when a delay_with_resource of it starts only if
+  // some seize, kept delay_with_resource or keepResource request leaves it held; otherwise the
+  // action compiles to a plain Seize (no reuse check on the path every entity takes).
+  const mayBeHeld = new Uint8Array(Math.max(1, requirements.length));
+  requirements.forEach((_, i) => (mayBeHeld[i] = reqHasKeep[i]));
+  const markHeld = (list: readonly Action[]): void =>
+    list.forEach((act) => {
+      if (act.type === "seize" || (act.type === "delay_with_resource" && act.keepResource === true)) {
+        const rq = act.resourceRequirementId ? requirementIndex.get(act.resourceRequirementId) : undefined;
+        if (rq !== undefined) mayBeHeld[rq] = 1;
+      }
+      for (const [, nested] of nestedActionLists(act)) markHeld(nested);
+    });
+  for (const a of activities) markHeld(a.actions ?? []);
+
   // --- activities and ops
   const logic = usesLogic(model) ? new LogicBuilder(model, stream) : null;
+  const spawn = new SpawnBuilder(entityIndex, activityIndex, logic);
   const opKind: number[] = [];
   const opArg: number[] = [];
   const opPrio: number[] = [];
@@ -300,7 +328,7 @@ function build(model: QuodsiModel): CompiledModel {
             break;
           }
           const rq = requirementIndex.get(act.resourceRequirementId)!;
-          emit(Op.DwrSeize, rq, -1, act.priority ?? reqPrio[rq]);
+          emit(mayBeHeld[rq] ? Op.DwrSeize : Op.Seize, rq, -1, act.priority ?? reqPrio[rq]);
           emit(Op.Delay, duration(act.duration, key));
           if (mods >= 0) emit(Op.Assign, mods);
           if (!act.keepResource) emit(reqHasKeep[rq] ? Op.DwrRelease : Op.Release, rq);
@@ -330,8 +358,21 @@ function build(model: QuodsiModel): CompiledModel {
           logic!.endLoop();
           break;
         }
+        case "split":
+          emit(Op.Split, spawn.split(act, key));
+          break;
+        case "create":
+          emit(Op.Create, spawn.create(act, key));
+          break;
+        case "join":
+          emit(Op.Join, spawn.join(act, key));
+          break;
+        case "dispose":
+          spawn.disposes = true;
+          emit(Op.Dispose, 0);
+          break;
         default:
-          throw new Error(`unreachable: unsupported action ${act.type} passed checkRunnable`);
+          throw new Error(`unreachable: unsupported action ${(act as Action).type} passed checkRunnable`);
       }
       if (guard >= 0) opJump[guard] = opKind.length;
     });
@@ -476,6 +517,7 @@ function build(model: QuodsiModel): CompiledModel {
     opPrio: Float64Array.from(opPrio),
     hasPriority: opPrio.some((p) => p !== 1),
     opJump: Int32Array.from(opJump),
+    spawn: spawn.finish(),
     logic: logic ? logic.finish() : null,
     generatorIds: sources.map((g) => g.id),
     genEntity,

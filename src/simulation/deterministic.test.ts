@@ -6,6 +6,8 @@ import { EXAMPLES_DIR as EXAMPLES, constant } from "./testing/models.js";
 const load = (rel: string) => JSON.parse(readFileSync(`${EXAMPLES}/${rel}`, "utf8")) as QuodsiModel;
 const opts = { replications: 1, seed: 1, timePeriod: "hourly" as const };
 const run = (m: QuodsiModel) => runReplication(m, 0, opts);
+/** The entity counts of actions that make or end entities, in a model without them. */
+const NO_ENTITY_ACTIONS = { createdByActionCount: 0, splitCount: 0, joinedCount: 0, disposedCount: 0 };
 const act = (r: ReplicationResult, id: string) => r.activities.find((a) => a.activityId === id)!;
 const res = (r: ReplicationResult, id: string) => r.resources.find((a) => a.resourceId === id)!;
 
@@ -34,6 +36,7 @@ describe("constant-time models give hand-computed numbers", () => {
       completedCount: 3,
       averageTimeInSystem: (13 + 19 + 25) / 3,
       averageTimeWaiting: (0 + 6 + 12) / 3,
+      ...NO_ENTITY_ACTIONS,
     });
   });
 
@@ -166,6 +169,7 @@ describe("constant-time models give hand-computed numbers", () => {
       completedCount: 6,
       averageTimeInSystem: 0.75,
       averageTimeWaiting: 0,
+      ...NO_ENTITY_ACTIONS,
     });
     expect(act(r, "work").maxContents).toBe(3);
     expect(act(r, "work").averageContents).toBeCloseTo((6 * 0.5) / 10, 12);

@@ -19,17 +19,11 @@ const EXPECTED: Record<string, { runnable: true } | { invalid: string[] } | { un
   "learn/actions/seize-release/model.json": { runnable: true },
   "lucid-shared-fixtures/model_def_mixed_distributions.json": { runnable: true },
   "agent-models/01-coffee-shop/model.json": { invalid: ["schemaVersion"] },
-  "agent-models/02-action-tour/model.json": {
-    unsupported: ["create", "split", "join", "dispose"].map(
-      (t, i) => `activities[${[6, 7, 8, 10][i]}].actions[0].type:${t}`,
-    ),
-  },
+  "agent-models/02-action-tour/model.json": { runnable: true },
   "learn/actions/branch/model.json": { runnable: true },
   "learn/actions/assign/model.json": { runnable: true },
-  "learn/actions/join/model.json": {
-    unsupported: ["activities[0].actions[2].type:split", "activities[5].actions[0].type:join"],
-  },
-  "learn/actions/split/model.json": { unsupported: ["activities[0].actions[1].type:split"] },
+  "learn/actions/join/model.json": { runnable: true },
+  "learn/actions/split/model.json": { runnable: true },
   "learn/actions/loop/model.json": { runnable: true },
 };
 

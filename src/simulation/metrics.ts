@@ -58,6 +58,10 @@ const ENTITY: Record<EntityMetric, true> = {
   completedCount: true,
   averageTimeInSystem: true,
   averageTimeWaiting: true,
+  createdByActionCount: true,
+  splitCount: true,
+  joinedCount: true,
+  disposedCount: true,
 };
 
 /** Every metric name per object type, in column order. */

@@ -111,7 +111,12 @@ export async function simulate(model: QuodsiModel, opts: SimulateOptions): Promi
  *   `averageWaitTime`: mean request-to-grant time over granted requests.
  * - entity `averageTimeInSystem`: mean creation-to-exit time of entities
  *   leaving after warm-up; `averageTimeWaiting`: the part of it not spent in
- *   delays or travel (queues, resource waits, blocking).
+ *   delays or travel (queues, resource waits, blocking). `createdCount`
+ *   counts every origin (generators, split, create, join), of which
+ *   `splitCount`, `createdByActionCount` and `joinedCount` the actions';
+ *   `completedCount` counts exits and disposals, of which `disposedCount`
+ *   the disposals. A split's original and a join's members end without
+ *   completing.
  * Averages with no observation are 0.
  */
 export function summarize(

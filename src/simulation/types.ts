@@ -67,14 +67,22 @@ export interface ResourceRepResult {
 
 export interface EntityRepResult {
   entityId: string;
-  /** Entities created after warm-up. */
+  /** Entities created after warm-up: by generators and by split, create and join actions. */
   createdCount: number;
-  /** Entities that left the system after warm-up. */
+  /** Entities that left the system after warm-up (exits and disposals). */
   completedCount: number;
   /** Mean creation-to-exit time of completed entities. */
   averageTimeInSystem: number;
   /** Mean time completed entities were not in a delay or travelling: queues, resource waits, blocking. */
   averageTimeWaiting: number;
+  /** Of createdCount, the entities made by create actions. */
+  createdByActionCount: number;
+  /** Of createdCount, the pieces made by split actions. */
+  splitCount: number;
+  /** Of createdCount, the combined entities made by join actions. */
+  joinedCount: number;
+  /** Of completedCount, the entities ended by a dispose action. */
+  disposedCount: number;
 }
 
 export interface TimeBucket {

@@ -153,7 +153,7 @@ describe("checkRunnable", () => {
   it("names each unsupported feature and the object path", () => {
     const m = mm1(1, 2, { runTime: 10 });
     m.activities![0].actions!.push(
-      { type: "split", id: "s", destinationId: "server" },
+      { type: "split", id: "s", destinationId: "elsewhere" },
       { type: "script", id: "js", source: "" },
     );
     m.activities![0].routing = "state_condition";
@@ -163,18 +163,13 @@ describe("checkRunnable", () => {
     m.connectors![0].condition = { stateId: "s", comparison: "equal", value: 1 };
     m.connectors![0].actions = [{ type: "assign", id: "x" }];
     const issues = checkRunnable(m);
-    // Scripts, state-condition routing, initialStates and connector conditions run (engine logic).
+    // Split, scripts, state-condition routing, initialStates and connector conditions run (engine logic).
     expect(paths(issues)).toEqual(
-      [
-        "activities[0].actions[1].type",
-        "activities[0].failureProperties",
-        "generators[0].mode",
-        "connectors[0].actions[0].type",
-      ].sort(),
+      ["activities[0].failureProperties", "generators[0].mode", "connectors[0].actions[0].type"].sort(),
     );
     const msg = (p: string) => issues.find((i) => i.path === p)!.message;
-    expect(msg("activities[0].actions[1].type")).toBe(
-      'activity "server" (Server): action type "split" (splitting an entity into several) is not supported by this engine; an activity supports only delay, delay_with_resource, seize, release, assign, branch, loop, script',
+    expect(msg("connectors[0].actions[0].type")).toBe(
+      'connector "to-server": action type "assign" is not supported by this engine; a connector supports only delay (travel time)',
     );
     expect(msg("generators[0].mode")).toMatch(/generator "arrivals": SCHEDULED generators are not supported/);
     expect(msg("connectors[0].actions[0].type")).toMatch(/a connector supports only delay/);
@@ -190,13 +185,13 @@ describe("checkRunnable", () => {
 
   it("the engine refuses an unrunnable model with every issue attached", async () => {
     const m = mm1(1, 2, { runTime: 10 });
-    m.activities![0].actions!.push({ type: "dispose", id: "l" });
+    m.connectors![0].actions = [{ type: "dispose", id: "l" }];
     const err = await runReplication(m, 0, { replications: 1, seed: 1, timePeriod: "daily" }).catch(
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(InvalidModelError);
     expect((err as InvalidModelError).issues).toEqual([
-      { path: "activities[0].actions[1].type", message: expect.stringContaining('"dispose"') },
+      { path: "connectors[0].actions[0].type", message: expect.stringContaining('"dispose"') },
     ]);
   });
 });

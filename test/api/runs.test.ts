@@ -192,19 +192,20 @@ describe.each(backends())("runs on $name", (backend) => {
       (await t.gql(tenant.apiKey, PrepareScenarioDocument, { id: ok.scenarioId })).data?.prepareScenario
         .state,
     ).toBe("READY_TO_RUN");
-    const branching = {
-      ...coffeeShop(),
-      activities: [
-        ...(coffeeShop().activities as object[]),
-        { id: "Split", name: "Split", actions: [{ type: "split", destinationId: "Order" }] },
-      ],
+    // Valid wire, but a connector runs only travel delays: disposing on the way is refused at run time.
+    const shop = coffeeShop();
+    const disposing = {
+      ...shop,
+      connectors: (shop.connectors as object[]).map((c, i) =>
+        i === 0 ? { ...c, actions: [{ id: "drop", type: "dispose" }] } : c,
+      ),
     };
-    const bad = await createScenario(t, tenant.apiKey, branching);
+    const bad = await createScenario(t, tenant.apiKey, disposing);
     const res = await t.gql(tenant.apiKey, PrepareScenarioDocument, { id: bad.scenarioId });
     expect(codes(res)).toEqual(["BAD_USER_INPUT"]);
     expect(
       res.errors![0].extensions!.details!.some(
-        (d) => d.path.startsWith("effectiveModel.activities[3]") && /split/i.test(d.message),
+        (d) => d.path.startsWith("effectiveModel.connectors[0]") && /dispose/i.test(d.message),
       ),
     ).toBe(true);
     const runRes = await t.gql(tenant.apiKey, RunScenarioDocument, { id: bad.scenarioId });

@@ -104,10 +104,14 @@ export class EntityResult implements engine.EntitySummary {
   @Field(() => String, { description: "Entity name" })
   name!: string;
 
-  @Field(() => MetricSummary, { description: "Entities created after warm-up" })
+  @Field(() => MetricSummary, {
+    description: "Entities created after warm-up, by generators and by split, create and join actions",
+  })
   createdCount!: MetricSummary;
 
-  @Field(() => MetricSummary, { description: "Entities that left the system after warm-up" })
+  @Field(() => MetricSummary, {
+    description: "Entities that left the system after warm-up (exits and disposals)",
+  })
   completedCount!: MetricSummary;
 
   @Field(() => MetricSummary, { description: "Mean time from creation to leaving the system" })
@@ -115,6 +119,20 @@ export class EntityResult implements engine.EntitySummary {
 
   @Field(() => MetricSummary, { description: "Mean time spent waiting (queues, resources, blocking)" })
   averageTimeWaiting!: MetricSummary;
+
+  @Field(() => MetricSummary, { description: "Of createdCount, the entities made by create actions" })
+  createdByActionCount!: MetricSummary;
+
+  @Field(() => MetricSummary, { description: "Of createdCount, the pieces made by split actions" })
+  splitCount!: MetricSummary;
+
+  @Field(() => MetricSummary, { description: "Of createdCount, the combined entities made by join actions" })
+  joinedCount!: MetricSummary;
+
+  @Field(() => MetricSummary, {
+    description: "Of completedCount, the entities ended by a dispose action (they count as completed)",
+  })
+  disposedCount!: MetricSummary;
 }
 
 @ObjectType({ description: "One bucket of simulated time; values are means over replications" })

@@ -236,7 +236,7 @@ export const ACTIONS: Readonly<Record<ActionType, ActionRow>> = {
   },
   split: {
     label: "splitting an entity into several",
-    runnable: false,
+    runnable: true,
     onConnector: false,
     guarded: true,
     validate: (a, p, ctx) => {
@@ -255,7 +255,7 @@ export const ACTIONS: Readonly<Record<ActionType, ActionRow>> = {
   },
   join: {
     label: "joining entities back together",
-    runnable: false,
+    runnable: true,
     onConnector: false,
     guarded: true,
     validate: (a, p, ctx) => {
@@ -278,7 +278,7 @@ export const ACTIONS: Readonly<Record<ActionType, ActionRow>> = {
   },
   create: {
     label: "creating new entities mid-process",
-    runnable: false,
+    runnable: true,
     onConnector: false,
     guarded: true,
     validate: (a, p, ctx) => {
@@ -290,7 +290,7 @@ export const ACTIONS: Readonly<Record<ActionType, ActionRow>> = {
   },
   dispose: {
     label: "disposing of entities",
-    runnable: false,
+    runnable: true,
     onConnector: false,
     guarded: true,
     validate: () => {},

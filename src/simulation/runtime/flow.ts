@@ -153,7 +153,13 @@ export class Flow {
       this.travel(e);
       return;
     }
-    // Blocked: wait in the outbound queue if it has room, else in the slot.
+    this.block(e, a, dest);
+  }
+
+  /** No room at `dest`: wait in the outbound queue of `a` if it has room, else in the slot. */
+  private block(e: number, a: number, dest: number): void {
+    const ents = this.ents;
+    const acts = this.acts;
     this.actStats.touch(a);
     acts.blocked[a]++;
     ents.mark[e] = this.clock.now;
@@ -215,6 +221,53 @@ export class Flow {
     ents.free(e);
   }
 
+  /**
+   * A new entity made by an action (split, create, join) starts at activity
+   * `dest` itself, bypassing connectors (§5.5): it arrives there at once when
+   * there is room (capacity + inbound queue), else it waits for room like a
+   * generator's entity, in FIFO order with the others waiting for `dest`.
+   */
+  launch(e: number, dest: number): void {
+    const ents = this.ents;
+    const acts = this.acts;
+    ents.dest[e] = dest;
+    ents.route[e] = NONE;
+    if (acts.wHead[dest] === NONE && acts.hasRoom(dest)) {
+      acts.enRoute[dest]++;
+      this.travel(e);
+    } else {
+      ents.state[e] = EntityState.WaitGen;
+      ents.mark[e] = this.clock.now;
+      this.waitFor(dest, e);
+    }
+  }
+
+  /**
+   * The entity leaves activity `a` and ends without completing: a split's
+   * original, a join's members (§5.2.6). Its visit counts at `a`; it gives
+   * back what it holds; it is not an exit (completedCount, time in system
+   * and entity states at exit do not see it).
+   */
+  consume(e: number, a: number): void {
+    const ents = this.ents;
+    this.leave(e, a);
+    if (ents.hold[e] !== NONE) this.res.releaseAll(e);
+    this.series.wipChange(-1);
+    ents.free(e);
+  }
+
+  /**
+   * Dispose: the entity leaves activity `a` and the system now, skipping the
+   * rest of its actions and the connectors. Quodsi records no reason, so it
+   * counts as completed like an exit (time in system, entity states at exit)
+   * and also in disposedCount; its visit counts at `a` with its actual time.
+   */
+  dispose(e: number, a: number): void {
+    this.leave(e, a);
+    this.typeStats.disposed(this.ents.type[e]);
+    this.exit(e);
+  }
+
   /** The entity leaves activity `a` (from its slot or outbound queue); record its visit. */
   private leave(e: number, a: number): void {
     const ents = this.ents;
@@ -223,8 +276,20 @@ export class Flow {
     const st = ents.state[e];
     acts.contents[a]--;
     this.actStats.visit(a, this.clock.now - ents.arrive[e], ents.wait[e], ents.rwait[e]);
+    if (st === EntityState.BlockedOutq || st === EntityState.BlockedSlot) this.leaveBlocked(e, a, st);
+    else {
+      acts.inProc[a]--;
+      this.slotFreed(a);
+    }
+    ents.act[e] = NONE;
+  }
+
+  /** leave() of an entity that waited, blocked, in the outbound queue or its slot. */
+  private leaveBlocked(e: number, a: number, st: number): void {
+    const ents = this.ents;
+    const acts = this.acts;
+    acts.blocked[a]--;
     if (st === EntityState.BlockedOutq) {
-      acts.blocked[a]--;
       acts.outLen[a]--;
       // Room in the outbound queue: the first slot-blocked entity moves in.
       const b = acts.bHead[a];
@@ -236,14 +301,10 @@ export class Flow {
         this.slotFreed(a);
       }
     } else {
-      if (st === EntityState.BlockedSlot) {
-        acts.blocked[a]--;
-        listUnlink(acts.bHead, acts.bTail, ents.next2, ents.prev2, a, e);
-      }
+      listUnlink(acts.bHead, acts.bTail, ents.next2, ents.prev2, a, e);
       acts.inProc[a]--;
       this.slotFreed(a);
     }
-    ents.act[e] = NONE;
   }
 
   /** A capacity slot of `a` was freed: admit from the inbound queue, then let waiters reserve room. */

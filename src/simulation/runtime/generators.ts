@@ -101,13 +101,16 @@ export class Generators {
     this.typeStats.create(type);
     this.series.wipChange(1);
     // An activity's sourceConfig creates entities in the activity itself (§5.4).
-    const target = this.m.genTarget[g];
-    const route = target >= 0 ? NONE : this.router.choose(this.m.activityIds.length + g);
-    if (target < 0 && route === NONE) {
-      this.flow.exit(e);
-      return;
+    let dest = this.m.genTarget[g];
+    let route = NONE;
+    if (dest < 0) {
+      route = this.router.choose(this.m.activityIds.length + g);
+      if (route === NONE) {
+        this.flow.exit(e);
+        return;
+      }
+      dest = this.m.routeTarget[route];
     }
-    const dest = target >= 0 ? target : this.m.routeTarget[route];
     ents.dest[e] = dest;
     ents.route[e] = route;
     if (acts.wHead[dest] === NONE && acts.hasRoom(dest)) {

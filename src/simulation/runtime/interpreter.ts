@@ -8,6 +8,7 @@ import type { Flow } from "./flow.js";
 import { NONE } from "./lists.js";
 import type { Logic } from "./logic.js";
 import type { Resources } from "./resources.js";
+import type { Spawner } from "./spawn.js";
 
 /**
  * Runs an entity's compiled actions (ops) from its pc: one switch on the op
@@ -26,6 +27,8 @@ export class Interpreter {
   declare private readonly rng: RandomStreams;
   /** Null when the model declares no states (then no logic op is ever emitted). */
   declare private readonly logic: Logic | null;
+  /** Null when no action makes or ends entities (then no spawn op is ever emitted). */
+  declare private readonly spawn: Spawner | null;
 
   constructor(
     m: CompiledModel,
@@ -37,6 +40,7 @@ export class Interpreter {
     dur: DurationTable,
     rng: RandomStreams,
     logic: Logic | null,
+    spawn: Spawner | null = null,
   ) {
     this.m = m;
     this.clock = clock;
@@ -47,6 +51,7 @@ export class Interpreter {
     this.dur = dur;
     this.rng = rng;
     this.logic = logic;
+    this.spawn = spawn;
   }
 
   run(e: number): void {
@@ -90,7 +95,9 @@ export class Interpreter {
           break;
         default:
           // State logic: out of line, so this loop stays small enough to inline where plain models run.
+          // A negative pc: the entity ended or waits in a join (nothing more to run now).
           pc = this.logicOp(pc, e);
+          if (pc < 0) return;
           continue;
       }
       pc++;
@@ -99,7 +106,11 @@ export class Interpreter {
     this.flow.finish(e, a);
   }
 
-  /** Runs the state-logic op at `pc` (never a delay or a wait) and returns the next pc. */
+  /**
+   * Runs the state-logic or spawn op at `pc` (never a delay or a resource
+   * wait) and returns the next pc, or -1 when the entity stops here (split,
+   * join, dispose).
+   */
   private logicOp(pc: number, e: number): number {
     const m = this.m;
     const logic = this.logic!;
@@ -117,9 +128,33 @@ export class Interpreter {
         return pc + 1;
       case Op.LoopNext:
         return logic.loopNext(arg, e) ? m.opJump[pc] : pc + 1;
-      default:
+      case Op.Script:
         logic.script(arg, e);
         return pc + 1;
+      default:
+        return this.spawnOp(pc, e);
+    }
+  }
+
+  /** Split, create, join and dispose: the entity stops here (-1) unless it created one and carries on. */
+  private spawnOp(pc: number, e: number): number {
+    const m = this.m;
+    const ents = this.ents;
+    const arg = m.opArg[pc];
+    ents.pc[e] = pc;
+    switch (m.opKind[pc]) {
+      case Op.Create:
+        this.spawn!.create(arg, e);
+        return pc + 1;
+      case Op.Split:
+        this.spawn!.split(arg, e, ents.act[e]);
+        return -1;
+      case Op.Join:
+        this.spawn!.join(arg, e);
+        return -1;
+      default:
+        this.flow.dispose(e, ents.act[e]);
+        return -1;
     }
   }
 }

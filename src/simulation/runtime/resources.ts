@@ -98,7 +98,7 @@ export class Resources {
    * `skipKept`: a delay_with_resource's own release, which leaves the units
    * of requests marked keepResource held (Q3) until a release or the entity's end.
    */
-  release(e: number, req: number, skipKept = false): void {
+  release(e: number, req: number, skipKept: boolean): void {
     const ents = this.ents;
     let h = ents.hold[e];
     while (h !== NONE && this.hoReq[h] !== req) h = this.hoNext[h];
@@ -126,7 +126,7 @@ export class Resources {
 
   /** An entity leaving the system gives back everything it still holds. */
   releaseAll(e: number): void {
-    while (this.ents.hold[e] !== NONE) this.release(e, this.hoReq[this.ents.hold[e]]);
+    while (this.ents.hold[e] !== NONE) this.release(e, this.hoReq[this.ents.hold[e]], false);
   }
 
   private growHoldings(n: number): void {

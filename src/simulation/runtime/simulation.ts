@@ -15,6 +15,7 @@ import { Logic } from "./logic.js";
 import { READY_KIND_BITS, READY_KIND_MASK, ReadyKind, ReadyRing } from "./ready.js";
 import { Resources } from "./resources.js";
 import { Router } from "./routing.js";
+import { Spawner } from "./spawn.js";
 
 /**
  * One replication of the discrete-event simulation, written for speed:
@@ -94,7 +95,8 @@ export class Simulation {
       logic,
     ));
     this.gens = new Generators(m, clock, cal, ents, acts, flow, router, dur, rng, typeStats, series);
-    this.interp = new Interpreter(m, clock, cal, ents, res, flow, dur, rng, logic);
+    const spawn = m.spawn ? new Spawner(m.spawn, clock, ents, flow, logic, typeStats, series) : null;
+    this.interp = new Interpreter(m, clock, cal, ents, res, flow, dur, rng, logic, spawn);
 
     // Initial events: warm-up reset first, then each generator's first arrival.
     if (m.warmupTime > 0) cal.schedule(m.warmupTime, EventKind.WarmupEnd, 0);

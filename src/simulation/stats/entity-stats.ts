@@ -2,7 +2,12 @@ import type { Clock } from "../runtime/clock.js";
 import type { EntityRepResult } from "../types.js";
 import { ratio } from "./ratio.js";
 
-/** Per entity type: creations, completions, time in system and its waiting part, after warm-up. */
+/**
+ * Per entity type, after warm-up: creations (by generators and by the split,
+ * create and join actions, with the action-made ones also counted apart),
+ * completions (exits and disposals, disposals also apart), time in system
+ * and its waiting part.
+ */
 export class EntityTypeStats {
   /** Entities that left the system during the whole run, warm-up included. */
   exitsTotal = 0;
@@ -11,6 +16,10 @@ export class EntityTypeStats {
   declare private readonly completed: Float64Array;
   declare private readonly sumTis: Float64Array;
   declare private readonly sumWait: Float64Array;
+  declare private readonly byCreate: Float64Array;
+  declare private readonly bySplit: Float64Array;
+  declare private readonly byJoin: Float64Array;
+  declare private readonly disposedN: Float64Array;
 
   declare private readonly clock: Clock;
 
@@ -21,11 +30,35 @@ export class EntityTypeStats {
     this.completed = new Float64Array(T);
     this.sumTis = new Float64Array(T);
     this.sumWait = new Float64Array(T);
+    this.byCreate = new Float64Array(T);
+    this.bySplit = new Float64Array(T);
+    this.byJoin = new Float64Array(T);
+    this.disposedN = new Float64Array(T);
   }
 
   /** An entity of `type` was created. */
   create(type: number): void {
     if (this.clock.inStats) this.created[type]++;
+  }
+
+  /** A create action made an entity of `type` (counted in create too). */
+  createdByAction(type: number): void {
+    if (this.clock.inStats) this.byCreate[type]++;
+  }
+
+  /** A split action made a piece of `type` (counted in create too). */
+  splitPiece(type: number): void {
+    if (this.clock.inStats) this.bySplit[type]++;
+  }
+
+  /** A join action made a combined entity of `type` (counted in create too). */
+  joined(type: number): void {
+    if (this.clock.inStats) this.byJoin[type]++;
+  }
+
+  /** A dispose action ended an entity of `type` (counted in exit too). */
+  disposed(type: number): void {
+    if (this.clock.inStats) this.disposedN[type]++;
   }
 
   /** An entity of `type` left after `tis` in the system, `active` of it in delays and travel. */
@@ -44,6 +77,10 @@ export class EntityTypeStats {
     this.completed.fill(0);
     this.sumTis.fill(0);
     this.sumWait.fill(0);
+    this.byCreate.fill(0);
+    this.bySplit.fill(0);
+    this.byJoin.fill(0);
+    this.disposedN.fill(0);
   }
 
   /** One row per entity type. */
@@ -54,6 +91,10 @@ export class EntityTypeStats {
       completedCount: this.completed[t],
       averageTimeInSystem: ratio(this.sumTis[t], this.completed[t]),
       averageTimeWaiting: ratio(this.sumWait[t], this.completed[t]),
+      createdByActionCount: this.byCreate[t],
+      splitCount: this.bySplit[t],
+      joinedCount: this.byJoin[t],
+      disposedCount: this.disposedN[t],
     }));
   }
 }

@@ -49,15 +49,20 @@ export class TimeSeriesCollector {
   /** Work in progress changes by `delta` now (0 closes the areas at the clock). */
   wipChange(delta: number): void {
     const now = this.clock.now;
+    if (now >= this.end) this.nextBuckets(now);
+    this.wipArea[this.idx] += this.wip * (now - this.last);
+    this.last = now;
+    this.wip += delta;
+  }
+
+  /** Close the buckets that ended before `now` (rare: out of line, so wipChange stays small). */
+  private nextBuckets(now: number): void {
     while (now >= this.end && this.idx < this.nBuckets - 1) {
       this.wipArea[this.idx] += this.wip * (this.end - this.last);
       this.last = this.end;
       this.idx++;
       this.end = this.idx === this.nBuckets - 1 ? this.runTime : (this.idx + 1) * this.bucketSize;
     }
-    this.wipArea[this.idx] += this.wip * (now - this.last);
-    this.last = now;
-    this.wip += delta;
   }
 
   /** An entity left the system now. */
