@@ -123,7 +123,7 @@ export interface CompiledLogic {
   condCmp: Uint8Array;
   condNum: Float64Array;
   condStr: string[];
-  /** Resource/activity states: the row (componentId), or -1 for the entity's current activity. */
+  /** Resource/activity states: the row (componentId, else the activity compiled around it; see `at`); -1 reads the entity's current activity. */
   condInst: Int32Array;
 
   // Modifications; a list is [start, start+count).
@@ -143,7 +143,7 @@ export interface CompiledLogic {
   /** Categorical samples: keys and cumulative probabilities. */
   modCatKeys: Array<string[] | null>;
   modCatCum: Array<Float64Array | null>;
-  /** Resource/activity states: the row written (componentId), or -1 for the entity's current activity. */
+  /** Resource/activity states: the row written, as condInst. */
   modInst: Int32Array;
   /** Category target: its categories, for a string written by a script (checked by the script compiler). */
   listStart: Int32Array;
@@ -348,7 +348,20 @@ export class LogicBuilder {
     rankDesc: [] as number[],
   };
 
-  /** The slot of state `id` in any scope, and the row of a resource/activity state (-1: the current activity). */
+  /** The activity being compiled (its actions, or its departure), -1 outside any: see `at`. */
+  private here = -1;
+
+  /**
+   * The activity whose actions or departure are compiled next. An activity
+   * state that a condition or modification does not name (componentId) is
+   * this activity's, resolved here once: also for the modifications of the
+   * entities a create, split or join makes, which are not in an activity yet.
+   */
+  at(activity: number): void {
+    this.here = activity;
+  }
+
+  /** The slot of state `id` in any scope, and the row of a resource/activity state. */
   private slotOf(
     id: string,
     componentId: unknown,
@@ -356,7 +369,8 @@ export class LogicBuilder {
     const sc = this.scoped.get(id);
     if (sc) {
       const rows = sc.scope === Scope.Resource ? this.resourceRow : this.activityRow;
-      const inst = typeof componentId === "string" && componentId !== "" ? rows.get(componentId)! : -1;
+      const named = typeof componentId === "string" && componentId !== "";
+      const inst = named ? rows.get(componentId)! : sc.scope === Scope.Activity ? this.here : -1;
       return { ...sc, inst };
     }
     const b = this.bindings.get(id)!;

@@ -381,6 +381,7 @@ function build(model: QuodsiModel): CompiledModel {
   const actOpEnd = new Int32Array(Math.max(1, activities.length));
   activities.forEach((a, i) => {
     actOpStart[i] = opKind.length;
+    logic?.at(i); // activity states without componentId are this activity's
     emitActions(a.actions ?? [], `activity:${a.id}`, a.id);
     actOpEnd[i] = opKind.length;
     logic?.ranking(a.queueRanking);
@@ -412,6 +413,7 @@ function build(model: QuodsiModel): CompiledModel {
     genMaxEntities[i] = limit(g.maxEntities);
     genMaxCycles[i] = limit(g.maxCycles);
     genTarget[i] = target;
+    logic?.at(-1);
     logic?.genInit(g.initialStates, `generator:${id}/initialStates`);
   });
 
@@ -437,6 +439,7 @@ function build(model: QuodsiModel): CompiledModel {
   const nodeId = (n: number) => (n < A ? activities[n].id : sources[n - A].id);
   for (let n = 0; n < N; n++) {
     nodeRouteStart[n] = routeTarget.length;
+    logic?.at(n < A ? n : -1); // a connector condition reads the activity states of its source
     nodeRouteStream[n] = stream(`routing:${nodeId(n)}`);
     let acc = 0;
     const mode = n < A ? routingMode(activities[n].routing ?? activities[n].connectType) : "probability";

@@ -162,6 +162,21 @@ describe("resource- and activity-scoped states", () => {
     expect(seen).toContain("activityState a/count A.count finalValue");
   });
 
+  it("the modifications of an entity made by create write the activity that made it", async () => {
+    const m = model();
+    m.activities![0].actions!.push({
+      id: "spawn",
+      type: "create",
+      entityTemplateId: "job",
+      destinationId: "b",
+      modifications: [{ stateId: "count", operation: "add", value: 10 }],
+    });
+    const r = await run(m);
+    // a.count: 1 (tally), 11 (create at 5), 12, 22 (at 10), 23, 33 (at 20); b's copy stays 0.
+    expect(row(r.activityStates, "a", "count")).toMatchObject({ finalValue: 33, max: 33 });
+    expect(row(r.activityStates, "b", "count").finalValue).toBe(0);
+  });
+
   it("a model without scoped states reports none", async () => {
     const m = model();
     m.states = [state("count", "model")];

@@ -13,8 +13,11 @@ import type { Clock } from "./clock.js";
  * "once per resource or activity instance"): every resource (activity) of
  * the model has its own copy of each resource (activity) state. A
  * modification or condition names the row with `componentId`; without it an
- * activity state is the one of the activity the entity is in, and a
- * resource state must name its resource (validation says so).
+ * activity state is the one of the activity whose actions (or departure)
+ * it belongs to, fixed at compile time (LogicBuilder.at), so the
+ * modifications of an entity made by create, split or join write the
+ * activity that made it; a resource state must name its resource
+ * (validation says so).
  */
 export class ScopedStateBank {
   declare readonly num: Float64Array;
