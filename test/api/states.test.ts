@@ -196,6 +196,42 @@ describe.each(backends())("state results over the API on $name", (backend) => {
     expect(await res.json()).toMatchObject({ code: "NOT_FOUND" });
   });
 
+  it("serves results stored with the earlier untyped state results without them, and still compares them", async () => {
+    const { scenarioId, runId } = await run();
+    const prisma = t.db.database.prisma;
+    const row = await prisma.scenarioRun.findUniqueOrThrow({
+      where: { id: runId },
+      select: { results: true },
+    });
+    const stored = row.results as { states: { model: Array<{ finalValue: { mean: number } }> } };
+    const legacy = {
+      ...stored,
+      states: {
+        model: [{ name: "desk", finalDistribution: { busy: 1 } }],
+        entities: [
+          { entityId: "order", states: { total: { mean: stored.states.model[0].finalValue.mean } } },
+        ],
+      },
+    };
+    await prisma.scenarioRun.update({ where: { id: runId }, data: { results: legacy } });
+    const res = await t.gql<{ scenarioRun: { results: { reps: number; states: unknown } } }, { id: string }>(
+      key(),
+      `query($id: ID!) { scenarioRun(id: $id) { results { reps states { model { name } } } } }`,
+      { id: runId },
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.scenarioRun.results).toEqual({ reps: 2, states: null });
+    const compared = await t.gql<
+      { compareScenarios: { scenarios: Array<{ metrics: Array<{ objectType: string }> }> } },
+      { ids: string[] }
+    >(key(), `query($ids: [ID!]!) { compareScenarios(ids: $ids) { scenarios { metrics { objectType } } } }`, {
+      ids: [scenarioId],
+    });
+    expect(compared.errors).toBeUndefined();
+    const types = new Set(compared.data!.compareScenarios.scenarios[0].metrics.map((m) => m.objectType));
+    expect([...types]).toEqual(["activity", "resource", "entity"].filter((x) => types.has(x)));
+  });
+
   it("compares two scenarios that differ by a state's initial value, state by state", async () => {
     const base = await run();
     const more = await run(100);
