@@ -1,4 +1,7 @@
 /**
+ * (Over 400 lines: one builder and the flat tables it fills; the table
+ * declarations and their growable columns are half of it.)
+ *
  * Compiles the state logic of a model (states, modifications, conditions,
  * expressions, scripts, loops) into flat tables the runtime reads by index.
  * Built only when the model declares states or uses entity logic, so a

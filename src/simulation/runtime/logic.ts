@@ -240,30 +240,10 @@ export class Logic {
       b.str[row * b.strStride + slot] = this.strOperand(i);
       return;
     }
-    const old = b.num[row * b.numStride + slot];
-    const x = this.numOperand(i, e, list);
-    let v: number;
-    switch (L.modOp[i]) {
-      case ModOp.Assign:
-        v = x;
-        break;
-      case ModOp.Add:
-        v = old + x;
-        break;
-      case ModOp.Subtract:
-        v = old - x;
-        break;
-      case ModOp.Multiply:
-        v = old * x;
-        break;
-      default:
-        if (x === 0)
-          throw new ModelRuntimeError(
-            `${L.listPath[list]}: division by zero (divide operation at simulated time ${this.clock.now})`,
-          );
-        v = old / x;
-    }
-    b.setNum(row, slot, v);
+    if (!b.modify(row, slot, L.modOp[i], this.numOperand(i, e, list)))
+      throw new ModelRuntimeError(
+        `${L.listPath[list]}: division by zero (divide operation at simulated time ${this.clock.now})`,
+      );
   }
 
   private numOperand(i: number, e: number, list: number): number {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   checkRunnable,
   forEachMetric,
+  ModelRuntimeError,
   runReplication,
   summarize,
   validateModel,
@@ -175,6 +176,21 @@ describe("resource- and activity-scoped states", () => {
     // a.count: 1 (tally), 11 (create at 5), 12, 22 (at 10), 23, 33 (at 20); b's copy stays 0.
     expect(row(r.activityStates, "a", "count")).toMatchObject({ finalValue: 33, max: 33 });
     expect(row(r.activityStates, "b", "count").finalValue).toBe(0);
+  });
+
+  it("a division by zero ends the replication with an error naming the action", async () => {
+    const m = model();
+    m.states!.push(state("zero", "entity"));
+    m.activities![0].actions!.push({
+      id: "split-count",
+      type: "assign",
+      modifications: [{ stateId: "count", operation: "divide", expression: "zero" }],
+    });
+    const err = await run(m).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelRuntimeError);
+    expect((err as Error).message).toMatch(
+      /^activity:a\/action:split-count: division by zero \(divide operation at simulated time 5\)/,
+    );
   });
 
   it("a model without scoped states reports none", async () => {

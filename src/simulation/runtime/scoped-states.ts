@@ -1,4 +1,4 @@
-import type { ScopedStates } from "../compile-logic.js";
+import { ModOp, type ScopedStates } from "../compile-logic.js";
 import type { ComponentStateResults, ModelStateResult } from "../types.js";
 import type { Clock } from "./clock.js";
 
@@ -62,6 +62,31 @@ export class ScopedStateBank {
       if (v > this.max[i]) this.max[i] = v;
     }
     this.num[i] = v;
+  }
+
+  /** Applies `op` with operand `x` to number slot `k` of `row`; false (nothing written) on a division by zero. */
+  modify(row: number, k: number, op: number, x: number): boolean {
+    const old = this.num[row * this.numStride + k];
+    let v: number;
+    switch (op) {
+      case ModOp.Assign:
+        v = x;
+        break;
+      case ModOp.Add:
+        v = old + x;
+        break;
+      case ModOp.Subtract:
+        v = old - x;
+        break;
+      case ModOp.Multiply:
+        v = old * x;
+        break;
+      default:
+        if (x === 0) return false;
+        v = old / x;
+    }
+    this.setNum(row, k, v);
+    return true;
   }
 
   /** Warm-up over: statistics restart from the current values. */
