@@ -156,6 +156,19 @@ describe("forEachMetric over state results", async () => {
     expect(seen.find((v) => v.name === "Order.total")!.value.values).toEqual([60, 60, 60]);
   });
 
+  it("leaves out the states declared with collectStatistics: false", () => {
+    const quiet = structuredClone(m);
+    for (const st of quiet.states!)
+      if (st.name === "revenue" || st.name === "total") st.collectStatistics = false;
+    const names = visits(summarize(quiet, reps, "hourly"))
+      .filter((v) => v.state)
+      .map((v) => v.name);
+    expect(names).not.toContain("revenue");
+    expect(names).not.toContain("Order.total");
+    expect(names).toContain("orders_taken");
+    expect(names).toContain("Order.items");
+  });
+
   it("a replication result has no state metrics (its states are summarised apart)", () => {
     expect(visits(reps[0]).some((v) => v.state)).toBe(false);
   });

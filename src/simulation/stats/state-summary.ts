@@ -18,7 +18,8 @@ import type {
  * it (a 0/1 value per replication, so that scenarios compare like any
  * metric). Entity states: the per-replication averages at exit, summarised
  * per entity type. Declarations are found by name within their scope
- * (names are unique there), for their ids and types.
+ * (names are unique there), for their ids and types; a state declared with
+ * `collectStatistics: false` is left out.
  */
 export function summariseStates(
   model: QuodsiModel,
@@ -29,32 +30,39 @@ export function summariseStates(
   const declared = (scope: string) =>
     new Map((model.states ?? []).filter((s) => s.componentType === scope).map((s) => [s.name, s]));
   const modelDecl = declared("model");
-  const model_ = first.modelStates.map((s, k) =>
-    valueSummary(
-      modelDecl.get(s.name),
-      s.name,
-      reps.map((r) => r.modelStates![k]),
-    ),
+  const kept = (d: StateDeclaration | undefined) => d?.collectStatistics !== false;
+  const model_ = first.modelStates.flatMap((s, k) =>
+    kept(modelDecl.get(s.name))
+      ? [
+          valueSummary(
+            modelDecl.get(s.name),
+            s.name,
+            reps.map((r) => r.modelStates![k]),
+          ),
+        ]
+      : [],
   );
   const entityDecl = declared("entity");
   const entityNames = new Map((model.entities ?? []).map((e) => [e.id, e.name ?? e.id]));
   const entities: EntityStatesSummary[] = (first.entityStates ?? []).map((e, t) => ({
     entityId: e.entityId,
     name: entityNames.get(e.entityId) ?? e.entityId,
-    states: Object.keys(e.values).map((name) => {
-      const values: number[] = [];
-      for (const r of reps) {
-        const v = r.entityStates![t].values[name];
-        if (v !== null && v !== undefined) values.push(v);
-      }
-      const d = entityDecl.get(name);
-      return {
-        stateId: d?.id ?? name,
-        name,
-        dataType: d?.dataType ?? "number",
-        atExit: summarizeMetric(values),
-      };
-    }),
+    states: Object.keys(e.values)
+      .filter((name) => kept(entityDecl.get(name)))
+      .map((name) => {
+        const values: number[] = [];
+        for (const r of reps) {
+          const v = r.entityStates![t].values[name];
+          if (v !== null && v !== undefined) values.push(v);
+        }
+        const d = entityDecl.get(name);
+        return {
+          stateId: d?.id ?? name,
+          name,
+          dataType: d?.dataType ?? "number",
+          atExit: summarizeMetric(values),
+        };
+      }),
   }));
   const components = (
     rows: ReplicationResult["resourceStates"],
@@ -67,12 +75,16 @@ export function summariseStates(
     return (rows ?? []).map((c, i) => ({
       componentId: c.componentId,
       name: names.get(c.componentId) ?? c.componentId,
-      states: c.states.map((s, k) =>
-        valueSummary(
-          decl.get(s.name),
-          s.name,
-          reps.map((r) => pick(r)![i].states[k]),
-        ),
+      states: c.states.flatMap((s, k) =>
+        kept(decl.get(s.name))
+          ? [
+              valueSummary(
+                decl.get(s.name),
+                s.name,
+                reps.map((r) => pick(r)![i].states[k]),
+              ),
+            ]
+          : [],
       ),
     }));
   };
