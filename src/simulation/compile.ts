@@ -318,9 +318,10 @@ function build(model: QuodsiModel): CompiledModel {
           // No requirement: a plain delay. keepResource: seize + delay (a later release frees it).
           // An open capture of the same requirement is reused (Op.DwrSeize) and released at the
           // end of this action like its own seize would be.
-          // `modifications` apply once the delay is over and before the release (§5.6 infers
-          // "after the delay"; we also put them before the release, so that an entity granted
-          // the freed resource at that instant already sees them). A false guard skips them too.
+          // `modifications` apply once the delay is over and before the release. The sources say
+          // only "state modifications to apply during this action" (LP-old DelayWithResourceAction.ts);
+          // §5.6 infers after the delay. Before the release, so that an entity granted the freed
+          // resource at that instant already sees them. A false guard skips them too.
           const mods = act.modifications?.length ? logic!.modifications(act.modifications, key) : -1;
           if (!act.resourceRequirementId) {
             emit(Op.Delay, duration(act.duration, key));
