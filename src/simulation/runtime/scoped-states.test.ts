@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  applyOverrides,
   checkRunnable,
   forEachMetric,
   ModelRuntimeError,
@@ -191,6 +192,18 @@ describe("resource- and activity-scoped states", () => {
     expect((err as Error).message).toMatch(
       /^activity:a\/action:split-count: division by zero \(divide operation at simulated time 5\)/,
     );
+  });
+
+  it("a STATE override of the initial value starts every copy there", async () => {
+    const v = applyOverrides(model(), [
+      { targetObjectType: "STATE", targetObjectId: "count", propertyName: "initialValue", propertyValue: 5 },
+    ]);
+    if (!v.ok) throw new Error(JSON.stringify(v.issues));
+    const r = await run(v.value);
+    // a.count 6, 7, 8: above 2, so no job waits at a; b's copy stays at 5.
+    expect(row(r.activityStates, "a", "count")).toMatchObject({ finalValue: 8, min: 5 });
+    expect(row(r.activityStates, "b", "count")).toMatchObject({ finalValue: 5, timeAverage: 5 });
+    expect(r.activities[0].averageTimeInActivity).toBe(0);
   });
 
   it("a model without scoped states reports none", async () => {
