@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
-import { rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { QuodsiModel } from "../../src/simulation/index.js";
+import type { QuodsiModel, SimulationSummary } from "../../src/simulation/index.js";
 import { OverrideItemDocument, RunScenarioDocument } from "../generated/graphql.js";
 import { backends } from "../helpers/backends.js";
 import { createScenario, waitForState } from "../helpers/scenarios.js";
@@ -120,7 +120,7 @@ describe.each(backends())("state results over the API on $name", (backend) => {
   }
 
   it("reads model states, string shares and entity states at exit over GraphQL and in states.csv", async () => {
-    const { runId } = await run();
+    const { runId, folder } = await run();
     const res = await t.gql<{ scenarioRun: { results: { states: StatesResult } } }, { id: string }>(
       key(),
       STATES_QUERY,
@@ -165,6 +165,18 @@ describe.each(backends())("state results over the API on $name", (backend) => {
       ["Manager Approval", [2, 2]],
       ["Ship Order", [4, 4]],
     ]);
+
+    // results.json holds the same state results as GraphQL serves.
+    const json = JSON.parse(await readFile(path.join(folder, "results.json"), "utf8")) as SimulationSummary;
+    expect(json.states!.model.find((x) => x.name === "revenue")!.finalValue!.values).toEqual([240, 240]);
+    expect(json.states!.model.find((x) => x.name === "desk")!.finalDistribution).toEqual(
+      states.model
+        .find((x) => x.name === "desk")!
+        .finalDistribution!.map((d) => ({
+          value: d.value,
+          share: expect.objectContaining(d.share),
+        })),
+    );
 
     const csv = await fetch(t.url.replace("/graphql", `/runs/${runId}/states.csv`), {
       headers: { "x-api-key": key() },
