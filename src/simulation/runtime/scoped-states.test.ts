@@ -194,6 +194,33 @@ describe("resource- and activity-scoped states", () => {
     );
   });
 
+  it("a connector condition reads the activity states of its source", async () => {
+    const m = model();
+    m.activities![0].routing = "state_condition";
+    m.activities!.push({ id: "c", capacity: 10, actions: [] });
+    m.connectors = [
+      m.connectors![0],
+      {
+        id: "to-b",
+        sourceId: "a",
+        targetId: "b",
+        entityId: "job",
+        condition: { stateId: "count", comparison: "less_equal", value: 1 },
+      },
+      {
+        id: "to-c",
+        sourceId: "a",
+        targetId: "c",
+        entityId: "job",
+        condition: { stateId: "count", comparison: "greater_than", value: 1 },
+      },
+    ];
+    const r = await run(m);
+    // Jobs leave a with a.count 1, 2, 3: the first to b, the others to c.
+    const through = (id: string) => r.activities.find((x) => x.activityId === id)!.throughput;
+    expect([through("b"), through("c")]).toEqual([1, 2]);
+  });
+
   it("a STATE override of the initial value starts every copy there", async () => {
     const v = applyOverrides(model(), [
       { targetObjectType: "STATE", targetObjectId: "count", propertyName: "initialValue", propertyValue: 5 },
