@@ -121,7 +121,12 @@ export class Resources {
       } else prev = h;
       h = next;
     }
-    for (let i = 0; i < nTouched; i++) this.wake(this.touched[i]);
+    // Waiters are the exception on most paths: the test keeps wake out of line (and out of the
+    // caller's inlining budget) until some resource has them.
+    for (let i = 0; i < nTouched; i++) {
+      const r = this.touched[i];
+      if (this.head[r] !== NONE) this.wake(r);
+    }
   }
 
   /** An entity leaving the system gives back everything it still holds. */
