@@ -1,6 +1,8 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { forEachMetric, METRICS, simulate } from "../simulation/index.js";
-import { mm1 } from "../simulation/testing/models.js";
+import { forEachMetric, METRICS, simulate, type QuodsiModel } from "../simulation/index.js";
+import { EXAMPLES_DIR, mm1 } from "../simulation/testing/models.js";
 import { resultTables } from "./results-store.js";
 
 describe("result CSV tables", async () => {
@@ -55,5 +57,43 @@ describe("result CSV tables", async () => {
     const empty = resultTables({ ...summary, resources: [] });
     expect(header(empty.resources)).toEqual(header(tables.resources));
     expect(empty.resources.trim().split("\n")).toHaveLength(1);
+  });
+});
+
+describe("the states CSV table", async () => {
+  const model = JSON.parse(
+    readFileSync(join(EXAMPLES_DIR, "learn/actions/assign/model.json"), "utf8"),
+  ) as QuodsiModel;
+  model.states!.push({
+    id: "state-mood",
+    name: "mood",
+    componentType: "model",
+    dataType: "string",
+    initialValue: "calm",
+  });
+  const summary = await simulate(model, { replications: 2, seed: 3, timePeriod: "hourly" });
+  const tables = resultTables(summary);
+  const rows = tables.states.trim().split("\n");
+
+  it("has one row per state figure, with scope, owner, state, metric and share value in columns", () => {
+    expect(rows[0]).toBe(
+      "scope,ownerId,ownerName,stateId,state,metric,value,mean,stdDev,ciHalfWidth,min,max,reps",
+    );
+    expect(rows).toContain("model,,,state-revenue,revenue,finalValue,,240,0,0,240,240,2");
+    expect(rows).toContain("model,,,state-mood,mood,finalShare,calm,1,0,0,1,1,2");
+    expect(rows).toContain("entity,order,Order,state-total,total,atExit,,60,0,0,60,60,2");
+    expect(rows).toHaveLength(1 + 2 * 4 + 1 + 3);
+  });
+
+  it("the long results table carries the same figures, after the object metrics", () => {
+    const long = tables.results.trim().split("\n");
+    expect(long).toContain("modelState,state-revenue,revenue,finalValue,240,0,0,240,240,2");
+    expect(long).toContain("modelState,state-mood,mood,finalShare:calm,1,0,0,1,1,2");
+    expect(long.at(-1)).toBe("entityState,order/state-total,Order.total,atExit,60,0,0,60,60,2");
+  });
+
+  it("is only a header for a model without states", () => {
+    const plain = resultTables({ ...summary, states: undefined });
+    expect(plain.states).toBe(`${rows[0]}\n`);
   });
 });

@@ -8,8 +8,20 @@ import {
   type SimulationSummary,
 } from "../simulation/index.js";
 
-/** The CSV tables written beside results.json; `results` is all summary metrics in long form. */
-export const RESULT_TABLES = ["results", "activities", "resources", "entities", "timeseries"] as const;
+/**
+ * The CSV tables written beside results.json; `results` is all summary metrics
+ * in long form (state results included), `states` the state results alone
+ * with their scope, owner and state in columns (only a header when the model
+ * declares no states).
+ */
+export const RESULT_TABLES = [
+  "results",
+  "activities",
+  "resources",
+  "entities",
+  "timeseries",
+  "states",
+] as const;
 export type ResultTable = (typeof RESULT_TABLES)[number];
 
 const STAT_COLUMNS = ["mean", "stdDev", "ciHalfWidth", "min", "max"] as const;
@@ -30,17 +42,36 @@ const csv = (rows: unknown[][]): string => rows.map((row) => row.map(csvCell).jo
 
 /**
  * Every result table of a summary as CSV text: `results` in long form (one row
- * per metric of each object), and one wide table per object type (one row per
+ * per metric of each object), one wide table per object type (one row per
  * object, `<metric>_<stat>` columns in METRICS order, so headers do not depend
- * on whether a table has rows).
+ * on whether a table has rows), and `states`: one row per state figure, with
+ * `scope` (model, entity, resource, activity), the owner (entity type,
+ * resource or activity; empty for model states), the state, the `metric`
+ * (finalValue, timeAverage, min, max, atExit or finalShare) and, for a
+ * finalShare, the final `value` it counts.
  */
 export function resultTables(summary: SimulationSummary): Record<ResultTable, string> {
   const long: unknown[][] = [["section", "objectId", "name", "metric", ...STAT_COLUMNS, "reps"]];
   const wide: Record<MetricObjectType, unknown[][]> = { activity: [], resource: [], entity: [] };
-  forEachMetric(summary, ({ objectType, objectId, name, index, metric, value }) => {
+  const states: unknown[][] = [
+    ["scope", "ownerId", "ownerName", "stateId", "state", "metric", "value", ...STAT_COLUMNS, "reps"],
+  ];
+  forEachMetric(summary, ({ objectType, objectId, name, index, metric, value, state }) => {
     const stats = STAT_COLUMNS.map((s) => value[s]);
     long.push([objectType, objectId, name, metric, ...stats, value.values.length]);
-    (wide[objectType][index] ??= [objectId, name]).push(...stats);
+    if (state)
+      states.push([
+        state.scope,
+        state.ownerId,
+        state.ownerName,
+        state.stateId,
+        state.stateName,
+        state.shareOf === undefined ? metric : "finalShare",
+        state.shareOf,
+        ...stats,
+        value.values.length,
+      ]);
+    else (wide[objectType as MetricObjectType][index] ??= [objectId, name]).push(...stats);
   });
   const wideTable = (objectType: MetricObjectType) =>
     csv([
@@ -60,6 +91,7 @@ export function resultTables(summary: SimulationSummary): Record<ResultTable, st
       ["start", "end", "throughput", "wip"],
       ...summary.timeSeries.buckets.map((b) => [b.start, b.end, b.throughput, b.wip]),
     ]),
+    states: csv(states),
   };
 }
 

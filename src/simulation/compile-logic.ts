@@ -1,4 +1,7 @@
 /**
+ * (Over 400 lines: one builder and the flat tables it fills; the table
+ * declarations and their growable columns are half of it.)
+ *
  * Compiles the state logic of a model (states, modifications, conditions,
  * expressions, scripts, loops) into flat tables the runtime reads by index.
  * Built only when the model declares states or uses entity logic, so a
@@ -73,10 +76,27 @@ export const enum Operand {
   Categorical = 8,
 }
 
-/** Scope of a slot: entity row or model (replication-wide). */
+/** Scope of a slot: entity row, model (replication-wide), one resource's or one activity's row. */
 export const enum Scope {
   Entity = 0,
   Model = 1,
+  Resource = 2,
+  Activity = 3,
+}
+
+/**
+ * The resource- or activity-scoped states of a model: one row of slots per
+ * resource (activity), numbered like the model states (numbers and booleans,
+ * then strings and categories, in declaration order), every row starting at
+ * the declared initial values.
+ */
+export interface ScopedStates {
+  /** The resource (activity) ids, in model order: row r is ids[r]. */
+  ids: string[];
+  numInit: Float64Array;
+  strInit: string[];
+  numNames: string[];
+  strNames: string[];
 }
 
 export interface CompiledLogic {
@@ -94,6 +114,9 @@ export interface CompiledLogic {
   entNumNames: string[];
   /** Slot of `loop_index` in the entity row. */
   loopIndexSlot: number;
+  /** Resource- and activity-scoped states; null when the model declares none of that scope. */
+  resourceStates: ScopedStates | null;
+  activityStates: ScopedStates | null;
 
   // Conditions
   condScope: Uint8Array;
@@ -103,6 +126,8 @@ export interface CompiledLogic {
   condCmp: Uint8Array;
   condNum: Float64Array;
   condStr: string[];
+  /** Resource/activity states: the row (componentId, else the activity compiled around it; see `at`); -1 reads the entity's current activity. */
+  condInst: Int32Array;
 
   // Modifications; a list is [start, start+count).
   modScope: Uint8Array;
@@ -121,6 +146,8 @@ export interface CompiledLogic {
   /** Categorical samples: keys and cumulative probabilities. */
   modCatKeys: Array<string[] | null>;
   modCatCum: Array<Float64Array | null>;
+  /** Resource/activity states: the row written, as condInst. */
+  modInst: Int32Array;
   /** Category target: its categories, for a string written by a script (checked by the script compiler). */
   listStart: Int32Array;
   listCount: Int32Array;
@@ -177,6 +204,10 @@ export class LogicBuilder {
   readonly states: StateTable;
   private readonly decl = new Map<string, StateDeclaration>();
   private readonly bindings = new Map<string, StateBinding>();
+  /** Resource- and activity-scoped states by id. */
+  private readonly scoped = new Map<string, { scope: Scope; slot: number; type: StateBinding["type"] }>();
+  private readonly resourceRow: Map<string, number>;
+  private readonly activityRow: Map<string, number>;
   readonly L: CompiledLogic;
   private loopDepthSlots: number[] = [];
   private nextCounter: number;
@@ -207,6 +238,39 @@ export class LogicBuilder {
     };
     const m = init("model");
     const e = init("entity");
+    const scopedInit = (scope: "resource" | "activity", ids: string[]): ScopedStates | null => {
+      const out: ScopedStates = {
+        ids,
+        numInit: new Float64Array(0),
+        strInit: [],
+        numNames: [],
+        strNames: [],
+      };
+      const num: number[] = [];
+      for (const s of this.states.byName[scope].values()) {
+        const v = stateInitialValue(this.decl.get(s.id)!);
+        const numeric = s.type === "number" || s.type === "boolean";
+        const slot = numeric ? num.length : out.strInit.length;
+        this.scoped.set(s.id, {
+          scope: scope === "resource" ? Scope.Resource : Scope.Activity,
+          slot,
+          type: s.type,
+        });
+        if (numeric) {
+          num.push(toNum(s.type, v));
+          out.numNames.push(s.name);
+        } else {
+          out.strInit.push(String(v));
+          out.strNames.push(s.name);
+        }
+      }
+      out.numInit = Float64Array.from(num);
+      return num.length + out.strInit.length > 0 ? out : null;
+    };
+    const resourceIds = (model.resources ?? []).map((r) => r.id);
+    const activityIds = (model.activities ?? []).map((a) => a.id);
+    this.resourceRow = new Map(resourceIds.map((id, i) => [id, i]));
+    this.activityRow = new Map(activityIds.map((id, i) => [id, i]));
     const loopIndexSlot = e.num.length;
     this.nextCounter = loopIndexSlot + 1;
     this.L = {
@@ -220,6 +284,10 @@ export class LogicBuilder {
       modelStrNames: m.strNames,
       entNumNames: e.numNames,
       loopIndexSlot,
+      resourceStates: scopedInit("resource", resourceIds),
+      activityStates: scopedInit("activity", activityIds),
+      condInst: new Int32Array(0),
+      modInst: new Int32Array(0),
       condScope: new Uint8Array(0),
       condSlot: new Int32Array(0),
       condIsStr: new Uint8Array(0),
@@ -262,6 +330,8 @@ export class LogicBuilder {
     condIsStr: [] as number[],
     condCmp: [] as number[],
     condNum: [] as number[],
+    condInst: [] as number[],
+    modInst: [] as number[],
     modScope: [] as number[],
     modSlot: [] as number[],
     modIsStr: [] as number[],
@@ -281,11 +351,41 @@ export class LogicBuilder {
     rankDesc: [] as number[],
   };
 
+  /** The activity being compiled (its actions, or its departure), -1 outside any: see `at`. */
+  private here = -1;
+
+  /**
+   * The activity whose actions or departure are compiled next. An activity
+   * state that a condition or modification does not name (componentId) is
+   * this activity's, resolved here once: also for the modifications of the
+   * entities a create, split or join makes, which are not in an activity yet.
+   */
+  at(activity: number): void {
+    this.here = activity;
+  }
+
+  /** The slot of state `id` in any scope, and the row of a resource/activity state. */
+  private slotOf(
+    id: string,
+    componentId: unknown,
+  ): { scope: Scope; slot: number; type: StateBinding["type"]; inst: number } {
+    const sc = this.scoped.get(id);
+    if (sc) {
+      const rows = sc.scope === Scope.Resource ? this.resourceRow : this.activityRow;
+      const named = typeof componentId === "string" && componentId !== "";
+      const inst = named ? rows.get(componentId)! : sc.scope === Scope.Activity ? this.here : -1;
+      return { ...sc, inst };
+    }
+    const b = this.bindings.get(id)!;
+    return { scope: b.scope === "entity" ? Scope.Entity : Scope.Model, slot: b.slot, type: b.type, inst: -1 };
+  }
+
   /** A validated StateCondition -> condition index. */
   condition(c: StateCondition): number {
-    const b = this.bindings.get(c.stateId)!;
+    const b = this.slotOf(c.stateId, c.componentId);
     const isStr = b.type === "string" || b.type === "category";
-    this.c.condScope.push(b.scope === "entity" ? Scope.Entity : Scope.Model);
+    this.c.condScope.push(b.scope);
+    this.c.condInst.push(b.inst);
     this.c.condSlot.push(b.slot);
     this.c.condIsStr.push(isStr ? 1 : 0);
     this.c.condCmp.push(CMP[c.comparison]);
@@ -312,10 +412,11 @@ export class LogicBuilder {
   }
 
   private modification(m: StateModification, key: string): void {
-    const b = this.bindings.get(m.stateId)!;
+    const b = this.slotOf(m.stateId, m.componentId);
     const isStr = b.type === "string" || b.type === "category";
     const c = this.c;
-    c.modScope.push(b.scope === "entity" ? Scope.Entity : Scope.Model);
+    c.modScope.push(b.scope);
+    c.modInst.push(b.inst);
     c.modSlot.push(b.slot);
     c.modIsStr.push(isStr ? 1 : 0);
     c.modOp.push(MOD_OP[m.operation]);
@@ -333,7 +434,7 @@ export class LogicBuilder {
       const parsed = parseExpression(m.expression);
       if (!parsed.ok) throw new Error(`unreachable: invalid expression at ${key} passed validation`);
       const compiled = compileExpression(parsed.value, this.states.resolve, {
-        target: { type: b.type, categories: b.categories },
+        target: { type: b.type },
         label: key,
       });
       if (!compiled.ok) throw new Error(`unreachable: expression at ${key} does not compile`);
@@ -459,6 +560,8 @@ export class LogicBuilder {
     L.condIsStr = Uint8Array.from(c.condIsStr);
     L.condCmp = Uint8Array.from(c.condCmp);
     L.condNum = Float64Array.from(c.condNum);
+    L.condInst = Int32Array.from(c.condInst);
+    L.modInst = Int32Array.from(c.modInst);
     L.modScope = Uint8Array.from(c.modScope);
     L.modSlot = Int32Array.from(c.modSlot);
     L.modIsStr = Uint8Array.from(c.modIsStr);

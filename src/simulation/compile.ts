@@ -318,13 +318,20 @@ function build(model: QuodsiModel): CompiledModel {
           // No requirement: a plain delay. keepResource: seize + delay (a later release frees it).
           // An open capture of the same requirement is reused (Op.DwrSeize) and released at the
           // end of this action like its own seize would be.
+          // `modifications` apply once the delay is over and before the release. The sources say
+          // only "state modifications to apply during this action" (LP-old DelayWithResourceAction.ts);
+          // §5.6 infers after the delay. Before the release, so that an entity granted the freed
+          // resource at that instant already sees them. A false guard skips them too.
+          const mods = act.modifications?.length ? logic!.modifications(act.modifications, key) : -1;
           if (!act.resourceRequirementId) {
             emit(Op.Delay, duration(act.duration, key));
+            if (mods >= 0) emit(Op.Assign, mods);
             break;
           }
           const rq = requirementIndex.get(act.resourceRequirementId)!;
           emit(mayBeHeld[rq] ? Op.DwrSeize : Op.Seize, rq, -1, act.priority ?? reqPrio[rq]);
           emit(Op.Delay, duration(act.duration, key));
+          if (mods >= 0) emit(Op.Assign, mods);
           if (!act.keepResource) emit(reqHasKeep[rq] ? Op.DwrRelease : Op.Release, rq);
           break;
         }
@@ -375,6 +382,7 @@ function build(model: QuodsiModel): CompiledModel {
   const actOpEnd = new Int32Array(Math.max(1, activities.length));
   activities.forEach((a, i) => {
     actOpStart[i] = opKind.length;
+    logic?.at(i); // activity states without componentId are this activity's
     emitActions(a.actions ?? [], `activity:${a.id}`, a.id);
     actOpEnd[i] = opKind.length;
     logic?.ranking(a.queueRanking);
@@ -406,6 +414,7 @@ function build(model: QuodsiModel): CompiledModel {
     genMaxEntities[i] = limit(g.maxEntities);
     genMaxCycles[i] = limit(g.maxCycles);
     genTarget[i] = target;
+    logic?.at(-1);
     logic?.genInit(g.initialStates, `generator:${id}/initialStates`);
   });
 
@@ -431,6 +440,7 @@ function build(model: QuodsiModel): CompiledModel {
   const nodeId = (n: number) => (n < A ? activities[n].id : sources[n - A].id);
   for (let n = 0; n < N; n++) {
     nodeRouteStart[n] = routeTarget.length;
+    logic?.at(n < A ? n : -1); // a connector condition reads the activity states of its source
     nodeRouteStream[n] = stream(`routing:${nodeId(n)}`);
     let acc = 0;
     const mode = n < A ? routingMode(activities[n].routing ?? activities[n].connectType) : "probability";

@@ -13,13 +13,24 @@ import type {
   ReplicationResult,
   ResourceRepResult,
   SimulationSummary,
+  StateScope,
+  StatesSummary,
+  StateValueSummary,
 } from "./types.js";
 
 export type ActivityMetric = Exclude<keyof ActivityRepResult, "activityId">;
 export type ResourceMetric = Exclude<keyof ResourceRepResult, "resourceId">;
 export type EntityMetric = Exclude<keyof EntityRepResult, "entityId">;
 export type MetricName = ActivityMetric | ResourceMetric | EntityMetric;
+/** State results: a model state, an entity type's state at exit, one resource's or activity's state. */
+export type StateObjectType = "modelState" | "entityState" | "resourceState" | "activityState";
 export type MetricObjectType = "activity" | "resource" | "entity";
+/**
+ * The figures of a state: number and boolean states have finalValue,
+ * timeAverage, min and max (entity states: atExit); a string or category
+ * state has one `finalShare:<value>` per final value.
+ */
+export type StateMetric = "finalValue" | "timeAverage" | "min" | "max" | "atExit" | `finalShare:${string}`;
 
 // Records rather than arrays: a metric missing here, or one the result types lack, fails tsc.
 // Key order is the order of CSV columns and comparison rows.
@@ -75,18 +86,34 @@ export interface MetricTables<V> {
   activities: ReadonlyArray<{ activityId: string; name?: string } & Record<ActivityMetric, V>>;
   resources: ReadonlyArray<{ resourceId: string; name?: string } & Record<ResourceMetric, V>>;
   entities: ReadonlyArray<{ entityId: string; name?: string } & Record<EntityMetric, V>>;
+  /** State results (summaries only; a replication keeps its states apart). */
+  states?: V extends MetricSummary ? StatesSummary : undefined;
+}
+
+/** Which state a state metric is about. */
+export interface StateRef {
+  scope: StateScope;
+  /** The entity type, resource or activity; null for a model state. */
+  ownerId: string | null;
+  ownerName: string | null;
+  stateId: string;
+  stateName: string;
+  /** For a `finalShare:<value>` metric: the value. */
+  shareOf?: string;
 }
 
 /** One metric of one object. */
 export interface MetricVisit<V> {
-  objectType: MetricObjectType;
+  objectType: MetricObjectType | StateObjectType;
   objectId: string;
   /** The object's name; its id when the table has no names (a replication result). */
   name: string;
-  /** Position of the object in its table. */
+  /** Position of the object in its table (state metrics: of the state in the states of its object type). */
   index: number;
-  metric: MetricName;
+  metric: MetricName | StateMetric;
   value: V;
+  /** Set on state metrics: objectId is then the state id (model states) or `<owner id>/<state id>`, name the state name or `<owner name>.<state name>`. */
+  state?: StateRef;
 }
 
 function walk<V, M extends MetricName, I extends { name?: string } & Record<M, V>>(
@@ -112,10 +139,78 @@ export function forEachMetric<V>(tables: MetricTables<V>, visit: (m: MetricVisit
   walk("activity", tables.activities, (a) => a.activityId, METRICS.activity, visit);
   walk("resource", tables.resources, (r) => r.resourceId, METRICS.resource, visit);
   walk("entity", tables.entities, (e) => e.entityId, METRICS.entity, visit);
+  if (tables.states) walkStates(tables.states, visit as unknown as (m: MetricVisit<MetricSummary>) => void);
+}
+
+const STATE_STATS = ["finalValue", "timeAverage", "min", "max"] as const;
+
+/**
+ * The state metrics, after the object metrics: model states, entity states
+ * at exit, then resource and activity states, each in table order.
+ */
+function walkStates(st: StatesSummary, visit: (m: MetricVisit<MetricSummary>) => void): void {
+  const values = (
+    objectType: StateObjectType,
+    scope: StateScope,
+    owner: { id: string; name: string } | null,
+    s: StateValueSummary,
+    index: number,
+  ) => {
+    const objectId = owner ? `${owner.id}/${s.stateId}` : s.stateId;
+    const name = owner ? `${owner.name}.${s.name}` : s.name;
+    const state: StateRef = {
+      scope,
+      ownerId: owner?.id ?? null,
+      ownerName: owner?.name ?? null,
+      stateId: s.stateId,
+      stateName: s.name,
+    };
+    for (const metric of STATE_STATS) {
+      const value = s[metric];
+      if (value) visit({ objectType, objectId, name, index, metric, value, state });
+    }
+    for (const x of s.finalDistribution ?? [])
+      visit({
+        objectType,
+        objectId,
+        name,
+        index,
+        metric: `finalShare:${x.value}`,
+        value: x.share,
+        state: { ...state, shareOf: x.value },
+      });
+  };
+  st.model.forEach((s, i) => values("modelState", "model", null, s, i));
+  let index = 0;
+  for (const e of st.entities)
+    for (const s of e.states)
+      visit({
+        objectType: "entityState",
+        objectId: `${e.entityId}/${s.stateId}`,
+        name: `${e.name}.${s.name}`,
+        index: index++,
+        metric: "atExit",
+        value: s.atExit,
+        state: {
+          scope: "entity",
+          ownerId: e.entityId,
+          ownerName: e.name,
+          stateId: s.stateId,
+          stateName: s.name,
+        },
+      });
+  for (const [objectType, scope, rows] of [
+    ["resourceState", "resource", st.resources],
+    ["activityState", "activity", st.activities],
+  ] as const) {
+    index = 0;
+    for (const c of rows)
+      for (const s of c.states) values(objectType, scope, { id: c.componentId, name: c.name }, s, index++);
+  }
 }
 
 /** A key naming one metric of one object by position, stable across the replications of a run. */
-const slotKey = (objectType: MetricObjectType, index: number, metric: MetricName) =>
+const slotKey = (objectType: MetricObjectType | StateObjectType, index: number, metric: string) =>
   `${objectType}/${index}/${metric}`;
 
 /**

@@ -146,6 +146,6 @@ export function summarize(
     exitsTotal: sorted.reduce((s, r) => s + r.exitsTotal, 0),
     ...summariseReplications(model, sorted),
     timeSeries: { period: ts?.period ?? timePeriod, bucketSize: ts?.bucketSize ?? 0, buckets },
-    ...(first?.modelStates ? { states: summariseStates(sorted) } : {}),
+    ...(first?.modelStates ? { states: summariseStates(model, sorted) } : {}),
   };
 }

@@ -3,7 +3,7 @@
  * `model/wire.ts` and are re-exported here, so `types.js` stays the one
  * import for both.
  */
-import type { TimeUnit } from "./model/wire.js";
+import type { StateDataType, TimeUnit } from "./model/wire.js";
 
 export type * from "./model/wire.js";
 
@@ -119,9 +119,19 @@ export interface ReplicationResult {
   modelStates?: ModelStateResult[];
   /** Per entity type (model order): each entity number/boolean state averaged over the entities that exited (only when the model declares entity states). */
   entityStates?: EntityStatesAtExit[];
+  /** Per resource (model order): its resource-scoped states (only when the model declares resource states). */
+  resourceStates?: ComponentStateResults[];
+  /** Per activity (model order): its activity-scoped states (only when the model declares activity states). */
+  activityStates?: ComponentStateResults[];
 }
 
-/** One model state in one replication. Numbers and booleans (1/0) also carry time-weighted statistics. */
+/** The states of one resource or activity in one replication. */
+export interface ComponentStateResults {
+  componentId: string;
+  states: ModelStateResult[];
+}
+
+/** One model state (or resource or activity state) in one replication. Numbers and booleans (1/0) also carry time-weighted statistics. */
 export interface ModelStateResult {
   name: string;
   finalValue: number | string;
@@ -175,25 +185,67 @@ export interface SimulationSummary {
   states?: StatesSummary;
 }
 
-/** A model state across replications. */
-export interface ModelStateSummary {
+/**
+ * One state's value over a run, across replications: a model state, or a
+ * resource or activity state of one resource or activity.
+ */
+export interface StateValueSummary {
+  stateId: string;
   name: string;
+  dataType: StateDataType;
   /** Number and boolean (1/0) states: final value, time-average, min and max across replications. */
   finalValue?: MetricSummary;
   timeAverage?: MetricSummary;
   min?: MetricSummary;
   max?: MetricSummary;
-  /** String and category states: fraction of replications ending on each value. */
-  finalDistribution?: Record<string, number>;
+  /**
+   * String and category states: for each final value (every category, in
+   * declaration order; the strings seen, in order of first appearance), the
+   * share of replications ending on it (per replication 1 or 0).
+   */
+  finalDistribution?: StateValueShare[];
 }
 
-/** Entity number/boolean states at exit for one entity type: per state, the per-replication averages summarised (replications where none exited are left out). */
+/** The share of replications whose final value of a string or category state is `value`. */
+export interface StateValueShare {
+  value: string;
+  /** Per replication 1 (ended on `value`) or 0; the mean is the share. */
+  share: MetricSummary;
+}
+
+/** A model state across replications. */
+export type ModelStateSummary = StateValueSummary;
+
+/** One entity number/boolean state at exit: the per-replication averages over the entities that exited (replications where none exited are left out). */
+export interface EntityStateSummary {
+  stateId: string;
+  name: string;
+  dataType: StateDataType;
+  atExit: MetricSummary;
+}
+
+/** Entity number/boolean states at exit for one entity type. */
 export interface EntityStatesSummary {
   entityId: string;
-  states: Record<string, MetricSummary>;
+  /** The entity type's name. */
+  name: string;
+  states: EntityStateSummary[];
+}
+
+/** The resource- or activity-scoped states of one resource or activity. */
+export interface ComponentStatesSummary {
+  /** The resource or activity id. */
+  componentId: string;
+  /** Its name. */
+  name: string;
+  states: StateValueSummary[];
 }
 
 export interface StatesSummary {
   model: ModelStateSummary[];
   entities: EntityStatesSummary[];
+  /** One row per resource when the model declares resource states (else empty). */
+  resources: ComponentStatesSummary[];
+  /** One row per activity when the model declares activity states (else empty). */
+  activities: ComponentStatesSummary[];
 }

@@ -94,6 +94,34 @@ describe.each(backends())("models with states and entity logic on $name", (backe
         },
       ],
     ],
+    [
+      "a resource state written without naming its resource, and tested on an unknown one",
+      (m) => {
+        m.states[m.states.length] = {
+          id: "state-shifts",
+          name: "shifts",
+          componentType: "resource",
+          dataType: "number",
+        };
+        m.activities[2].actions[0].modifications[1] = { stateId: "state-shifts", operation: "add", value: 1 };
+        m.activities[4].actions[0].condition = {
+          stateId: "state-shifts",
+          componentId: "nobody",
+          comparison: "equal",
+          value: 1,
+        };
+      },
+      [
+        {
+          path: "definition.activities[2].actions[0].modifications[1].componentId",
+          message: 'is required to write a resource state: the id of the resource whose "shifts" changes',
+        },
+        {
+          path: "definition.activities[4].actions[0].condition.componentId",
+          message: 'references unknown resource "nobody"',
+        },
+      ],
+    ],
   ])("refuses %s at createModel, naming each path, and stores nothing", async (_label, change, details) => {
     const before = await modelCount();
     const definition = tour();

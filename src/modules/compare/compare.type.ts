@@ -4,16 +4,28 @@ import { Scenario } from "../scenario/scenario.type.js";
 
 @ObjectType({ description: "One metric of one object, in a scenario and in the baseline" })
 export class MetricComparison {
-  @Field(() => String, { description: "activity, resource or entity" })
+  @Field(() => String, {
+    description:
+      "activity, resource or entity; for state results modelState, entityState, resourceState or activityState",
+  })
   objectType!: string;
 
-  @Field(() => String, { description: "Id of the activity, resource or entity in the model" })
+  @Field(() => String, {
+    description:
+      "Id of the activity, resource or entity in the model; for a model state its state id, for another state <entity, resource or activity id>/<state id>",
+  })
   objectId!: string;
 
-  @Field(() => String, { description: "Name of the object" })
+  @Field(() => String, {
+    description:
+      "Name of the object; for a state its name, or <entity, resource or activity name>.<state name>",
+  })
   name!: string;
 
-  @Field(() => String, { description: "Metric name as in SimulationResults (e.g. utilization)" })
+  @Field(() => String, {
+    description:
+      "Metric name as in SimulationResults (e.g. utilization); for states finalValue, timeAverage, min, max, atExit, or finalShare:<value> (the share of replications ending on a value)",
+  })
   metric!: string;
 
   @Field(() => MetricSummary, { description: "The metric in this scenario" })

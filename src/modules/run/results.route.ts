@@ -45,7 +45,15 @@ export function mountResultsRoute(
       if (!run) throw notFound("Run", runId);
       if (runStateOf(run.state) !== RunState.SUCCEEDED || !run.blobStoragePath)
         throw invalidState(`Run ${runId} has no results (state ${run.state.toUpperCase()})`);
-      const text = await deps.results.read(run.blobStoragePath, table);
+      const text = await deps.results.read(run.blobStoragePath, table).catch((err: unknown) => {
+        // states.csv came after the other tables: a run written before it has none (any other missing file is a fault).
+        if (table === "states" && (err as NodeJS.ErrnoException).code === "ENOENT")
+          throw new AppError(
+            ErrorCode.NOT_FOUND,
+            `Run ${runId} has no ${table}.csv (it predates that table)`,
+          );
+        throw err;
+      });
       res.setHeader("Content-Type", "text/csv; charset=utf-8");
       res.setHeader("Content-Disposition", `attachment; filename="${runId}-${table}.csv"`);
       res.send(text);

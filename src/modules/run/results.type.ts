@@ -162,6 +162,126 @@ export class TimeSeries implements engine.TimeSeries {
   buckets!: TimeBucket[];
 }
 
+@ObjectType({
+  description: "The share of replications in which a string or category state ended on one value",
+})
+export class StateValueShare implements engine.StateValueShare {
+  @Field(() => String, { description: "The final value" })
+  value!: string;
+
+  @Field(() => MetricSummary, {
+    description: "Per replication 1 when the state ended on the value, else 0; the mean is the share",
+  })
+  share!: MetricSummary;
+}
+
+@ObjectType({
+  description:
+    "One state over a run: a model state, or a resource or activity state of one resource or activity",
+})
+export class StateResult implements engine.StateValueSummary {
+  @Field(() => String, { description: "State id in the model" })
+  stateId!: string;
+
+  @Field(() => String, { description: "State name" })
+  name!: string;
+
+  @Field(() => String, { description: "number, boolean, string or category" })
+  dataType!: engine.StateDataType;
+
+  @Field(() => MetricSummary, {
+    nullable: true,
+    description: "Number and boolean (1/0) states: the value at the end of the run; null for others",
+  })
+  finalValue?: MetricSummary;
+
+  @Field(() => MetricSummary, {
+    nullable: true,
+    description: "Number and boolean (1/0) states: time-weighted average after warm-up; null for others",
+  })
+  timeAverage?: MetricSummary;
+
+  @Field(() => MetricSummary, {
+    nullable: true,
+    description: "Number and boolean states: smallest value after warm-up; null for others",
+  })
+  min?: MetricSummary;
+
+  @Field(() => MetricSummary, {
+    nullable: true,
+    description: "Number and boolean states: largest value after warm-up; null for others",
+  })
+  max?: MetricSummary;
+
+  @Field(() => [StateValueShare], {
+    nullable: true,
+    description:
+      "String and category states: per final value (every category; the strings seen), the share of replications ending on it; null for numbers and booleans",
+  })
+  finalDistribution?: StateValueShare[];
+}
+
+@ObjectType({ description: "One entity number or boolean state at exit" })
+export class EntityStateResult implements engine.EntityStateSummary {
+  @Field(() => String, { description: "State id in the model" })
+  stateId!: string;
+
+  @Field(() => String, { description: "State name" })
+  name!: string;
+
+  @Field(() => String, { description: "number or boolean (1/0)" })
+  dataType!: engine.StateDataType;
+
+  @Field(() => MetricSummary, {
+    description:
+      "Per replication, the average value over the entities of the type that left the system after warm-up (replications where none left are not counted)",
+  })
+  atExit!: MetricSummary;
+}
+
+@ObjectType({ description: "The entity states of one entity type at exit" })
+export class EntityStatesResult implements engine.EntityStatesSummary {
+  @Field(() => String, { description: "Entity id in the model" })
+  entityId!: string;
+
+  @Field(() => String, { description: "Entity name" })
+  name!: string;
+
+  @Field(() => [EntityStateResult], { description: "Its number and boolean states" })
+  states!: EntityStateResult[];
+}
+
+@ObjectType({ description: "The resource- or activity-scoped states of one resource or activity" })
+export class ComponentStatesResult implements engine.ComponentStatesSummary {
+  @Field(() => String, { description: "Resource or activity id in the model" })
+  componentId!: string;
+
+  @Field(() => String, { description: "Resource or activity name" })
+  name!: string;
+
+  @Field(() => [StateResult], { description: "Its states" })
+  states!: StateResult[];
+}
+
+@ObjectType({ description: "State results of a run" })
+export class StatesResults implements engine.StatesSummary {
+  @Field(() => [StateResult], { description: "Model states" })
+  model!: StateResult[];
+
+  @Field(() => [EntityStatesResult], { description: "Entity states at exit, per entity type" })
+  entities!: EntityStatesResult[];
+
+  @Field(() => [ComponentStatesResult], {
+    description: "Resource states, per resource (empty when the model declares none)",
+  })
+  resources!: ComponentStatesResult[];
+
+  @Field(() => [ComponentStatesResult], {
+    description: "Activity states, per activity (empty when the model declares none)",
+  })
+  activities!: ComponentStatesResult[];
+}
+
 @ObjectType({ description: "Results of a run, summarised over its replications" })
 export class SimulationResults implements engine.SimulationSummary {
   @Field(() => Int, { description: "Replications run" })
@@ -199,7 +319,24 @@ export class SimulationResults implements engine.SimulationSummary {
 
   @Field(() => TimeSeries, { description: "Throughput and WIP by the scenario's time period" })
   timeSeries!: TimeSeries;
+
+  @Field(() => StatesResults, {
+    nullable: true,
+    description: "State results; null when the model declares no states and uses no state logic",
+  })
+  states?: StatesResults;
 }
+
+// `implements` does not notice an optional engine field missing here; these keys do.
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never]
+  ? true
+  : false;
+export const RESULT_KEYS_MATCH: [
+  SameKeys<engine.SimulationSummary, SimulationResults>,
+  SameKeys<engine.StateValueSummary, StateResult>,
+  SameKeys<engine.StatesSummary, StatesResults>,
+  SameKeys<engine.EntityStateSummary, EntityStateResult>,
+] = [true, true, true, true];
 
 /**
  * The one mapper from an engine summary to its GraphQL shape. The classes expose every

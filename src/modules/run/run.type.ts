@@ -84,8 +84,22 @@ export function toRun(row: Omit<RunRow, "effectiveModel">): ScenarioRun {
     errorDetails: row.errorDetails,
     blobStoragePath: row.blobStoragePath,
     scenarioId: row.scenarioId,
-    summary: (row.results as SimulationSummary | null) ?? null,
+    summary: storedSummary(row.results),
   };
+}
+
+/**
+ * A stored summary as served. State results written before they took their
+ * typed shape (maps by value and name, without ids or resource and activity
+ * rows) cannot be served or compared: they are left out, as for a model
+ * without states; the run's other results stand.
+ */
+export function storedSummary(results: unknown): SimulationSummary | null {
+  const summary = (results as SimulationSummary | null) ?? null;
+  if (!summary?.states || Array.isArray((summary.states as { resources?: unknown }).resources))
+    return summary;
+  const { states: _legacy, ...rest } = summary;
+  return rest;
 }
 
 @InputType({ description: "How to run" })

@@ -35,7 +35,7 @@ const FEATURE_ROWS = {
     message: "a delay_with_resource without resourceRequirementId (a plain delay) is not supported yet",
   },
   actionModifications: {
-    runnable: false,
+    runnable: true,
     message: "state modifications on delay_with_resource are not supported yet",
   },
   requestPriority: { runnable: true, message: "request priority is not supported yet" },
@@ -60,7 +60,7 @@ const FEATURE_ROWS = {
     runnable: true,
     message: "generator initialStates (entity state assignment) are not supported",
   },
-  scopedStates: { runnable: false, message: "resource- and activity-scoped states are not supported yet" },
+  scopedStates: { runnable: true, message: "resource- and activity-scoped states are not supported yet" },
 } satisfies Record<string, Feature>;
 export type FeatureKey = keyof typeof FEATURE_ROWS;
 /** Every feature below the action type that checkRunnable gates, with its flag. */

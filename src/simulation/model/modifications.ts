@@ -59,6 +59,8 @@ export interface LogicContext {
   states: StateTable;
   resourceIds: ReadonlySet<string>;
   activityIds: ReadonlySet<string>;
+  /** The activity whose actions are checked; undefined elsewhere (connectors, generators, sources). */
+  activityId?: string;
 }
 
 /** A state referenced by id (`stateId` fields), or undefined after reporting it unknown. */
@@ -116,6 +118,20 @@ export function checkModification(ctx: LogicContext, m: unknown, p: string): voi
     return;
   }
   checkTarget(ctx, m, s, p);
+  if (s && (isAbsent(m.componentId) || m.componentId === "")) {
+    // Which instance a resource or activity state is written on (the sources are silent): the
+    // named one, else the activity whose actions run; a resource is always named.
+    if (s.scope === "resource")
+      is.add(
+        `${p}.componentId`,
+        `is required to write a resource state: the id of the resource whose "${s.name}" changes`,
+      );
+    else if (s.scope === "activity" && ctx.activityId === undefined)
+      is.add(
+        `${p}.componentId`,
+        `is required to write an activity state outside an activity's actions: the id of the activity whose "${s.name}" changes`,
+      );
+  }
   if (!s || !opOk) return;
   if (ARITHMETIC.includes(op) && s.type !== "number") {
     is.add(`${p}.operation`, `operation "${op}" needs a number state; ${describe(s)}`);
@@ -136,7 +152,11 @@ export function checkModification(ctx: LogicContext, m: unknown, p: string): voi
   } else checkSample(ctx, m.sample, s, `${p}.sample`);
 }
 
-/** `componentId` / `targetComponentType`: only for resource and activity states, naming one of that kind. */
+/**
+ * `componentId` / `targetComponentType`: only for resource and activity
+ * states, naming one of that kind. `componentId` null or "" counts as
+ * absent.
+ */
 function checkTarget(ctx: LogicContext, m: Obj, s: StateInfo | undefined, p: string): void {
   const { is } = ctx;
   const tct = m.targetComponentType;
@@ -158,7 +178,7 @@ function checkTarget(ctx: LogicContext, m: Obj, s: StateInfo | undefined, p: str
     if (!ctx.activityIds.has(cid))
       is.add(`${p}.componentId`, `references unknown activity ${JSON.stringify(cid)}`);
   } else
-    is.add(`${p}.componentId`, `only a resource or activity state is written on a component; ${describe(s)}`);
+    is.add(`${p}.componentId`, `only a resource or activity state belongs to a component; ${describe(s)}`);
 }
 
 /** A `sample` operand for state `s`: a known shape that can produce a value of its type, with sound parameters. */
@@ -257,7 +277,9 @@ function checkCategorical(ctx: LogicContext, probs: unknown, s: StateInfo, p: st
 /**
  * A StateCondition (guard, branch selector, connector condition): a known
  * state, a comparison (the ordering ones on number states only), and a
- * value of the state's type.
+ * value of the state's type. On a resource or activity state it may name the
+ * instance with `componentId` (as a modification does); a resource state
+ * needs it, an activity state defaults to the activity the entity is in.
  */
 export function checkCondition(ctx: LogicContext, c: unknown, p: string): void {
   const { is } = ctx;
@@ -269,6 +291,14 @@ export function checkCondition(ctx: LogicContext, c: unknown, p: string): void {
     is.add(`${p}.comparison`, `must be one of ${STATE_COMPARISONS.join(", ")} (got ${JSON.stringify(cmp)})`);
   else if (s && ORDERING.includes(cmp) && s.type !== "number")
     is.add(`${p}.comparison`, `comparison "${cmp}" needs a number state; ${describe(s)}`);
+  checkTarget(ctx, c, s, p);
+  // A condition reads an activity state of the activity the entity is in, or of the named one;
+  // a resource state of the named resource (our reading: a StateCondition names no instance in the sources).
+  if (s && s.scope === "resource" && (isAbsent(c.componentId) || c.componentId === ""))
+    is.add(
+      `${p}.componentId`,
+      `is required to test a resource state: the id of the resource whose "${s.name}" is compared`,
+    );
   if (c.value === undefined || c.value === null)
     is.add(`${p}.value`, "is required (the value compared with)");
   else if (s) {

@@ -507,7 +507,7 @@ describe("validateModel: states and entity logic", () => {
       [
         issue(
           `${A0}.modifications[1].componentId`,
-          'only a resource or activity state is written on a component; "order_no" is an entity number state',
+          'only a resource or activity state belongs to a component; "order_no" is an entity number state',
         ),
       ],
     ],
@@ -1028,7 +1028,6 @@ describe("the Quodsi example models", () => {
 });
 
 describe("checkRunnable: the registry and feature flags", () => {
-  const who = 'activity "ship"';
   it.each<[string, (m: any) => void, Array<{ path: string; message: string }>]>([
     [
       "a guard on a runnable action",
@@ -1068,13 +1067,8 @@ describe("checkRunnable: the registry and feature flags", () => {
             modifications: [{ stateId: "s-count", operation: "add", value: 1 }],
           },
         ]),
-      // The plain delay runs now; the modifications wait for the states runtime.
-      [
-        issue(
-          "activities[4].actions[0].modifications",
-          `${who}: state modifications on delay_with_resource are not supported yet`,
-        ),
-      ],
+      // Runs now: the modifications apply after the delay.
+      [],
     ],
     [
       "request priority and keepResource",
@@ -1094,14 +1088,9 @@ describe("checkRunnable: the registry and feature flags", () => {
       [],
     ],
     [
-      "an activity-scoped state",
+      "an activity-scoped state (runs: one copy per activity)",
       (m) => push(m.states, { id: "s-a", name: "visits", componentType: "activity", dataType: "number" }),
-      [
-        issue(
-          "states[7].componentType",
-          'state "s-a" (visits): resource- and activity-scoped states are not supported yet',
-        ),
-      ],
+      [],
     ],
     ["entity-type routing (runs)", (m) => (m.activities[4].routing = "entity_type"), []],
   ])("%s", (_name, change, expected) => {

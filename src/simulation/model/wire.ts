@@ -177,6 +177,8 @@ export interface StateCondition {
   stateId: string;
   comparison: StateComparison;
   value: StateValue;
+  /** Scenario Lab: the resource or activity whose resource or activity state is compared (absent: an activity state of the entity's activity). */
+  componentId?: string | null;
   [extra: string]: unknown;
 }
 

@@ -79,6 +79,22 @@ describe("example models (ENGINE-SEMANTICS §8)", () => {
     expect(act(r, "check-in").averageTimeInActivity).toBe(4);
   });
 
+  it("branch: a nested branch (3-min history for first visits after registration) raises check-in to 6.25", async () => {
+    const m = load("branch");
+    m.states!.push(num("first_visit", "entity", 1));
+    const branch = m.activities![0].actions![0] as { ifFalse: Action[] };
+    branch.ifFalse.push({
+      id: "history-branch",
+      type: "branch",
+      condition: { stateId: "first_visit", comparison: "equal", value: 1 },
+      ifTrue: [{ id: "medical-history", type: "delay", duration: min(3) }],
+      ifFalse: [],
+    });
+    const r = await rep(m);
+    // Walk-ins 5 + 3 = 8 min each, the urgent patient 1 min: (3 * 8 + 1) / 4.
+    expect(act(r, "check-in").averageTimeInActivity).toBe(6.25);
+  });
+
   it("branch: the urgent patient is seen 4th at 35 (FIFO), 3rd at 25 with queue ranking on urgent, highest first", async () => {
     const m = load("branch");
     // Record when each patient starts seeing the doctor and in which turn.
@@ -453,11 +469,16 @@ describe("state results across replications", () => {
     expect(revenue.finalValue).toMatchObject({ mean: 240, stdDev: 0, values: [240, 240, 240, 240] });
     const last = s.states!.model.find((x) => x.name === "last")!;
     expect(last.finalValue).toBeUndefined();
-    const shares = Object.entries(last.finalDistribution!);
-    expect(shares.every(([k]) => k === "a" || k === "b")).toBe(true);
-    expect(shares.reduce((n, [, v]) => n + v, 0)).toBeCloseTo(1, 12);
+    expect(last).toMatchObject({ stateId: "last", dataType: "category" });
+    const shares = last.finalDistribution!;
+    // Every category, in declaration order; each replication counts 1 for the value it ended on.
+    expect(shares.map((x) => x.value)).toEqual(["a", "b"]);
+    expect(shares.reduce((n, x) => n + x.share.mean, 0)).toBeCloseTo(1, 12);
+    expect(shares[0].share.values.map((v, i) => v + shares[1].share.values[i])).toEqual([1, 1, 1, 1]);
     // Orders 1..4 leave with totals 24, 48, 72, 96: average 60 in every replication.
-    expect(s.states!.entities[0]).toMatchObject({ entityId: "order", states: { total: { mean: 60 } } });
+    expect(s.states!.entities[0]).toMatchObject({ entityId: "order", name: "Order" });
+    const total = s.states!.entities[0].states.find((x) => x.name === "total")!;
+    expect(total.atExit).toMatchObject({ mean: 60, values: [60, 60, 60, 60] });
     expect(JSON.parse(JSON.stringify(s.states))).toEqual(s.states);
   });
 

@@ -5,6 +5,7 @@ import type { Clock } from "./clock.js";
 import type { EntityStore } from "./entities.js";
 import { ModelRuntimeError } from "./errors.js";
 import { createEvalContext, type EvalContext } from "./expr.js";
+import { ScopedStateBank } from "./scoped-states.js";
 
 /**
  * The state logic of one replication: model state values (reset at the
@@ -38,6 +39,9 @@ export class Logic {
   /** Sum of each entity number state at exit, per entity type: [type * n + k]. */
   declare private readonly exitSum: Float64Array;
   declare private readonly exitCount: Float64Array;
+  /** Resource- and activity-scoped states (scoped-states.ts); null when none of that scope is declared. */
+  declare readonly resourceBank: ScopedStateBank | null;
+  declare readonly activityBank: ScopedStateBank | null;
 
   constructor(L: CompiledLogic, ents: EntityStore, clock: Clock, rng: RandomStreams, types: number) {
     this.L = L;
@@ -56,6 +60,8 @@ export class Logic {
     this.statStart = 0;
     this.exitSum = new Float64Array(types * L.entNumNames.length);
     this.exitCount = new Float64Array(types);
+    this.resourceBank = L.resourceStates ? new ScopedStateBank(L.resourceStates, clock) : null;
+    this.activityBank = L.activityStates ? new ScopedStateBank(L.activityStates, clock) : null;
   }
 
   /** Points the evaluation context at entity `e` (its row may have moved since the pool grew). */
@@ -101,13 +107,22 @@ export class Logic {
   test(c: number, e: number): boolean {
     const L = this.L;
     const slot = L.condSlot[c];
-    const entity = L.condScope[c] === Scope.Entity;
+    const scope = L.condScope[c];
+    const entity = scope === Scope.Entity;
     let a: number;
     const b = L.condNum[c];
     if (L.condIsStr[c] === 0) {
-      a = entity ? this.ents.num[e * this.ents.numStride + slot] : this.modelNum[slot];
+      a = entity
+        ? this.ents.num[e * this.ents.numStride + slot]
+        : scope === Scope.Model
+          ? this.modelNum[slot]
+          : this.scopedNum(scope, L.condInst[c], e, slot);
     } else {
-      const s = entity ? this.ents.str[e * this.ents.strStride + slot] : this.modelStr[slot];
+      const s = entity
+        ? this.ents.str[e * this.ents.strStride + slot]
+        : scope === Scope.Model
+          ? this.modelStr[slot]
+          : this.scopedStr(scope, L.condInst[c], e, slot);
       const x = s.trim() === "" ? NaN : Number(s);
       // Numeric strings compare as numbers, other strings lexically (§2.10).
       if (Number.isNaN(x) || Number.isNaN(b)) {
@@ -151,7 +166,12 @@ export class Logic {
     const start = L.listStart[list];
     const end = start + L.listCount[list];
     for (let i = start; i < end; i++) {
-      const entity = L.modScope[i] === Scope.Entity;
+      const scope = L.modScope[i];
+      if (scope >= Scope.Resource) {
+        this.applyScoped(i, e, list);
+        continue;
+      }
+      const entity = scope === Scope.Entity;
       const slot = L.modSlot[i];
       if (L.modIsStr[i] === 1) {
         const v = this.strOperand(i);
@@ -186,6 +206,44 @@ export class Logic {
       if (entity) arr[idx] = v;
       else this.setModelNum(slot, v);
     }
+  }
+
+  // --- resource- and activity-scoped states (only reached when the model declares some)
+
+  /** The row of a resource or activity state: the named one (componentId), or the entity's current activity. */
+  private row(inst: number, e: number): number {
+    return inst >= 0 ? inst : this.ents.act[e];
+  }
+
+  private bank(scope: number): ScopedStateBank {
+    return (scope === Scope.Resource ? this.resourceBank : this.activityBank)!;
+  }
+
+  private scopedNum(scope: number, inst: number, e: number, slot: number): number {
+    const b = this.bank(scope);
+    return b.num[this.row(inst, e) * b.numStride + slot];
+  }
+
+  private scopedStr(scope: number, inst: number, e: number, slot: number): string {
+    const b = this.bank(scope);
+    return b.str[this.row(inst, e) * b.strStride + slot];
+  }
+
+  /** Modification `i` of list `list` on a resource or activity state, for entity `e`. */
+  private applyScoped(i: number, e: number, list: number): void {
+    const L = this.L;
+    const scope = L.modScope[i];
+    const b = this.bank(scope);
+    const row = this.row(L.modInst[i], e);
+    const slot = L.modSlot[i];
+    if (L.modIsStr[i] === 1) {
+      b.str[row * b.strStride + slot] = this.strOperand(i);
+      return;
+    }
+    if (!b.modify(row, slot, L.modOp[i], this.numOperand(i, e, list)))
+      throw new ModelRuntimeError(
+        `${L.listPath[list]}: division by zero (divide operation at simulated time ${this.clock.now})`,
+      );
   }
 
   private numOperand(i: number, e: number, list: number): number {
@@ -319,6 +377,8 @@ export class Logic {
     }
     this.exitSum.fill(0);
     this.exitCount.fill(0);
+    this.resourceBank?.reset();
+    this.activityBank?.reset();
   }
 
   /** Per model state: final value; numbers also time-average, min and max (JSON-safe). */

@@ -212,6 +212,12 @@ export class Simulation {
               entityId,
               values: this.logic!.entityStatesAtExit(t),
             })),
+            ...(this.logic.resourceBank
+              ? { resourceStates: this.logic.resourceBank.results(this.runTime) }
+              : {}),
+            ...(this.logic.activityBank
+              ? { activityStates: this.logic.activityBank.results(this.runTime) }
+              : {}),
           }
         : {}),
     };
