@@ -2,7 +2,9 @@
  * What-if overrides: a scenario's item profiles applied to a base model give
  * the effective model that is run. One override sets (or multiplies) one
  * property of one object; every rule about which properties can be changed
- * and what values they take lives here.
+ * and what values they take lives here. (Over 400 lines on purpose: one
+ * table of overridable properties per object type, and their readers and
+ * writers, read best side by side.)
  */
 import { distributionOf, scaleDuration, validateDuration } from "./durations.js";
 import { MAX_JOIN_COUNT, MAX_LOOP_COUNT, MAX_SPLIT_COUNT } from "./model/actions.js";
