@@ -41,6 +41,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     pubsub: pubsub.pubsub,
     dataDir: config.dataDir,
     concurrency: config.runnerConcurrency,
+    limits: config.runs,
     logger,
   });
   const server = await startServer({
