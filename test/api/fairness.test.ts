@@ -2,10 +2,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Role } from "../../src/modules/auth/principal.js";
 import {
   CancelScenarioDocument,
+  CreateAnalysisDocument,
   CreateModelDocument,
+  CreateScenarioDocument,
   RunScenarioDocument,
   ScenarioRunsDocument,
   UpdateModelDocument,
+  UpdateScenarioDocument,
 } from "../generated/graphql.js";
 import { backends } from "../helpers/backends.js";
 import { createScenario, waitForState } from "../helpers/scenarios.js";
@@ -175,8 +178,38 @@ describe.each(backends())("run and model bounds on $name", (backend) => {
     expect(model.data!.model.version).toBe(1);
   });
 
-  it("refuses a run with more replications than allowed, and starts nothing", async () => {
-    const { scenarioId } = await createScenario(t, tenant.apiKey, mm1(), { reps: 51 });
+  it("refuses more replications than allowed at createScenario, updateScenario and createAnalysis", async () => {
+    const { scenarioId, analysisId, modelId } = await createScenario(t, tenant.apiKey, mm1(), { reps: 50 });
+    const details = (res: { errors?: { extensions?: { details?: unknown } }[] }) =>
+      res.errors?.[0].extensions?.details;
+    const created = await t.gql(tenant.apiKey, CreateScenarioDocument, {
+      input: { analysisId, name: "Too many", reps: 51 },
+    });
+    expect(details(created)).toEqual([{ path: "input.reps", message: "must not be greater than 50" }]);
+    const updated = await t.gql(tenant.apiKey, UpdateScenarioDocument, {
+      id: scenarioId,
+      input: { reps: 51 },
+    });
+    expect(details(updated)).toEqual([{ path: "input.reps", message: "must not be greater than 50" }]);
+    const analysis = await t.gql(tenant.apiKey, CreateAnalysisDocument, {
+      input: { modelId, name: "Too many", defaultReps: 51 },
+    });
+    expect(details(analysis)).toEqual([
+      { path: "input.defaultReps", message: "must not be greater than 50" },
+    ]);
+    expect([created, updated, analysis].map(codes)).toEqual([
+      ["BAD_USER_INPUT"],
+      ["BAD_USER_INPUT"],
+      ["BAD_USER_INPUT"],
+    ]);
+    const after = await t.gql(tenant.apiKey, ScenarioRunsDocument, { id: scenarioId });
+    expect(after.data!.scenario!.reps).toBe(50);
+  });
+
+  it("refuses to run a scenario stored with more replications than now allowed, and starts nothing", async () => {
+    const { scenarioId } = await createScenario(t, tenant.apiKey, mm1(), { reps: 50 });
+    // As if MODEL_MAX_REPLICATIONS was lowered since the scenario was stored.
+    await t.db.database.prisma.scenario.update({ where: { id: scenarioId }, data: { reps: 51 } });
     const res = await t.gql(tenant.apiKey, RunScenarioDocument, { id: scenarioId });
     expect(codes(res)).toEqual(["BAD_USER_INPUT"]);
     expect(res.errors![0].extensions!.details).toEqual([
