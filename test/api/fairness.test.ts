@@ -5,7 +5,9 @@ import {
   CreateAnalysisDocument,
   CreateModelDocument,
   CreateScenarioDocument,
+  OverrideItemDocument,
   RunScenarioDocument,
+  ScenarioOverridesDocument,
   ScenarioRunsDocument,
   UpdateModelDocument,
   UpdateScenarioDocument,
@@ -204,6 +206,28 @@ describe.each(backends())("run and model bounds on $name", (backend) => {
     ]);
     const after = await t.gql(tenant.apiKey, ScenarioRunsDocument, { id: scenarioId });
     expect(after.data!.scenario!.reps).toBe(50);
+  });
+
+  it("refuses an item profile that would push runTime beyond the bound, and keeps none", async () => {
+    const { scenarioId } = await createScenario(t, tenant.apiKey, mm1());
+    const res = await t.gql(tenant.apiKey, OverrideItemDocument, {
+      scenarioId,
+      input: {
+        targetObjectType: "MODEL",
+        targetObjectId: "model",
+        propertyName: "runTime",
+        propertyValue: { unit: "days", value: 1_000_001 },
+      },
+    });
+    expect(codes(res)).toEqual(["BAD_USER_INPUT"]);
+    expect(res.errors![0].extensions!.details).toEqual([
+      {
+        path: "effectiveModel.runTime.value",
+        message: expect.stringMatching(/^must be at most 1000000 days/),
+      },
+    ]);
+    const after = await t.gql(tenant.apiKey, ScenarioOverridesDocument, { id: scenarioId });
+    expect(after.data!.scenario!.itemProfiles).toEqual([]);
   });
 
   it("refuses to run a scenario stored with more replications than now allowed, and starts nothing", async () => {
