@@ -28,9 +28,32 @@ describe("loadConfig", () => {
     [{ GRAPHQL_INTROSPECTION: "maybe" }, /GRAPHQL_INTROSPECTION/],
     [{ RATE_LIMIT_AUTH_FAILURES: "ten" }, /RATE_LIMIT_AUTH_FAILURES/],
     [{ WS_MAX_PAYLOAD_BYTES: "10" }, /WS_MAX_PAYLOAD_BYTES/],
+    [{ RUNNER_TENANT_CONCURRENCY: "0" }, /RUNNER_TENANT_CONCURRENCY/],
+    [{ RUN_MAX_TIMEOUT_SECONDS: "86401" }, /RUN_MAX_TIMEOUT_SECONDS/],
+    [{ RUN_DEFAULT_TIMEOUT_SECONDS: "7200", RUN_MAX_TIMEOUT_SECONDS: "3600" }, /RUN_DEFAULT_TIMEOUT_SECONDS/],
+    [{ RUN_MAX_PRIORITY_WITHOUT_ADMIN: "101" }, /RUN_MAX_PRIORITY_WITHOUT_ADMIN/],
+    [{ MODEL_MAX_RUN_TIME_DAYS: "1e308" }, /MODEL_MAX_RUN_TIME_DAYS/],
+    [{ MODEL_MAX_REPLICATIONS: "10001" }, /MODEL_MAX_REPLICATIONS/],
+    [{ MODEL_MAX_GENERATOR_ENTITIES: "-1" }, /MODEL_MAX_GENERATOR_ENTITIES/],
   ])("names the variable of a bad value %o", (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it("has the documented run limits, the per-tenant cap half the slots rounded up", () => {
+    expect(loadConfig({ RUNNER_CONCURRENCY: "5" }).runs).toEqual({
+      perTenantConcurrency: 3,
+      defaultTimeoutSeconds: 3600,
+      maxTimeoutSeconds: 86_400,
+      maxPriorityWithoutAdmin: 10,
+      model: { maxRunTimeDays: 1_000_000, maxReplications: 10_000, maxGeneratorEntities: 1_000_000 },
+    });
+    expect(loadConfig({ RUNNER_CONCURRENCY: "1" }).runs.perTenantConcurrency).toBe(1);
+    expect(
+      loadConfig({ RUNNER_CONCURRENCY: "4", RUNNER_TENANT_CONCURRENCY: "4" }).runs.perTenantConcurrency,
+    ).toBe(4);
+    // A lower maximum lowers the default with it.
+    expect(loadConfig({ RUN_MAX_TIMEOUT_SECONDS: "600" }).runs.defaultTimeoutSeconds).toBe(600);
   });
 
   it("turns introspection and suggestions off in production unless asked for", () => {

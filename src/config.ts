@@ -1,5 +1,6 @@
 import os from "node:os";
 import path from "node:path";
+import { MAX_GENERATOR_ENTITIES, type ModelBounds } from "./simulation/index.js";
 
 /** Typed service configuration, read from the environment once at start. */
 export interface Config {
@@ -17,7 +18,30 @@ export interface Config {
   nodeEnv: string;
   /** What one request, key or socket may cost the service. */
   hardening: Hardening;
+  /** Fair sharing of the runner across tenants, and what one run or model may ask for. */
+  runs: RunLimits;
 }
+
+/** How runs share the runner, and what one run may ask for. */
+export interface RunLimits {
+  /** Runs of one tenant executing at once (in one process). */
+  perTenantConcurrency: number;
+  /** `timeoutSeconds` of a run started without one. */
+  defaultTimeoutSeconds: number;
+  /** Largest `timeoutSeconds` a run may ask for. */
+  maxTimeoutSeconds: number;
+  /** Highest `priority` without the ADMIN role (the field itself goes up to 100). */
+  maxPriorityWithoutAdmin: number;
+  /** Bounds of a model (and of a scenario's effective model), checked when it is stored and run. */
+  model: ModelBounds;
+}
+
+/** The field bounds of RunOptionsInput.priority; the configurable limits live inside them. */
+export const PRIORITY_RANGE = { min: -100, max: 100 } as const;
+/** The field bound of RunOptionsInput.timeoutSeconds (RUN_MAX_TIMEOUT_SECONDS may only lower it). */
+export const TIMEOUT_SECONDS_CEILING = 86_400;
+/** Upper bound of every replications count (scenario reps, analysis defaults, model replications). */
+export const REPLICATIONS_CEILING = 10_000;
 
 /** Limits on one GraphQL operation, checked before it executes, over HTTP and WebSocket alike. */
 export interface OperationLimits {
@@ -119,18 +143,70 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const nodeEnv = env.NODE_ENV || "development";
   const redisUrl = urlVar(env, "REDIS_URL", ["redis:", "rediss:"]);
+  const runnerConcurrency = intVar(env, "RUNNER_CONCURRENCY", os.availableParallelism(), 1, 256);
   return {
     port: intVar(env, "PORT", 4000, 0, 65535),
     host: env.HOST || "127.0.0.1",
     dataDir: path.resolve(env.DATA_DIR || "./.data"),
     databaseUrl: urlVar(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
     redisUrl,
-    runnerConcurrency: intVar(env, "RUNNER_CONCURRENCY", os.availableParallelism(), 1, 256),
+    runnerConcurrency,
     shutdownGraceMs: intVar(env, "SHUTDOWN_GRACE_SECONDS", 10, 0, 3600) * 1000,
     logLevel: logLevel as Config["logLevel"],
     nodeEnv,
     hardening: hardeningFromEnv(env, nodeEnv, redisUrl),
+    runs: runLimitsFromEnv(env, runnerConcurrency),
   };
+}
+
+/** The limits of README "Configuration", "Runs"; the per-tenant cap defaults to half the slots. */
+function runLimitsFromEnv(env: NodeJS.ProcessEnv, concurrency: number): RunLimits {
+  const maxTimeoutSeconds = intVar(env, "RUN_MAX_TIMEOUT_SECONDS", 86_400, 1, TIMEOUT_SECONDS_CEILING);
+  const defaultTimeoutSeconds = intVar(
+    env,
+    "RUN_DEFAULT_TIMEOUT_SECONDS",
+    Math.min(3600, maxTimeoutSeconds),
+    1,
+    TIMEOUT_SECONDS_CEILING,
+  );
+  if (defaultTimeoutSeconds > maxTimeoutSeconds)
+    throw new ConfigError(
+      `RUN_DEFAULT_TIMEOUT_SECONDS (${defaultTimeoutSeconds}) must not exceed RUN_MAX_TIMEOUT_SECONDS (${maxTimeoutSeconds})`,
+    );
+  return {
+    perTenantConcurrency: intVar(
+      env,
+      "RUNNER_TENANT_CONCURRENCY",
+      Math.max(1, Math.ceil(concurrency / 2)),
+      1,
+      256,
+    ),
+    defaultTimeoutSeconds,
+    maxTimeoutSeconds,
+    maxPriorityWithoutAdmin: intVar(
+      env,
+      "RUN_MAX_PRIORITY_WITHOUT_ADMIN",
+      10,
+      PRIORITY_RANGE.min,
+      PRIORITY_RANGE.max,
+    ),
+    model: {
+      maxRunTimeDays: intVar(env, "MODEL_MAX_RUN_TIME_DAYS", 1_000_000, 1, 1_000_000_000),
+      maxReplications: intVar(env, "MODEL_MAX_REPLICATIONS", REPLICATIONS_CEILING, 1, REPLICATIONS_CEILING),
+      maxGeneratorEntities: intVar(
+        env,
+        "MODEL_MAX_GENERATOR_ENTITIES",
+        MAX_GENERATOR_ENTITIES,
+        0,
+        MAX_GENERATOR_ENTITIES,
+      ),
+    },
+  };
+}
+
+/** The defaults of the run limits for a runner of `concurrency` slots (tests, embedding). */
+export function defaultRunLimits(concurrency: number): RunLimits {
+  return runLimitsFromEnv({}, concurrency);
 }
 
 /**

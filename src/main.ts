@@ -41,6 +41,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     pubsub: pubsub.pubsub,
     dataDir: config.dataDir,
     concurrency: config.runnerConcurrency,
+    limits: config.runs,
     logger,
   });
   const server = await startServer({
@@ -60,7 +61,13 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   await runner.start();
   server.markReady();
   logger.info(
-    { url: server.url, database: database.kind, pubsub: pubsub.kind, concurrency: config.runnerConcurrency },
+    {
+      url: server.url,
+      database: database.kind,
+      pubsub: pubsub.kind,
+      concurrency: config.runnerConcurrency,
+      tenantConcurrency: config.runs.perTenantConcurrency,
+    },
     "Scenario Lab is ready",
   );
   print(`Scenario Lab listening on ${server.url}`);

@@ -14,7 +14,7 @@ const R = RunState;
 async function seed(
   prisma: PrismaClient,
   states: { scenario: ScenarioState; run: RunState; priority?: number; latest?: boolean },
-): Promise<{ scenarioId: string; runId: string; analysisId: string }> {
+): Promise<{ scenarioId: string; runId: string; analysisId: string; tenantId: string }> {
   const tenantId = randomUUID();
   await prisma.tenant.create({ data: { id: tenantId, tenantId, name: "T", slug: `t-${tenantId}` } });
   const user = await prisma.user.create({ data: { tenantId, email: "a@t.test" } });
@@ -51,7 +51,7 @@ async function seed(
   });
   if (states.latest !== false)
     await prisma.scenario.update({ where: { id: scenario.id }, data: { latestRunId: run.id } });
-  return { scenarioId: scenario.id, runId: run.id, analysisId: analysis.id };
+  return { scenarioId: scenario.id, runId: run.id, analysisId: analysis.id, tenantId };
 }
 
 async function rows(prisma: PrismaClient, ids: { scenarioId: string; runId: string }) {
@@ -206,7 +206,10 @@ describe.each(backends())("PrismaRunStore.recover on $name", (backend) => {
 
     const waiting = await new PrismaRunStore(prisma).recover();
 
-    expect(waiting.map((w) => w.runId)).toEqual([high.runId, low.runId]);
+    expect(waiting.map((w) => [w.runId, w.tenantId])).toEqual([
+      [high.runId, high.tenantId],
+      [low.runId, low.tenantId],
+    ]);
     expect(await rows(prisma, running)).toMatchObject({
       run: { state: R.FAILED, errorMessage: expect.stringMatching(/restart/) as unknown },
       scenario: { state: S.RAN_WITH_ERRORS, errorMessage: expect.stringMatching(/restart/) as unknown },

@@ -185,6 +185,7 @@ export class PrismaRunStore implements RunStore {
       where: { state: toDbState(RunState.QUEUED) },
       select: {
         id: true,
+        tenantId: true,
         scenarioId: true,
         priority: true,
         queuedAt: true,
@@ -196,7 +197,12 @@ export class PrismaRunStore implements RunStore {
     const stillQueued = toDbState(ScenarioState.QUEUED);
     for (const run of queued) {
       if (run.scenario.latestRunId === run.id && run.scenario.state === stillQueued) {
-        waiting.push({ runId: run.id, priority: run.priority, queuedAt: run.queuedAt });
+        waiting.push({
+          runId: run.id,
+          tenantId: run.tenantId,
+          priority: run.priority,
+          queuedAt: run.queuedAt,
+        });
         continue;
       }
       // Its scenario was cancelled (or run again) while no runner was there.

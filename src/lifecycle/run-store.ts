@@ -1,9 +1,13 @@
 import type { SimulationSummary, TimePeriod } from "../simulation/index.js";
 import type { RunState } from "./states.js";
 
-/** A run waiting to execute; higher priority first, then first come first served. */
+/**
+ * A run waiting to execute: taken fairly across tenants, then higher priority
+ * first, then first come first served (src/runner/fair-share.ts).
+ */
 export interface QueuedRun {
   runId: string;
+  tenantId: string;
   priority: number;
   queuedAt: Date;
 }

@@ -32,7 +32,9 @@ export interface RunProducer {
 
 /**
  * The side that executes: the inline driver in the API process, or a worker
- * process fed by a job queue.
+ * process fed by a job queue. Either takes waiting runs in the order of
+ * fair-share.ts's `pickNext` (per-tenant cap, tenants in turn, then priority),
+ * so that no tenant's backlog starves another's.
  */
 export interface RunConsumer {
   /** Recovers what a dead process left behind, then starts taking work. */

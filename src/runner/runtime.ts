@@ -1,3 +1,4 @@
+import type { RunLimits } from "../config.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { PrismaRunStore } from "../lifecycle/prisma-run-store.js";
 import type { Logger } from "../logger.js";
@@ -13,6 +14,8 @@ export interface RunnerOptions {
   dataDir: string;
   /** Runs executing at once; also the number of worker threads. */
   concurrency: number;
+  /** The per-tenant cap of the runner, and what the API lets one run ask for. */
+  limits: RunLimits;
   logger: Logger;
 }
 
@@ -34,7 +37,7 @@ export function createRunner(options: RunnerOptions) {
   });
   const driver = new InlineDriver(
     (runId, signal) => executor.execute(runId, signal),
-    options.concurrency,
+    { concurrency: options.concurrency, perTenant: options.limits.perTenantConcurrency },
     options.logger,
     () => executor.recover(),
   );
@@ -44,6 +47,8 @@ export function createRunner(options: RunnerOptions) {
     /** What executes them (for start, stop and metrics). */
     consumer: driver,
     pubsub: options.pubsub,
+    /** What one run or model may ask for (the API checks). */
+    limits: options.limits,
     results,
     /** Recovers runs a dead process left behind, then starts taking work. */
     start: (): Promise<void> => driver.start(),

@@ -48,6 +48,8 @@ export { validateModel, checkRunnable, SUPPORTED_SCHEMA_VERSIONS } from "./valid
 export { InvalidModelError } from "./compile.js";
 export { ModelRuntimeError } from "./runtime/errors.js";
 export { MAX_ENTITIES_IN_SYSTEM } from "./runtime/entities.js";
+export { MAX_GENERATOR_ENTITIES } from "./model/validate-logic.js";
+export { checkBounds, type ModelBounds } from "./bounds.js";
 export { runReplication, simulate, summarize, abortError } from "./simulate.js";
 export type { SimulateOptions, ReplicationOptions } from "./simulate.js";
 export { summarizeMetric, studentTQuantile, studentTCdf } from "./stats.js";

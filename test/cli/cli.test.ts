@@ -180,3 +180,59 @@ describe("first start on an empty embedded database", { timeout: PROCESS_TIMEOUT
     }
   });
 });
+
+describe("run limits from the environment", { timeout: PROCESS_TIMEOUT }, () => {
+  it("serve applies RUN_DEFAULT_TIMEOUT_SECONDS, RUN_MAX_TIMEOUT_SECONDS and MODEL_MAX_RUN_TIME_DAYS", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "scenariolab-limits-"));
+    const serve = await startServe({
+      DATA_DIR: dir,
+      DATABASE_URL: "",
+      RUNNER_CONCURRENCY: "1",
+      RUN_DEFAULT_TIMEOUT_SECONDS: "120",
+      RUN_MAX_TIMEOUT_SECONDS: "600",
+      MODEL_MAX_RUN_TIME_DAYS: "1",
+    });
+    try {
+      const key = /Demo API key \(shown once\): (\S+)/.exec(serve.stdout())?.[1];
+      const scenarios = await query(serve.url, key!, "{ scenarios(first: 2) { edges { node { id } } } }");
+      const [first, second] = (scenarios.data!.scenarios as { edges: { node: { id: string } }[] }).edges.map(
+        (e) => e.node.id,
+      );
+      const tooLong = await query(
+        serve.url,
+        key!,
+        `mutation { runScenario(id: "${first}", options: { timeoutSeconds: 601 }) { id } }`,
+      );
+      expect(tooLong.errors).toMatchObject([
+        { extensions: { code: "BAD_USER_INPUT", details: [{ path: "options.timeoutSeconds" }] } },
+      ]);
+      await query(serve.url, key!, `mutation { runScenario(id: "${second}") { id } }`);
+      const run = await query(serve.url, key!, `{ scenario(id: "${second}") { runs { timeoutSeconds } } }`);
+      expect(run.data).toEqual({ scenario: { runs: [{ timeoutSeconds: 120 }] } });
+
+      const definition = {
+        schemaVersion: "2026.11.01",
+        timeUnit: "hours",
+        runTime: { unit: "hours", value: 25 },
+        entities: [{ id: "e", name: "E" }],
+      };
+      const res = await fetch(serve.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": key! },
+        body: JSON.stringify({
+          query:
+            'mutation ($definition: JSON!) { createModel(input: { name: "Long", definition: $definition }) { id } }',
+          variables: { definition },
+        }),
+      });
+      const model = (await res.json()) as { errors?: unknown[] };
+      expect(model.errors).toMatchObject([
+        { extensions: { code: "BAD_USER_INPUT", details: [{ path: "definition.runTime.value" }] } },
+      ]);
+    } finally {
+      serve.child.kill("SIGTERM");
+      await serve.exited;
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -8,7 +8,7 @@ import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print, type GraphQLSchema } from "graphql";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
-import { defaultHardening, type Hardening } from "../../src/config.js";
+import { defaultHardening, defaultRunLimits, type Hardening, type RunLimits } from "../../src/config.js";
 import { createLogger, type Logger } from "../../src/logger.js";
 import { createApiKey, createTenant } from "../../src/modules/auth/auth.service.js";
 import { type Role } from "../../src/modules/auth/principal.js";
@@ -72,6 +72,8 @@ export interface TestServerOptions {
   logger?: Logger;
   /** Limits of the server (default: testHardening(), the documented defaults without rate limits). */
   hardening?: Hardening;
+  /** Fair sharing and run bounds (default: the documented defaults for `concurrency`). */
+  runLimits?: Partial<RunLimits>;
 }
 
 /**
@@ -102,11 +104,13 @@ export async function startTestServer(
   const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "scenariolab-test-"));
   const pubsub = createAppPubSub(options.redisUrl);
+  const concurrency = options.concurrency ?? 2;
   const runner = createRunner({
     prisma: db.database.prisma,
     pubsub: pubsub.pubsub,
     dataDir,
-    concurrency: options.concurrency ?? 2,
+    concurrency,
+    limits: { ...defaultRunLimits(concurrency), ...options.runLimits },
     logger,
   });
   const server = await startServer({

@@ -3,6 +3,7 @@ import { uniqueViolation } from "../../db/errors.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import { TimePeriod, toDbEnum } from "../common/enums.js";
 import { paginate } from "../common/pagination.js";
+import { withinMaxReps } from "../common/reps.js";
 import { ACTIVE_STATES, type ServiceDeps } from "../deps.js";
 import type { ModelService } from "../model/model.service.js";
 import type { AnalysesArgs, CreateAnalysisInput, UpdateAnalysisInput } from "./analysis.input.js";
@@ -64,6 +65,8 @@ export class AnalysisService {
   }
 
   async create(input: CreateAnalysisInput): Promise<Analysis> {
+    const { maxReplications } = this.deps.runtime.limits.model;
+    withinMaxReps(input.defaultReps, maxReplications, "input.defaultReps");
     const model = await this.models.require(input.modelId);
     const modelReps = (model.definition as { replications?: unknown }).replications;
     const defaultReps =
@@ -76,7 +79,7 @@ export class AnalysisService {
           modelId: model.id,
           name: input.name.trim(),
           description: input.description ?? null,
-          defaultReps: Math.min(defaultReps, 10_000),
+          defaultReps: Math.min(defaultReps, maxReplications),
           defaultTimePeriod: toDbEnum(input.defaultTimePeriod ?? TimePeriod.DAILY),
           createdByUserId: this.deps.principal.userId,
         },
@@ -88,6 +91,7 @@ export class AnalysisService {
   }
 
   async update(id: string, input: UpdateAnalysisInput): Promise<Analysis> {
+    withinMaxReps(input.defaultReps, this.deps.runtime.limits.model.maxReplications, "input.defaultReps");
     await this.require(id);
     try {
       const row = await this.deps.db.analysis.update({

@@ -15,7 +15,7 @@ import type { AnalysisService } from "../analysis/analysis.service.js";
 import { toDbEnum } from "../common/enums.js";
 import type { ServiceDeps } from "../deps.js";
 import type { ModelService } from "../model/model.service.js";
-import { effectiveOf, toOverride, under } from "../scenario/effective-model.js";
+import { boundProblems, effectiveOf, toOverride, under } from "../scenario/effective-model.js";
 import type { ScenarioService } from "../scenario/scenario.service.js";
 import type { Scenario } from "../scenario/scenario.type.js";
 import type { OverrideItemInput, UpdateItemProfileInput } from "./item-profile.input.js";
@@ -177,7 +177,8 @@ export class ItemProfileService {
 
   /**
    * The override must be valid on its own (paths under `input`) and the
-   * scenario's effective model with it must still validate.
+   * scenario's effective model with it must still validate and stay within
+   * the service's bounds (MODEL_MAX_*).
    */
   private async check(
     scenario: Scenario,
@@ -194,6 +195,9 @@ export class ItemProfileService {
     const result = effectiveOf(definition, withOverride(profiles), scenario.reps);
     if (!result.ok)
       throw badInput("With this override the scenario's model would not be valid", result.issues);
+    const beyond = boundProblems(result, this.deps.runtime.limits.model);
+    if (beyond.length)
+      throw badInput("With this override the scenario's model would exceed the service's limits", beyond);
     return own.value;
   }
 

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { badInput, conflict, invalidState, notFound } from "../../errors.js";
-import { validateModel, type QuodsiModel } from "../../simulation/index.js";
+import { checkBounds, validateModel, type ModelBounds, type QuodsiModel } from "../../simulation/index.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import { paginate } from "../common/pagination.js";
 import { revalidateScenarios } from "../scenario/effective-model.js";
@@ -8,13 +8,18 @@ import { ACTIVE_STATES, type ServiceDeps } from "../deps.js";
 import type { CreateModelInput, ModelsArgs, UpdateModelInput } from "./model.input.js";
 import { toModel, type Model } from "./model.type.js";
 
-/** Validates a wire-format definition; every problem is reported with its path under `definition`. */
-export function parseDefinition(definition: unknown, field = "definition"): QuodsiModel {
+/**
+ * Validates a wire-format definition, and that it stays within the service's
+ * bounds (runTime, replications, generator maxEntities); every problem is
+ * reported with its path under `definition`.
+ */
+export function parseDefinition(definition: unknown, bounds: ModelBounds, field = "definition"): QuodsiModel {
   const result = validateModel(definition);
-  if (!result.ok) {
+  const issues = result.ok ? checkBounds(result.value, bounds) : result.issues;
+  if (!result.ok || issues.length) {
     throw badInput(
       "The model definition is invalid",
-      result.issues.map((issue) => ({
+      issues.map((issue) => ({
         path: issue.path ? `${field}.${issue.path}` : field,
         message: issue.message,
       })),
@@ -60,7 +65,7 @@ export class ModelService {
   }
 
   async create(input: CreateModelInput): Promise<Model> {
-    parseDefinition(input.definition);
+    parseDefinition(input.definition, this.deps.runtime.limits.model);
     const row = await this.deps.db.model.create({
       data: {
         tenantId: this.deps.principal.tenantId,
@@ -78,7 +83,7 @@ export class ModelService {
     // jsonb does not keep key order, so compare structurally.
     const definitionChanged =
       input.definition !== undefined && !isDeepStrictEqual(input.definition, current.definition);
-    if (input.definition !== undefined) parseDefinition(input.definition);
+    if (input.definition !== undefined) parseDefinition(input.definition, this.deps.runtime.limits.model);
     const row = await this.deps.db.$transaction(async (tx) => {
       if (definitionChanged) {
         const active = await tx.scenario.count({

@@ -1,5 +1,6 @@
 import { createHash, randomInt } from "node:crypto";
 import { AppError, badInput, conflict, ErrorCode, invalidState } from "../../errors.js";
+import { Role, roleAtLeast } from "../auth/principal.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import {
   cancel,
@@ -25,7 +26,7 @@ import type { AnalysisService } from "../analysis/analysis.service.js";
 import { toDbEnum } from "../common/enums.js";
 import type { ServiceDeps } from "../deps.js";
 import type { ItemProfileService } from "../item-profile/item-profile.service.js";
-import { runProblems } from "../scenario/effective-model.js";
+import { boundProblems, runProblems } from "../scenario/effective-model.js";
 import type { ScenarioService } from "../scenario/scenario.service.js";
 import type { Scenario } from "../scenario/scenario.type.js";
 import { toRun, type RunOptionsInput, type ScenarioRun } from "./run.type.js";
@@ -51,10 +52,13 @@ export class RunService {
     private readonly itemProfiles: ItemProfileService,
   ) {}
 
-  /** The effective model if it is valid and runnable; BAD_USER_INPUT with every problem otherwise. */
+  /**
+   * The effective model if it is valid, runnable and within the service's
+   * bounds (MODEL_MAX_*); BAD_USER_INPUT with every problem otherwise.
+   */
   private async validated(scenario: Scenario): Promise<QuodsiModel> {
     const effective = await this.itemProfiles.effective(scenario);
-    const problems = runProblems(effective);
+    const problems = [...runProblems(effective), ...boundProblems(effective, this.deps.runtime.limits.model)];
     if (problems.length || !effective.ok)
       throw badInput(
         "The scenario cannot run: its effective model is not valid or uses unsupported features",
@@ -75,7 +79,30 @@ export class RunService {
     return this.scenarios.reload(id);
   }
 
+  /**
+   * The options a run starts with: the default timeout when none is asked
+   * for; a timeout above RUN_MAX_TIMEOUT_SECONDS is BAD_USER_INPUT, a priority
+   * above RUN_MAX_PRIORITY_WITHOUT_ADMIN needs ADMIN (FORBIDDEN).
+   */
+  private runOptions(options: RunOptionsInput): { timeoutSeconds: number; priority: number } {
+    const { limits } = this.deps.runtime;
+    const timeoutSeconds = options.timeoutSeconds ?? limits.defaultTimeoutSeconds;
+    if (timeoutSeconds > limits.maxTimeoutSeconds)
+      throw badInput("Input validation failed", [
+        { path: "options.timeoutSeconds", message: `must not be greater than ${limits.maxTimeoutSeconds}` },
+      ]);
+    const priority = options.priority ?? 0;
+    if (priority > limits.maxPriorityWithoutAdmin && !roleAtLeast(this.deps.principal.role, Role.ADMIN))
+      throw new AppError(
+        ErrorCode.FORBIDDEN,
+        `A priority above ${limits.maxPriorityWithoutAdmin} requires the ADMIN role`,
+        [{ path: "options.priority", message: `must not be greater than ${limits.maxPriorityWithoutAdmin}` }],
+      );
+    return { timeoutSeconds, priority };
+  }
+
   async run(id: string, options: RunOptionsInput = {}): Promise<Scenario> {
+    const { timeoutSeconds, priority } = this.runOptions(options);
     const scenario = await this.scenarios.require(id);
     const queued = enqueue(scenario.state, `Scenario ${id}`);
     const model = await this.validated(scenario);
@@ -122,8 +149,8 @@ export class RunService {
           seed,
           reps: scenario.reps,
           timePeriod: toDbEnum(scenario.timePeriod),
-          priority: options.priority ?? 0,
-          timeoutSeconds: options.timeoutSeconds ?? null,
+          priority,
+          timeoutSeconds,
           modelHash: createHash("sha256").update(modelJson).digest("hex"),
           effectiveModel: JSON.parse(modelJson) as Prisma.InputJsonValue,
           createdByUserId: principal.userId,
@@ -135,7 +162,7 @@ export class RunService {
         afterCommit: (fn) => committed.push(fn),
       };
       await runtime.driver.enqueue(
-        { runId: row.id, priority: row.priority, queuedAt: row.queuedAt },
+        { runId: row.id, tenantId: row.tenantId, priority: row.priority, queuedAt: row.queuedAt },
         enqueueTx,
       );
       return row;
@@ -156,6 +183,7 @@ export class RunService {
    * are left alone; invalid ones move to NOT_READY_TO_RUN with the reason.
    */
   async runAnalysis(id: string, options: RunOptionsInput = {}): Promise<Scenario[]> {
+    this.runOptions(options);
     await this.analyses.require(id);
     for (const row of await this.scenarios.listLive(id)) {
       if (isActive(row.state)) continue;

@@ -1,5 +1,6 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from "type-graphql";
 import { IsInt, IsOptional, Max, Min } from "class-validator";
+import { PRIORITY_RANGE, TIMEOUT_SECONDS_CEILING } from "../../config.js";
 import type { ScenarioRun as RunRow } from "../../generated/prisma/client.js";
 import type { ProgressEvent } from "../../pubsub/pubsub.js";
 import type { SimulationSummary } from "../../simulation/index.js";
@@ -24,10 +25,13 @@ export class ScenarioRun {
   @Field(() => Int, { description: "Replications" })
   reps!: number;
 
-  @Field(() => Int, { description: "Queue priority (higher runs first)" })
+  @Field(() => Int, { description: "Queue priority among the tenant's own runs (higher runs first)" })
   priority!: number;
 
-  @Field(() => Int, { nullable: true, description: "Wall-clock limit in seconds, if any" })
+  @Field(() => Int, {
+    nullable: true,
+    description: "Wall-clock limit in seconds (the service's default when the run asked for none)",
+  })
   timeoutSeconds!: number | null;
 
   @Field(() => String, { description: "SHA-256 of the effective model this run executed" })
@@ -113,22 +117,24 @@ export class RunOptionsInput {
 
   @Field(() => Int, {
     nullable: true,
-    description: "End the run as RAN_WITH_ERRORS after this many seconds (1 to 86 400)",
+    description:
+      "End the run as RAN_WITH_ERRORS after this many seconds: 1 to the service's maximum (RUN_MAX_TIMEOUT_SECONDS, default 86 400); absent: RUN_DEFAULT_TIMEOUT_SECONDS (default 3 600)",
   })
   @IsOptional()
   @IsInt()
   @Min(1)
-  @Max(86_400)
+  @Max(TIMEOUT_SECONDS_CEILING)
   timeoutSeconds?: number;
 
   @Field(() => Int, {
     nullable: true,
-    description: "Queue priority, -100 to 100 (default 0); higher runs first",
+    description:
+      "Queue priority among the tenant's own waiting runs, -100 to 100 (default 0); higher runs first. Above RUN_MAX_PRIORITY_WITHOUT_ADMIN (default 10) needs the ADMIN role. Tenants take turns whatever their runs' priorities",
   })
   @IsOptional()
   @IsInt()
-  @Min(-100)
-  @Max(100)
+  @Min(PRIORITY_RANGE.min)
+  @Max(PRIORITY_RANGE.max)
   priority?: number;
 }
 

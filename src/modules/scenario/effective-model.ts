@@ -3,7 +3,9 @@ import type { TenantTx } from "../../db/tenant.js";
 import type { ScenarioItemProfile as ProfileRow } from "../../generated/prisma/client.js";
 import {
   applyOverrides,
+  checkBounds,
   checkRunnable,
+  type ModelBounds,
   validateModel,
   type ModelOverride,
   type QuodsiModel,
@@ -65,6 +67,11 @@ export function effectiveOf(
 export function runProblems(result: Validated<QuodsiModel>): ErrorDetail[] {
   if (!result.ok) return result.issues;
   return under("effectiveModel", checkRunnable(result.value));
+}
+
+/** Where a valid effective model asks for more than the service allows (its paths under `effectiveModel`). */
+export function boundProblems(result: Validated<QuodsiModel>, bounds: ModelBounds): ErrorDetail[] {
+  return result.ok ? under("effectiveModel", checkBounds(result.value, bounds)) : [];
 }
 
 /**

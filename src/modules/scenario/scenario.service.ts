@@ -5,6 +5,7 @@ import { afterInputChange, ScenarioState, scenarioStateOf, toDbState } from "../
 import type { AnalysisService } from "../analysis/analysis.service.js";
 import { toDbEnum } from "../common/enums.js";
 import { paginate } from "../common/pagination.js";
+import { withinMaxReps } from "../common/reps.js";
 import { ACTIVE_STATES, type ServiceDeps } from "../deps.js";
 import type {
   AnalysisScenariosArgs,
@@ -134,6 +135,7 @@ export class ScenarioService {
   }
 
   async create(input: CreateScenarioInput): Promise<Scenario> {
+    withinMaxReps(input.reps, this.deps.runtime.limits.model.maxReplications, "input.reps");
     const analysis = await this.analyses.require(input.analysisId);
     try {
       const row = await this.deps.db.scenario.create({
@@ -155,6 +157,7 @@ export class ScenarioService {
   }
 
   async update(id: string, input: UpdateScenarioInput): Promise<Scenario> {
+    withinMaxReps(input.reps, this.deps.runtime.limits.model.maxReplications, "input.reps");
     const current = await this.require(id);
     const inputsChange =
       (input.reps !== undefined && input.reps !== current.reps) ||
