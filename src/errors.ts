@@ -155,7 +155,12 @@ export function formatError(
     };
   }
   const code = formatted.extensions?.code;
-  if (typeof code === "string" && code in ErrorCode) return formatted;
+  if (typeof code === "string" && code in ErrorCode) {
+    // `http` is Apollo's instruction for the status, not for the client (graphql-ws would send it).
+    if (!formatted.extensions || !("http" in formatted.extensions)) return formatted;
+    const { http: _http, ...extensions } = formatted.extensions;
+    return { ...formatted, extensions };
+  }
   if (
     (typeof code === "string" && REQUEST_CODES.has(code)) ||
     (error instanceof GraphQLError && !error.originalError && !error.path)

@@ -10,7 +10,7 @@ import {
 } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type NextFunction, type Request, type Response } from "express";
-import { GraphQLError, type GraphQLSchema } from "graphql";
+import { GraphQLError, OperationTypeNode, getOperationAST, type GraphQLSchema } from "graphql";
 import { WebSocketServer } from "ws";
 import type { Database } from "../db/client.js";
 import { createLoaders } from "../db/loaders.js";
@@ -130,6 +130,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       execute: hardening.execute,
       context: (ctx) => contextFor(ctx.extra.principal as Principal, randomUUID()),
       onNext: (_ctx, _id, _payload, args, result) => {
+        const mutation =
+          getOperationAST(args.document, args.operationName)?.operation === OperationTypeNode.MUTATION;
+        const refused = hardening.wsResponse(result, mutation);
+        if (refused) return refused;
         if (!result.errors) return undefined;
         const scope = isRequestScope(args.contextValue) ? args.contextValue : { logger };
         return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e, scope)) };

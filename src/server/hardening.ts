@@ -7,9 +7,11 @@ import type { PrismaClient } from "../generated/prisma/client.js";
 import type { Logger } from "../logger.js";
 import { apiKeyFromHeaders, authenticate } from "../modules/auth/auth.service.js";
 import type { Principal } from "../modules/auth/principal.js";
+import { applyInputHygiene, httpSubscriptionPlugin } from "./input-hygiene.js";
 import { OperationGuard } from "./limits.js";
 import type { Metrics } from "./metrics.js";
 import { RateLimitGuard, clientAddress } from "./rate-limit.js";
+import { budgetedWsResult, responseBudgetPlugin } from "./response-budget.js";
 import { applyTimeBudget, budgetedExecute, timeBudgetPlugin } from "./time-budget.js";
 import { WsHygiene } from "./ws-hygiene.js";
 
@@ -33,6 +35,8 @@ export interface ServerHardening {
   };
   /** graphql-js `execute` with the time budget, for graphql-ws (undefined: no budget). */
   execute: ((args: ExecutionArgs) => Promise<ExecutionResult>) | undefined;
+  /** A graphql-ws result over the response budget: the error result that replaces it (undefined: send as is). */
+  wsResponse(result: ExecutionResult, mutation: boolean): ExecutionResult | undefined;
   /** An HTTP request's key under the failed-authentication and per-key budgets. */
   authenticate(req: IncomingMessage): Promise<Principal>;
   /** Express middleware before /graphql: the address budget, answered in GraphQL's shape. */
@@ -64,6 +68,7 @@ export function createHardening({ config, schema, metrics, logger, prisma }: Har
   });
   const timeoutMs = config.operations.timeoutMs;
   if (timeoutMs > 0) applyTimeBudget(schema);
+  applyInputHygiene(schema, config.input);
   const lifecycle: ApolloServerPlugin = {
     serverWillStart: async () => {
       await rate.ready();
@@ -80,13 +85,16 @@ export function createHardening({ config, schema, metrics, logger, prisma }: Har
       validationRules: operations.httpValidationRules,
       plugins: [
         lifecycle,
+        httpSubscriptionPlugin(),
         operations.apolloPlugin(),
         ...(timeoutMs > 0 ? [timeBudgetPlugin(timeoutMs, operations)] : []),
         rate.apolloPlugin(),
         ws.revocationPlugin(),
+        responseBudgetPlugin(config.response, operations),
       ],
     },
     execute: timeoutMs > 0 ? budgetedExecute(timeoutMs, operations) : undefined,
+    wsResponse: (result, mutation) => budgetedWsResult(result, config.response, operations, mutation),
     async authenticate(req) {
       const principal = await rate.authenticate(
         clientAddress(req, config.rate.trustProxyHops),

@@ -1,3 +1,4 @@
+import { likeLiteral } from "../../db/like.js";
 import { isDeepStrictEqual } from "node:util";
 import { badInput, conflict, invalidState, notFound } from "../../errors.js";
 import { validateModel, type QuodsiModel } from "../../simulation/index.js";
@@ -29,7 +30,9 @@ export class ModelService {
   list(args: ModelsArgs) {
     const where: Prisma.ModelWhereInput = {
       isDeleted: false,
-      ...(args.nameContains ? { name: { contains: args.nameContains, mode: "insensitive" } } : {}),
+      ...(args.nameContains
+        ? { name: { contains: likeLiteral(args.nameContains), mode: "insensitive" } }
+        : {}),
     };
     return paginate(
       where,
