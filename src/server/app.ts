@@ -25,7 +25,7 @@ import { createServices } from "../modules/services.js";
 import type { ResultsStore } from "../runner/results-store.js";
 import type { AppContext } from "../modules/context.js";
 import { createHardening } from "./hardening.js";
-import { createMetrics, type Metrics, type RunnerGauges } from "./metrics.js";
+import { createMetrics, metricsDenied, type Metrics, type RunnerGauges } from "./metrics.js";
 import { errorHttpHead } from "./rate-limit.js";
 import { createSharedSubscribe } from "./shared-execution.js";
 
@@ -103,8 +103,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       services: createServices({ db, loaders, principal, logger: log, runtime: options.runtime }),
     };
   };
+  const config = options.hardening ?? defaultHardening(options.nodeEnv);
   const hardening = createHardening({
-    config: options.hardening ?? defaultHardening(options.nodeEnv),
+    config,
     schema,
     metrics,
     logger,
@@ -222,7 +223,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     "/readyz",
     (_req, res) => void res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "starting" }),
   );
-  app.get("/metrics", async (_req, res) => {
+  app.get("/metrics", async (req, res) => {
+    const denied = metricsDenied(config.metrics, req.headers.authorization);
+    if (denied) {
+      if (denied.status === 401) res.setHeader("WWW-Authenticate", 'Bearer realm="metrics"');
+      return void res.status(denied.status).json(denied.body);
+    }
     res.setHeader("Content-Type", metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
   });
