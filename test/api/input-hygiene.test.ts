@@ -344,3 +344,66 @@ describe.each(backends())("input hygiene at the edge ($name)", (backend) => {
     expect(upper).toEqual({ data: { model: { id: ids.modelId } } });
   });
 });
+
+describe("definition hygiene", () => {
+  let t: TestServer;
+  let tenant: TestTenant;
+  beforeAll(async () => {
+    t = await startTestServer(backends()[0]);
+    tenant = await t.tenant();
+  });
+  afterAll(() => t?.dispose());
+
+  const create = `mutation($d: JSON!) { createModel(input: { name: "padded", definition: $d }) {
+    id version definition definitionWarnings { path message } } }`;
+  interface Created {
+    id: string;
+    version: number;
+    definition: Record<string, unknown>;
+    definitionWarnings: { path: string; message: string }[];
+  }
+
+  it("stores the known keys of the wire format only, and says which keys it dropped", async () => {
+    const padded = mm1({ padding: "x".repeat(100_000) });
+    (padded.activities as Record<string, unknown>[])[0].layout = { x: 10, y: 20 };
+    const res = await t.gql<{ createModel: Created }, unknown>(tenant.apiKey, create, { d: padded });
+    expect(res.errors).toBeUndefined();
+    const model = res.data!.createModel;
+    expect(model.definition).toEqual(mm1());
+    expect(model.definitionWarnings).toEqual([
+      { path: "activities[0].layout", message: "unknown key, dropped" },
+      { path: "padding", message: "unknown key, dropped" },
+    ]);
+    // Stored so: a later read has neither key, and no warnings.
+    const read = await t.gql<{ model: Created }, unknown>(
+      tenant.apiKey,
+      `query($id: ID!) { model(id: $id) { definition definitionWarnings { path } } }`,
+      { id: model.id },
+    );
+    expect(read.data?.model).toEqual({ definition: mm1(), definitionWarnings: [] });
+    const row = await t.db.database.prisma.model.findUniqueOrThrow({ where: { id: model.id } });
+    expect(row.definition).toEqual(mm1());
+
+    // Adding only unknown keys is no change of the definition: the version stays.
+    const update = await t.gql<{ updateModel: Created }, unknown>(
+      tenant.apiKey,
+      `mutation($id: ID!, $d: JSON) { updateModel(id: $id, input: { definition: $d }) {
+         version definition definitionWarnings { path } } }`,
+      { id: model.id, d: mm1({ comment: "hello" }) },
+    );
+    expect(update.errors?.map((e) => e.message)).toBeUndefined();
+    expect(update.data?.updateModel).toEqual({
+      version: 1,
+      definition: mm1(),
+      definitionWarnings: [{ path: "comment" }],
+    });
+  });
+
+  it("still reports an invalid definition by the paths the client sent", async () => {
+    const res = await t.gql(tenant.apiKey, create, { d: mm1({ junk: 1, connectors: [{ id: "c" }] }) });
+    expect(codes(res)).toEqual(["BAD_USER_INPUT"]);
+    expect(res.errors![0].extensions?.details?.map((d) => d.path)).toContain(
+      "definition.connectors[0].sourceId",
+    );
+  });
+});
