@@ -110,6 +110,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     metrics,
     logger,
     prisma: database.prisma,
+    pubsub: options.runtime.pubsub,
   });
   const auth = (req: Request) => hardening.authenticate(req);
   // The HTTP request being served, for hooks that get no context: Apollo's formatError, the REST routes.

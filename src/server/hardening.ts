@@ -5,6 +5,7 @@ import type { ExecutionArgs, ExecutionResult, GraphQLSchema, ValidationRule } fr
 import type { Hardening } from "../config.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { Logger } from "../logger.js";
+import type { AppPubSub } from "../pubsub/pubsub.js";
 import { apiKeyFromHeaders, authenticate } from "../modules/auth/auth.service.js";
 import type { Principal } from "../modules/auth/principal.js";
 import { applyInputHygiene, httpSubscriptionPlugin } from "./input-hygiene.js";
@@ -21,6 +22,8 @@ export interface HardeningDeps {
   metrics: Metrics;
   logger: Logger;
   prisma: PrismaClient;
+  /** Announces key revocations to the other API instances (see WsHygiene). */
+  pubsub?: AppPubSub;
 }
 
 /** Everything app.ts wires in so that one request, key or socket cannot take the service down. */
@@ -52,7 +55,14 @@ export interface ServerHardening {
  * Builds the operation limits, the time budget, the rate limits and the
  * WebSocket hygiene of one server from its configuration (README "Configuration").
  */
-export function createHardening({ config, schema, metrics, logger, prisma }: HardeningDeps): ServerHardening {
+export function createHardening({
+  config,
+  schema,
+  metrics,
+  logger,
+  prisma,
+  pubsub,
+}: HardeningDeps): ServerHardening {
   const operations = new OperationGuard(schema, config.operations, metrics);
   const rate = new RateLimitGuard(config.rate, metrics, logger);
   const check = (key: string | undefined) => authenticate(prisma, key);
@@ -65,6 +75,7 @@ export function createHardening({ config, schema, metrics, logger, prisma }: Har
     logger,
     prisma,
     authenticate: check,
+    pubsub,
   });
   const timeoutMs = config.operations.timeoutMs;
   if (timeoutMs > 0) applyTimeBudget(schema);

@@ -72,6 +72,8 @@ export interface TestServerOptions {
   logger?: Logger;
   /** Limits of the server (default: testHardening(), the documented defaults without rate limits). */
   hardening?: Hardening;
+  /** The database of another test server, for a second API instance of one deployment (left to its owner). */
+  sharedDatabase?: TestDatabase;
 }
 
 /**
@@ -97,7 +99,7 @@ export async function startTestServer(
   backend: Backend,
   options: TestServerOptions = {},
 ): Promise<TestServer> {
-  const db = await createTestDatabase(backend);
+  const db = options.sharedDatabase ?? (await createTestDatabase(backend));
   schema ??= createSchema();
   const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "scenariolab-test-"));
@@ -204,7 +206,7 @@ export async function startTestServer(
       await server.close();
       await runner.stop(0);
       await pubsub.close();
-      await db.dispose();
+      if (!options.sharedDatabase) await db.dispose();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
