@@ -205,6 +205,8 @@ function hygienic(
     const limits = limitsOf.get(info.schema);
     return resolve(source, limits ? cleanArgs(defs, args, limits) : args, context, info);
   };
+  // Keep the marks of wrappers below (time budget): a second server in this process wraps nothing twice.
+  Object.assign(wrapped, resolve);
   wrapped[WRAPPED] = true;
   return wrapped;
 }

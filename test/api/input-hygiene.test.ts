@@ -174,6 +174,19 @@ describe.each(backends())("input hygiene at the edge ($name)", (backend) => {
     });
   }
 
+  it("refuses NUL bytes written as escapes in the document itself, not only in variables", async () => {
+    const before = await rowCounts();
+    for (const query of [
+      `{ models(nameContains: "a\\u0000b") { totalCount } }`,
+      `mutation { createModel(input: { name: "n", definition: { name: "\\u0000" } }) { id } }`,
+    ]) {
+      const res = await t.gql(tenant.apiKey, query);
+      expect([query, codes(res)]).toEqual([query, ["BAD_USER_INPUT"]]);
+      expect(res.errors![0].extensions?.details?.[0].message).toMatch(/NUL/);
+    }
+    expect(await rowCounts()).toEqual(before);
+  });
+
   it("names the offending path in the details", async () => {
     const res = await t.gql(
       tenant.apiKey,
