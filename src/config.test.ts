@@ -35,6 +35,9 @@ describe("loadConfig", () => {
     [{ MODEL_MAX_RUN_TIME_DAYS: "1e308" }, /MODEL_MAX_RUN_TIME_DAYS/],
     [{ MODEL_MAX_REPLICATIONS: "10001" }, /MODEL_MAX_REPLICATIONS/],
     [{ MODEL_MAX_GENERATOR_ENTITIES: "-1" }, /MODEL_MAX_GENERATOR_ENTITIES/],
+    [{ INPUT_MAX_JSON_DEPTH: "1" }, /INPUT_MAX_JSON_DEPTH/],
+    [{ INPUT_MAX_JSON_BYTES: "2MB" }, /INPUT_MAX_JSON_BYTES/],
+    [{ RESPONSE_MAX_BYTES: "0" }, /RESPONSE_MAX_BYTES/],
   ])("names the variable of a bad value %o", (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
@@ -66,6 +69,28 @@ describe("loadConfig", () => {
       loadConfig({ NODE_ENV: "production", GRAPHQL_INTROSPECTION: "true" }).hardening.operations
         .introspection,
     ).toBe(true);
+  });
+
+  it("bounds JSON inputs and answers by the documented defaults", () => {
+    expect(loadConfig({}).hardening).toMatchObject({
+      input: { maxJsonDepth: 100, maxJsonBytes: 2 * 1024 * 1024 },
+      response: { maxBytes: 32 * 1024 * 1024 },
+    });
+    expect(
+      loadConfig({ INPUT_MAX_JSON_DEPTH: "20", INPUT_MAX_JSON_BYTES: "4096", RESPONSE_MAX_BYTES: "65536" })
+        .hardening,
+    ).toMatchObject({ input: { maxJsonDepth: 20, maxJsonBytes: 4096 }, response: { maxBytes: 65536 } });
+  });
+
+  it("serves /metrics openly only outside production without METRICS_TOKEN", () => {
+    expect(loadConfig({}).hardening.metrics).toEqual({ token: undefined, openWithoutToken: true });
+    expect(loadConfig({ NODE_ENV: "production" }).hardening.metrics).toEqual({
+      token: undefined,
+      openWithoutToken: false,
+    });
+    expect(loadConfig({ NODE_ENV: "production", METRICS_TOKEN: "s3cret" }).hardening.metrics.token).toBe(
+      "s3cret",
+    );
   });
 
   it("keeps the rate-limit counters in Redis when REDIS_URL is set", () => {

@@ -90,10 +90,35 @@ export interface WebSocketLimits {
   keyRecheckSeconds: number;
 }
 
+/** Bounds of JSON arguments (model definitions, override values), checked at the edge before anything reads them. */
+export interface InputLimits {
+  /** Nesting depth of one JSON argument (objects and arrays). */
+  maxJsonDepth: number;
+  /** Size of one JSON argument as JSON text, in bytes. */
+  maxJsonBytes: number;
+}
+
+/** The answer to one operation. */
+export interface ResponseLimits {
+  /** A larger result is replaced by a BAD_USER_INPUT error (`extensions.limit: "response"`). */
+  maxBytes: number;
+}
+
+/** Who may read GET /metrics. */
+export interface MetricsAccess {
+  /** When set, /metrics answers only `Authorization: Bearer <token>`. */
+  token: string | undefined;
+  /** Without a token, whether /metrics is open (development) or refused (production). */
+  openWithoutToken: boolean;
+}
+
 export interface Hardening {
   operations: OperationLimits;
   rate: RateLimits;
   ws: WebSocketLimits;
+  input: InputLimits;
+  response: ResponseLimits;
+  metrics: MetricsAccess;
 }
 
 export class ConfigError extends Error {
@@ -243,6 +268,17 @@ function hardeningFromEnv(env: NodeJS.ProcessEnv, nodeEnv: string, redisUrl: str
       maxSubscriptionsPerSocket: intVar(env, "WS_MAX_SUBSCRIPTIONS_PER_SOCKET", 20, 1, 100_000),
       maxConnectionsPerKey: intVar(env, "WS_MAX_CONNECTIONS_PER_KEY", 100, 1, 1_000_000),
       keyRecheckSeconds: intVar(env, "WS_KEY_RECHECK_SECONDS", 30, 1, 86_400),
+    },
+    input: {
+      maxJsonDepth: intVar(env, "INPUT_MAX_JSON_DEPTH", 100, 2, 10_000),
+      maxJsonBytes: intVar(env, "INPUT_MAX_JSON_BYTES", 2 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    },
+    response: {
+      maxBytes: intVar(env, "RESPONSE_MAX_BYTES", 32 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    },
+    metrics: {
+      token: env.METRICS_TOKEN || undefined,
+      openWithoutToken: development,
     },
   };
 }

@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import type { ValidationError } from "class-validator";
 import type { Logger } from "./logger.js";
@@ -155,7 +156,12 @@ export function formatError(
     };
   }
   const code = formatted.extensions?.code;
-  if (typeof code === "string" && code in ErrorCode) return formatted;
+  if (typeof code === "string" && code in ErrorCode) {
+    // `http` is Apollo's instruction for the status, not for the client (graphql-ws would send it).
+    if (!formatted.extensions || !("http" in formatted.extensions)) return formatted;
+    const { http: _http, ...extensions } = formatted.extensions;
+    return { ...formatted, extensions };
+  }
   if (
     (typeof code === "string" && REQUEST_CODES.has(code)) ||
     (error instanceof GraphQLError && !error.originalError && !error.path)
@@ -197,4 +203,17 @@ export function httpError(error: unknown, scope: RequestScope): { status: number
     status: 500,
     body: { error: "Internal server error", code, ...(requestId ? { requestId } : {}) },
   };
+}
+
+/** The project's root directory (this file is src/errors.ts, or its build one level below the root). */
+const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * A stack trace with the project's paths relative to its root (`src/…`,
+ * `node_modules/…`), as file URLs or plain paths, so that a stored trace
+ * shows no file system of the server.
+ */
+export function projectRelativeStack(stack: string, root: string = PROJECT_ROOT): string {
+  const base = root.endsWith("/") ? root : `${root}/`;
+  return stack.replaceAll(`file://${base}`, "").replaceAll(base, "");
 }

@@ -4,10 +4,11 @@ import { isUuid } from "./ids.js";
 
 function byId<Row extends { id: string }>(load: (ids: string[]) => Promise<Row[]>) {
   return new DataLoader<string, Row | null>(async (ids) => {
-    const valid = ids.filter(isUuid);
+    // UUIDs in any case name the same row, as in PostgreSQL's uuid type.
+    const valid = ids.filter(isUuid).map((id) => id.toLowerCase());
     const rows = valid.length ? await load([...new Set(valid)]) : [];
     const map = new Map(rows.map((row) => [row.id, row]));
-    return ids.map((id) => map.get(id) ?? null);
+    return ids.map((id) => map.get(id.toLowerCase()) ?? null);
   });
 }
 

@@ -58,10 +58,12 @@ export function progressEvent(
   };
 }
 
-/** The typed topic map: every event is published per scenario and per analysis. */
+/** The typed topic map: every progress event is published per scenario and per analysis. */
 export type Topics = {
   "scenario-progress": [scenarioId: string, event: ProgressEvent];
   "analysis-progress": [analysisId: string, event: ProgressEvent];
+  /** An API key was revoked: every API instance closes the sockets of keys no longer live. */
+  "api-keys-revoked": [event: { revokedAt: string }];
 };
 
 export type AppPubSub = PubSub<Topics>;

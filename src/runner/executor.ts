@@ -1,4 +1,4 @@
-import { coerceError } from "../errors.js";
+import { coerceError, projectRelativeStack } from "../errors.js";
 import {
   finishing,
   moveScenario,
@@ -108,7 +108,7 @@ export class RunExecutor {
           kind: RunState.FAILED,
           message: err.message,
           details: details ? JSON.stringify(details) : null,
-          stack: err.stack ?? null,
+          stack: err.stack ? projectRelativeStack(err.stack) : null,
         };
       }
     }
@@ -146,7 +146,7 @@ export class RunExecutor {
           kind: RunState.FAILED,
           message: `Results could not be saved: ${err.message}`,
           details: null,
-          stack: err.stack ?? null,
+          stack: err.stack ? projectRelativeStack(err.stack) : null,
         };
         outcome = failed;
         await withRetry(() => store.finish(run, failed, timing));

@@ -10,7 +10,7 @@ import {
 } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type NextFunction, type Request, type Response } from "express";
-import { GraphQLError, type GraphQLSchema } from "graphql";
+import { GraphQLError, OperationTypeNode, getOperationAST, type GraphQLSchema } from "graphql";
 import { WebSocketServer } from "ws";
 import type { Database } from "../db/client.js";
 import { createLoaders } from "../db/loaders.js";
@@ -25,7 +25,7 @@ import { createServices } from "../modules/services.js";
 import type { ResultsStore } from "../runner/results-store.js";
 import type { AppContext } from "../modules/context.js";
 import { createHardening } from "./hardening.js";
-import { createMetrics, type Metrics, type RunnerGauges } from "./metrics.js";
+import { createMetrics, metricsDenied, type Metrics, type RunnerGauges } from "./metrics.js";
 import { errorHttpHead } from "./rate-limit.js";
 import { createSharedSubscribe } from "./shared-execution.js";
 
@@ -103,12 +103,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       services: createServices({ db, loaders, principal, logger: log, runtime: options.runtime }),
     };
   };
+  const config = options.hardening ?? defaultHardening(options.nodeEnv);
   const hardening = createHardening({
-    config: options.hardening ?? defaultHardening(options.nodeEnv),
+    config,
     schema,
     metrics,
     logger,
     prisma: database.prisma,
+    pubsub: options.runtime.pubsub,
   });
   const auth = (req: Request) => hardening.authenticate(req);
   // The HTTP request being served, for hooks that get no context: Apollo's formatError, the REST routes.
@@ -130,6 +132,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       execute: hardening.execute,
       context: (ctx) => contextFor(ctx.extra.principal as Principal, randomUUID()),
       onNext: (_ctx, _id, _payload, args, result) => {
+        const mutation =
+          getOperationAST(args.document, args.operationName)?.operation === OperationTypeNode.MUTATION;
+        const refused = hardening.wsResponse(result, mutation);
+        if (refused) return refused;
         if (!result.errors) return undefined;
         const scope = isRequestScope(args.contextValue) ? args.contextValue : { logger };
         return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e, scope)) };
@@ -218,7 +224,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     "/readyz",
     (_req, res) => void res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "starting" }),
   );
-  app.get("/metrics", async (_req, res) => {
+  app.get("/metrics", async (req, res) => {
+    const denied = metricsDenied(config.metrics, req.headers.authorization);
+    if (denied) {
+      if (denied.status === 401) res.setHeader("WWW-Authenticate", 'Bearer realm="metrics"');
+      return void res.status(denied.status).json(denied.body);
+    }
     res.setHeader("Content-Type", metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
   });

@@ -5,11 +5,14 @@ import type { ExecutionArgs, ExecutionResult, GraphQLSchema, ValidationRule } fr
 import type { Hardening } from "../config.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { Logger } from "../logger.js";
+import type { AppPubSub } from "../pubsub/pubsub.js";
 import { apiKeyFromHeaders, authenticate } from "../modules/auth/auth.service.js";
 import type { Principal } from "../modules/auth/principal.js";
+import { applyInputHygiene, httpSubscriptionPlugin } from "./input-hygiene.js";
 import { OperationGuard } from "./limits.js";
 import type { Metrics } from "./metrics.js";
 import { RateLimitGuard, clientAddress } from "./rate-limit.js";
+import { budgetedWsResult, responseBudgetPlugin } from "./response-budget.js";
 import { applyTimeBudget, budgetedExecute, timeBudgetPlugin } from "./time-budget.js";
 import { WsHygiene } from "./ws-hygiene.js";
 
@@ -19,6 +22,8 @@ export interface HardeningDeps {
   metrics: Metrics;
   logger: Logger;
   prisma: PrismaClient;
+  /** Announces key revocations to the other API instances (see WsHygiene). */
+  pubsub?: AppPubSub;
 }
 
 /** Everything app.ts wires in so that one request, key or socket cannot take the service down. */
@@ -33,6 +38,8 @@ export interface ServerHardening {
   };
   /** graphql-js `execute` with the time budget, for graphql-ws (undefined: no budget). */
   execute: ((args: ExecutionArgs) => Promise<ExecutionResult>) | undefined;
+  /** A graphql-ws result over the response budget: the error result that replaces it (undefined: send as is). */
+  wsResponse(result: ExecutionResult, mutation: boolean): ExecutionResult | undefined;
   /** An HTTP request's key under the failed-authentication and per-key budgets. */
   authenticate(req: IncomingMessage): Promise<Principal>;
   /** Express middleware before /graphql: the address budget, answered in GraphQL's shape. */
@@ -48,7 +55,14 @@ export interface ServerHardening {
  * Builds the operation limits, the time budget, the rate limits and the
  * WebSocket hygiene of one server from its configuration (README "Configuration").
  */
-export function createHardening({ config, schema, metrics, logger, prisma }: HardeningDeps): ServerHardening {
+export function createHardening({
+  config,
+  schema,
+  metrics,
+  logger,
+  prisma,
+  pubsub,
+}: HardeningDeps): ServerHardening {
   const operations = new OperationGuard(schema, config.operations, metrics);
   const rate = new RateLimitGuard(config.rate, metrics, logger);
   const check = (key: string | undefined) => authenticate(prisma, key);
@@ -61,9 +75,11 @@ export function createHardening({ config, schema, metrics, logger, prisma }: Har
     logger,
     prisma,
     authenticate: check,
+    pubsub,
   });
   const timeoutMs = config.operations.timeoutMs;
   if (timeoutMs > 0) applyTimeBudget(schema);
+  applyInputHygiene(schema, config.input);
   const lifecycle: ApolloServerPlugin = {
     serverWillStart: async () => {
       await rate.ready();
@@ -80,13 +96,16 @@ export function createHardening({ config, schema, metrics, logger, prisma }: Har
       validationRules: operations.httpValidationRules,
       plugins: [
         lifecycle,
+        httpSubscriptionPlugin(),
         operations.apolloPlugin(),
         ...(timeoutMs > 0 ? [timeBudgetPlugin(timeoutMs, operations)] : []),
         rate.apolloPlugin(),
         ws.revocationPlugin(),
+        responseBudgetPlugin(config.response, operations),
       ],
     },
     execute: timeoutMs > 0 ? budgetedExecute(timeoutMs, operations) : undefined,
+    wsResponse: (result, mutation) => budgetedWsResult(result, config.response, operations, mutation),
     async authenticate(req) {
       const principal = await rate.authenticate(
         clientAddress(req, config.rate.trustProxyHops),

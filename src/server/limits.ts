@@ -26,7 +26,7 @@ import { DEFAULT_PAGE_SIZE } from "../modules/common/pagination.js";
 import type { Metrics } from "./metrics.js";
 
 /** Which operation limit refused a request; also `extensions.limit` of the error and a metric label. */
-export type Limit = "depth" | "aliases" | "directives" | "tokens" | "cost" | "time";
+export type Limit = "depth" | "aliases" | "directives" | "tokens" | "cost" | "time" | "response";
 
 export type Transport = "http" | "ws";
 
@@ -57,12 +57,15 @@ function wsLimitError(error: GraphQLError): GraphQLError {
  */
 const FIELD_COSTS: Record<string, number | ((args: Record<string, unknown>) => number)> = {
   // Base definition + every override, applied and validated on each call.
-  "Scenario.effectiveModel": 25,
-  "ScenarioRun.effectiveModel": 10,
+  // Weighed so that a few hundred copies of one (aliases) exceed the default maximum cost:
+  // each may be megabytes of JSON (see also the response budget, response-budget.ts).
+  "Scenario.effectiveModel": 50,
+  "ScenarioRun.effectiveModel": 25,
   // Results are a large JSON summary per run.
-  "Scenario.results": 10,
-  "ScenarioRun.results": 10,
-  "Model.definition": 10,
+  "Scenario.results": 30,
+  "ScenarioRun.results": 30,
+  // Up to INPUT_MAX_JSON_BYTES of stored JSON.
+  "Model.definition": 50,
   // Re-checks every scenario of the model against its definition.
   "Model.scenariosNeedingAttention": 25,
   "Model.levers": 10,

@@ -1,4 +1,34 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { MetricsAccess } from "../config.js";
+import { ErrorCode, type HttpErrorBody } from "../errors.js";
+
+const digest = (text: string) => createHash("sha256").update(text).digest();
+
+/**
+ * Whether a GET /metrics may be answered (README "Operations endpoints"): with
+ * METRICS_TOKEN set, only to `Authorization: Bearer <token>` (401 otherwise);
+ * without one, outside production only (403 in production). Undefined: allowed.
+ */
+export function metricsDenied(
+  access: MetricsAccess,
+  authorization: string | undefined,
+): { status: number; body: HttpErrorBody } | undefined {
+  if (access.token) {
+    const given = /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim() ?? "";
+    // Digests of equal length, so the comparison takes the same time whatever was sent.
+    if (timingSafeEqual(digest(given), digest(access.token))) return undefined;
+    return {
+      status: 401,
+      body: { error: "Metrics need Authorization: Bearer <METRICS_TOKEN>", code: ErrorCode.UNAUTHENTICATED },
+    };
+  }
+  if (access.openWithoutToken) return undefined;
+  return {
+    status: 403,
+    body: { error: "Metrics are not served in production without METRICS_TOKEN", code: ErrorCode.FORBIDDEN },
+  };
+}
 
 /** What the runner reports to /metrics. */
 export interface RunnerGauges {
@@ -6,7 +36,10 @@ export interface RunnerGauges {
   waiting: number;
 }
 
-/** Prometheus metrics of one service instance (GET /metrics). */
+/**
+ * Prometheus metrics of one service instance (GET /metrics). No label names a
+ * tenant, user or key: the counts are the instance's, summed over all tenants.
+ */
 export function createMetrics(runner: RunnerGauges) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });

@@ -87,6 +87,8 @@ function budgeted(resolve: GraphQLFieldResolver<unknown, unknown>, rootMutation:
     const result = resolve(source, args, context, info);
     return rootMutation || !isPromiseLike(result) ? result : budget.race(result);
   };
+  // Keep the marks of wrappers below (input hygiene): a second server in this process wraps nothing twice.
+  Object.assign(wrapped, resolve);
   wrapped[WRAPPED] = true;
   return wrapped;
 }

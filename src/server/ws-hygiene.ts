@@ -7,6 +7,7 @@ import type { WebSocketLimits } from "../config.js";
 import { ErrorCode, RateLimitedError } from "../errors.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { Logger } from "../logger.js";
+import type { AppPubSub } from "../pubsub/pubsub.js";
 import { liveApiKeyIds } from "../modules/auth/auth.service.js";
 import type { Principal } from "../modules/auth/principal.js";
 import type { OperationGuard } from "./limits.js";
@@ -57,6 +58,8 @@ export interface WsHygieneDeps {
   prisma: PrismaClient;
   /** Resolves an API key to its principal, or throws UNAUTHENTICATED. */
   authenticate(key: string | undefined): Promise<Principal>;
+  /** The service's pub/sub (Redis across instances when configured): revocations reach every instance. */
+  pubsub?: AppPubSub;
 }
 
 /**
@@ -65,7 +68,7 @@ export interface WsHygieneDeps {
  * this instance, operations at once per socket, the key's request and
  * expensive-mutation budgets per operation, the operation limits of HTTP, and
  * sockets of revoked keys closed (checked every `keyRecheckSeconds`, and at once
- * after a revokeApiKey served by this instance). The connection-init timeout and
+ * after a revokeApiKey served by any instance that shares the pub/sub). The connection-init timeout and
  * the payload limit are graphql-ws's and ws's own options.
  */
 export class WsHygiene {
@@ -154,9 +157,11 @@ export class WsHygiene {
     });
     this.timer = setInterval(() => void this.sweep(), limits.keyRecheckSeconds * 1000);
     this.timer.unref();
+    const revocations = this.listenForRevocations();
     return {
       dispose: async () => {
         clearInterval(this.timer);
+        await revocations.stop();
         for (const client of wss.clients) client.close(CLOSE.goingAway, "Going away");
         wss.removeAllListeners();
         await new Promise<void>((resolve, reject) => wss.close((err) => (err ? reject(err) : resolve())));
@@ -279,7 +284,29 @@ export class WsHygiene {
     return closed;
   }
 
-  /** Apollo plugin: a key revoked through this instance closes its sockets at once, not at the next check. */
+  /**
+   * Sweeps whenever any instance announces a revocation on the pub/sub (its
+   * own included), so that sockets on every instance close at once.
+   */
+  private listenForRevocations(): { stop(): Promise<void> } {
+    const { pubsub, logger } = this.deps;
+    if (!pubsub) return { stop: () => Promise.resolve() };
+    const events = pubsub.subscribe("api-keys-revoked");
+    const done = (async () => {
+      for await (const _event of events) await this.sweep();
+    })().catch((err: unknown) => logger.warn({ err }, "listening for key revocations failed"));
+    return {
+      stop: async () => {
+        await events.return?.();
+        await done;
+      },
+    };
+  }
+
+  /**
+   * Apollo plugin: a key revoked through this instance closes its sockets at
+   * once, and the revocation is announced to the other instances.
+   */
   revocationPlugin(): ApolloServerPlugin {
     return {
       requestDidStart: async () => ({
@@ -290,7 +317,9 @@ export class WsHygiene {
             rc.operation.selectionSet.selections.some(
               (s) => s.kind === Kind.FIELD && s.name.value === "revokeApiKey",
             );
-          if (revoked) await this.sweep();
+          if (!revoked) return;
+          this.deps.pubsub?.publish("api-keys-revoked", { revokedAt: new Date().toISOString() });
+          await this.sweep();
         },
       }),
     };

@@ -45,6 +45,7 @@ export type {
 } from "./types.js";
 export { validateDuration, scaleDuration, DISTRIBUTIONS } from "./durations.js";
 export { validateModel, checkRunnable, SUPPORTED_SCHEMA_VERSIONS } from "./validate.js";
+export { knownKeysOnly } from "./model/known-keys.js";
 export { InvalidModelError } from "./compile.js";
 export { ModelRuntimeError } from "./runtime/errors.js";
 export { MAX_ENTITIES_IN_SYSTEM } from "./runtime/entities.js";

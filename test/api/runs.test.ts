@@ -161,6 +161,9 @@ describe.each(backends())("runs on $name", (backend) => {
     const scenario = await waitForState(t, tenant.apiKey, scenarioId, ["RAN_WITH_ERRORS"]);
     expect(scenario.errorMessage).toMatch(/^More than 1048576 entities in the system at once/);
     expect(scenario.errorStackTrace).toMatch(/ModelRuntimeError/);
+    // Paths relative to the project, nothing of the server's file system.
+    expect(scenario.errorStackTrace).toMatch(/\(src\/simulation\/[\w/-]+\.[jt]s:\d+:\d+\)/);
+    expect(scenario.errorStackTrace).not.toContain(process.cwd());
     expect(scenario.latestRun).toMatchObject({ state: "FAILED", errorMessage: scenario.errorMessage });
     expect(scenario.results).toBeNull();
     const last = await progress.until(isTerminal);

@@ -113,3 +113,52 @@ describe.each(backends())("WebSocket hygiene on $name", (backend) => {
     expect(bystander.close).toBeUndefined();
   });
 });
+
+describe.skipIf(!process.env.REDIS_URL)("revocation across API instances over Redis", () => {
+  let a: TestServer;
+  let b: TestServer;
+  let tenant: TestTenant;
+  beforeAll(async () => {
+    const h = testHardening();
+    // The periodic check is out of the picture: only the announcement can close b's socket in time.
+    const hardening = { ...h, ws: { ...h.ws, keyRecheckSeconds: 3600 } };
+    a = await startTestServer(backends()[0], { hardening, redisUrl: process.env.REDIS_URL });
+    b = await startTestServer(backends()[0], {
+      hardening,
+      redisUrl: process.env.REDIS_URL,
+      sharedDatabase: a.db,
+    });
+    tenant = await a.tenant();
+  });
+  afterAll(async () => {
+    await b?.dispose();
+    await a?.dispose();
+  });
+
+  it("closes the key's sockets on the other instance at once (4403), and no one else's", async () => {
+    const key = await createApiKey(a.db.database.prisma, {
+      tenant: tenant.tenantId,
+      email: "revoked-elsewhere@example.test",
+      role: Role.VIEWER,
+    });
+    const other = await createApiKey(a.db.database.prisma, {
+      tenant: tenant.tenantId,
+      email: "bystander@example.test",
+      role: Role.VIEWER,
+    });
+    const onB = await rawWs(b.wsUrl, { init: { apiKey: key.apiKey } });
+    const bystander = await rawWs(b.wsUrl, { init: { apiKey: other.apiKey } });
+    expect([onB.acked, bystander.acked]).toEqual([true, true]);
+    const revoked = await a.gql(tenant.apiKey, `mutation($id: ID!) { revokeApiKey(id: $id) }`, {
+      id: key.apiKeyId,
+    });
+    expect(revoked.errors).toBeUndefined();
+    expect(await onB.closed).toEqual({ code: 4403, reason: "API key revoked" });
+    expect(bystander.close).toBeUndefined();
+    // Nor can the revoked key open a new socket there.
+    const again = await rawWs(b.wsUrl, { init: { apiKey: key.apiKey } });
+    expect(again.acked).toBe(false);
+    expect(again.close?.code).toBe(4403);
+    bystander.socket.close();
+  });
+});

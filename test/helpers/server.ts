@@ -74,6 +74,8 @@ export interface TestServerOptions {
   hardening?: Hardening;
   /** Fair sharing and run bounds (default: the documented defaults for `concurrency`). */
   runLimits?: Partial<RunLimits>;
+  /** The database of another test server, for a second API instance of one deployment (left to its owner). */
+  sharedDatabase?: TestDatabase;
 }
 
 /**
@@ -99,7 +101,7 @@ export async function startTestServer(
   backend: Backend,
   options: TestServerOptions = {},
 ): Promise<TestServer> {
-  const db = await createTestDatabase(backend);
+  const db = options.sharedDatabase ?? (await createTestDatabase(backend));
   schema ??= createSchema();
   const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "scenariolab-test-"));
@@ -208,7 +210,7 @@ export async function startTestServer(
       await server.close();
       await runner.stop(0);
       await pubsub.close();
-      await db.dispose();
+      if (!options.sharedDatabase) await db.dispose();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

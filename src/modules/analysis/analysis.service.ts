@@ -1,3 +1,4 @@
+import { likeLiteral } from "../../db/like.js";
 import { conflict, invalidState, notFound } from "../../errors.js";
 import { uniqueViolation } from "../../db/errors.js";
 import type { Prisma } from "../../generated/prisma/client.js";
@@ -31,7 +32,9 @@ export class AnalysisService {
     const where: Prisma.AnalysisWhereInput = {
       isDeleted: false,
       ...(args.modelId ? { modelId: args.modelId } : {}),
-      ...(args.nameContains ? { name: { contains: args.nameContains, mode: "insensitive" } } : {}),
+      ...(args.nameContains
+        ? { name: { contains: likeLiteral(args.nameContains), mode: "insensitive" } }
+        : {}),
     };
     return paginate(
       where,

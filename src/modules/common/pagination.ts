@@ -1,6 +1,8 @@
 import { ArgsType, Field, Int, ObjectType } from "type-graphql";
 import { IsInt, IsOptional, Max, MaxLength, Min } from "class-validator";
+import { isUuid } from "../../db/ids.js";
 import { badInput } from "../../errors.js";
+import { isStorableDate } from "./scalars.js";
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -49,8 +51,9 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
     const [iso, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown[];
     const createdAt = new Date(String(iso));
-    if (typeof id !== "string" || Number.isNaN(createdAt.getTime())) throw new Error("bad cursor");
-    return { createdAt, id };
+    // Checked before the database sees them: an id that is not a UUID or an unstorable date is no cursor of ours.
+    if (typeof id !== "string" || !isUuid(id) || !isStorableDate(createdAt)) throw new Error("bad cursor");
+    return { createdAt, id: id.toLowerCase() };
   } catch {
     throw badInput("Invalid cursor", [{ path: "after", message: "is not a cursor returned by this API" }]);
   }

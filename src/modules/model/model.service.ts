@@ -1,19 +1,33 @@
+import { likeLiteral } from "../../db/like.js";
 import { isDeepStrictEqual } from "node:util";
 import { badInput, conflict, invalidState, notFound } from "../../errors.js";
-import { checkBounds, validateModel, type ModelBounds, type QuodsiModel } from "../../simulation/index.js";
+import {
+  checkBounds,
+  knownKeysOnly,
+  validateModel,
+  type ModelBounds,
+  type QuodsiModel,
+} from "../../simulation/index.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import { paginate } from "../common/pagination.js";
 import { revalidateScenarios } from "../scenario/effective-model.js";
 import { ACTIVE_STATES, type ServiceDeps } from "../deps.js";
 import type { CreateModelInput, ModelsArgs, UpdateModelInput } from "./model.input.js";
-import { toModel, type Model } from "./model.type.js";
+import { toModel, type DefinitionWarning, type Model } from "./model.type.js";
 
 /**
  * Validates a wire-format definition, and that it stays within the service's
  * bounds (runTime, replications, generator maxEntities); every problem is
- * reported with its path under `definition`.
+ * reported with its path under `definition`. Returns the definition to store:
+ * the known keys of the wire format only (knownKeysOnly), with a warning for
+ * each key dropped.
  */
-export function parseDefinition(definition: unknown, bounds: ModelBounds, field = "definition"): QuodsiModel {
+export function parseDefinition(
+  definition: unknown,
+  bounds: ModelBounds,
+  field = "definition",
+): { model: QuodsiModel; stored: Prisma.InputJsonValue; warnings: DefinitionWarning[] } {
+  // Validated as given (a legacy document is recognised by keys the clean format does not have).
   const result = validateModel(definition);
   const issues = result.ok ? checkBounds(result.value, bounds) : result.issues;
   if (!result.ok || issues.length) {
@@ -25,7 +39,12 @@ export function parseDefinition(definition: unknown, bounds: ModelBounds, field 
       })),
     );
   }
-  return result.value;
+  const known = knownKeysOnly(definition);
+  return {
+    model: result.value,
+    stored: known.value as Prisma.InputJsonValue,
+    warnings: known.warnings.map((w) => ({ path: w.path, message: w.message })),
+  };
 }
 
 export class ModelService {
@@ -34,7 +53,9 @@ export class ModelService {
   list(args: ModelsArgs) {
     const where: Prisma.ModelWhereInput = {
       isDeleted: false,
-      ...(args.nameContains ? { name: { contains: args.nameContains, mode: "insensitive" } } : {}),
+      ...(args.nameContains
+        ? { name: { contains: likeLiteral(args.nameContains), mode: "insensitive" } }
+        : {}),
     };
     return paginate(
       where,
@@ -65,25 +86,34 @@ export class ModelService {
   }
 
   async create(input: CreateModelInput): Promise<Model> {
-    parseDefinition(input.definition, this.deps.runtime.limits.model);
+    const { stored, warnings } = parseDefinition(input.definition, this.deps.runtime.limits.model);
     const row = await this.deps.db.model.create({
       data: {
         tenantId: this.deps.principal.tenantId,
         name: input.name.trim(),
         description: input.description ?? null,
-        definition: input.definition as Prisma.InputJsonValue,
+        definition: stored,
         createdByUserId: this.deps.principal.userId,
       },
     });
-    return toModel(row);
+    return { ...toModel(row), definitionWarnings: warnings };
   }
 
   async update(id: string, input: UpdateModelInput): Promise<Model> {
     const current = await this.require(id);
-    // jsonb does not keep key order, so compare structurally.
-    const definitionChanged =
-      input.definition !== undefined && !isDeepStrictEqual(input.definition, current.definition);
-    if (input.definition !== undefined) parseDefinition(input.definition, this.deps.runtime.limits.model);
+    const parsed =
+      input.definition !== undefined
+        ? parseDefinition(input.definition, this.deps.runtime.limits.model)
+        : undefined;
+    // jsonb does not keep key order, so compare structurally (what would be stored).
+    const definitionChanged = parsed !== undefined && !isDeepStrictEqual(parsed.stored, current.definition);
+    const data = {
+      ...(input.name !== undefined ? { name: input.name.trim() } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(definitionChanged ? { definition: parsed.stored, version: { increment: 1 } } : {}),
+    };
+    // Nothing changes (e.g. the same definition again, or one with unknown keys only): nothing to write.
+    if (Object.keys(data).length === 0) return { ...current, definitionWarnings: parsed?.warnings ?? [] };
     const row = await this.deps.db.$transaction(async (tx) => {
       if (definitionChanged) {
         const active = await tx.scenario.count({
@@ -97,20 +127,14 @@ export class ModelService {
       // Optimistic concurrency on version: of two concurrent definition changes one wins.
       const { count } = await tx.model.updateMany({
         where: { id, version: current.version, isDeleted: false },
-        data: {
-          ...(input.name !== undefined ? { name: input.name.trim() } : {}),
-          ...(input.description !== undefined ? { description: input.description } : {}),
-          ...(definitionChanged
-            ? { definition: input.definition as Prisma.InputJsonValue, version: { increment: 1 } }
-            : {}),
-        },
+        data,
       });
       if (count === 0) throw conflict(`Model ${id} was changed concurrently; reload and retry`);
-      if (definitionChanged) await revalidateScenarios(tx, id, input.definition);
+      if (definitionChanged) await revalidateScenarios(tx, id, parsed.stored);
       return tx.model.findFirstOrThrow({ where: { id } });
     });
     this.deps.loaders.model.clear(id);
-    return toModel(row);
+    return { ...toModel(row), definitionWarnings: parsed?.warnings ?? [] };
   }
 
   /** Soft-deletes the model with its analyses and scenarios; refused while any of them runs. */

@@ -3,6 +3,15 @@ import type { Model as ModelRow } from "../../generated/prisma/client.js";
 import { connectionType } from "../common/connection.js";
 import { DateTimeScalar, JSONScalar } from "../common/scalars.js";
 
+@ObjectType({ description: "A remark about a definition that was accepted: where, and what was done" })
+export class DefinitionWarning {
+  @Field(() => String, { description: "Path in the definition, e.g. `activities[0].layout`" })
+  path!: string;
+
+  @Field(() => String, { description: "What was done, e.g. `unknown key, dropped`" })
+  message!: string;
+}
+
 @ObjectType({
   description: "A process model: a Quodsi wire-format definition, versioned on every definition change",
 })
@@ -28,6 +37,12 @@ export class Model {
   @Field(() => DateTimeScalar, { description: "When the model was last changed" })
   updatedAt!: Date;
 
+  @Field(() => [DefinitionWarning], {
+    description:
+      "What createModel or updateModel changed in the definition it was given (unknown keys dropped: a definition is stored with the known keys of the wire format only); empty on reads",
+  })
+  definitionWarnings!: DefinitionWarning[];
+
   createdByUserId!: string;
 }
 
@@ -44,5 +59,6 @@ export function toModel(row: ModelRow): Model {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     createdByUserId: row.createdByUserId,
+    definitionWarnings: [],
   };
 }

@@ -1,3 +1,4 @@
+import { likeLiteral } from "../../db/like.js";
 import { conflict, invalidState, notFound } from "../../errors.js";
 import { uniqueViolation } from "../../db/errors.js";
 import type { Prisma } from "../../generated/prisma/client.js";
@@ -43,7 +44,7 @@ export class ScenarioService {
       ...(f.includeDeleted ? {} : { isDeleted: false }),
       ...(f.analysisId ? { analysisId: f.analysisId } : {}),
       ...(f.states?.length ? { state: { in: f.states.map((s) => toDbState(s)) } } : {}),
-      ...(f.nameContains ? { name: { contains: f.nameContains, mode: "insensitive" } } : {}),
+      ...(f.nameContains ? { name: { contains: likeLiteral(f.nameContains), mode: "insensitive" } } : {}),
       ...(f.createdAfter || f.createdBefore
         ? {
             createdAt: {

@@ -4,6 +4,7 @@ import { connectionType } from "../common/connection.js";
 import { scenarioStateOf } from "../../lifecycle/states.js";
 import { fromDbEnum, ScenarioState, TimePeriod } from "../common/enums.js";
 import { DateTimeScalar } from "../common/scalars.js";
+import { projectRelativeStack } from "../../errors.js";
 
 @ObjectType({
   description: "One what-if variant of an analysis's model: overrides, replications and its latest run",
@@ -107,7 +108,8 @@ export function toScenario(row: ScenarioRow): Scenario {
     executionTimeMs: row.executionTimeMs,
     errorMessage: row.errorMessage,
     errorDetails: row.errorDetails,
-    errorStackTrace: row.errorStackTrace,
+    // Rows stored before traces were made relative.
+    errorStackTrace: row.errorStackTrace && projectRelativeStack(row.errorStackTrace),
     blobStoragePath: row.blobStoragePath,
     resultsStale: row.resultsStale,
     isDeleted: row.isDeleted,
