@@ -10,7 +10,7 @@ import type { Principal } from "../modules/auth/principal.js";
 import { OperationGuard } from "./limits.js";
 import type { Metrics } from "./metrics.js";
 import { RateLimitGuard, clientAddress } from "./rate-limit.js";
-import { applyTimeBudget, budgetedExecute, timeBudgetPlugin } from "./time-budget.js";
+import { applyTimeBudget, budgetedExecute, laneExecute, timeBudgetPlugin } from "./time-budget.js";
 import { WsHygiene } from "./ws-hygiene.js";
 
 export interface HardeningDeps {
@@ -31,8 +31,8 @@ export interface ServerHardening {
     validationRules: ValidationRule[];
     plugins: ApolloServerPlugin[];
   };
-  /** graphql-js `execute` with the time budget, for graphql-ws (undefined: no budget). */
-  execute: ((args: ExecutionArgs) => Promise<ExecutionResult>) | undefined;
+  /** graphql-js `execute` for graphql-ws: each operation's statements in a lane, under the time budget if any. */
+  execute: (args: ExecutionArgs) => Promise<ExecutionResult>;
   /** An HTTP request's key under the failed-authentication and per-key budgets. */
   authenticate(req: IncomingMessage): Promise<Principal>;
   /** Express middleware before /graphql: the address budget, answered in GraphQL's shape. */
@@ -86,7 +86,7 @@ export function createHardening({ config, schema, metrics, logger, prisma }: Har
         ws.revocationPlugin(),
       ],
     },
-    execute: timeoutMs > 0 ? budgetedExecute(timeoutMs, operations) : undefined,
+    execute: timeoutMs > 0 ? budgetedExecute(timeoutMs, operations) : laneExecute,
     async authenticate(req) {
       const principal = await rate.authenticate(
         clientAddress(req, config.rate.trustProxyHops),

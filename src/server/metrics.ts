@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { StatementStats } from "../db/scheduler.js";
 
 /** What the runner reports to /metrics. */
 export interface RunnerGauges {
@@ -7,7 +8,7 @@ export interface RunnerGauges {
 }
 
 /** Prometheus metrics of one service instance (GET /metrics). */
-export function createMetrics(runner: RunnerGauges) {
+export function createMetrics(runner: RunnerGauges, statements?: StatementStats) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   new Gauge({
@@ -26,6 +27,34 @@ export function createMetrics(runner: RunnerGauges) {
       this.set(runner.waiting);
     },
   });
+  if (statements) {
+    let reported = 0;
+    new Counter({
+      name: "scenariolab_db_statements_dropped_total",
+      help: "Database statements dropped unexecuted because their request ran out of its time budget",
+      registers: [registry],
+      collect() {
+        this.inc(statements.dropped - reported);
+        reported = statements.dropped;
+      },
+    });
+    new Gauge({
+      name: "scenariolab_db_statements_waiting",
+      help: "Database statements waiting for their request's turn",
+      registers: [registry],
+      collect() {
+        this.set(statements.waiting);
+      },
+    });
+    new Gauge({
+      name: "scenariolab_db_statements_running",
+      help: "Database statements running (at most 1 on the embedded database, the pool size on PostgreSQL)",
+      registers: [registry],
+      collect() {
+        this.set(statements.running);
+      },
+    });
+  }
   return {
     registry,
     graphqlOperations: new Counter({
