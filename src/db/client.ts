@@ -52,7 +52,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (options.databaseUrl) {
     const { factory, stats } = scheduleStatements(
       new PrismaPg({ connectionString: options.databaseUrl, max: DATABASE_POOL_SIZE }),
-      DATABASE_POOL_SIZE,
+      { concurrency: DATABASE_POOL_SIZE, inProcess: false },
     );
     const prisma = new PrismaClient({ adapter: factory, log: LOG });
     const sql = await postgresSql(options.databaseUrl);
@@ -76,7 +76,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const pglite = await PGlite.create(dir);
   // PGlite runs one statement at a time: one in flight, the rest wait in the fair queue.
-  const { factory, stats } = scheduleStatements(new PrismaPGlite(pglite), 1);
+  const { factory, stats } = scheduleStatements(new PrismaPGlite(pglite), {
+    concurrency: 1,
+    inProcess: true,
+  });
   const prisma = new PrismaClient({ adapter: factory, log: LOG });
   const onQuery = withQueryEvents(prisma);
   return {

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import type {
   IsolationLevel,
   SqlDriverAdapter,
@@ -66,12 +67,14 @@ type LaneOptions = QueueAddOptions & { lane: StatementLane };
 
 /**
  * p-queue's queue class for round-robin between lanes: one FIFO per lane,
- * lanes served in turn; an aborted lane's entries first, since each of them
- * only rejects without touching the database.
+ * the lanes with waiting entries served in turn.
  */
 class FairQueue implements Queue<RunFunction, LaneOptions> {
-  /** Lanes with waiting entries, in the order they are served (a served lane moves to the back). */
-  readonly #lanes = new Map<StatementLane, RunFunction[]>();
+  /**
+   * Lanes with waiting entries, in the order they are served (a served lane moves to the back);
+   * each lane's entries from `head` on are waiting (no Array.shift on queues of thousands).
+   */
+  readonly #lanes = new Map<StatementLane, { runs: RunFunction[]; head: number }>();
   #size = 0;
 
   get size(): number {
@@ -81,32 +84,25 @@ class FairQueue implements Queue<RunFunction, LaneOptions> {
   enqueue(run: RunFunction, options?: Partial<LaneOptions>): void {
     const lane = options?.lane ?? BACKGROUND;
     const waiting = this.#lanes.get(lane);
-    if (waiting) waiting.push(run);
-    else this.#lanes.set(lane, [run]);
+    if (waiting) waiting.runs.push(run);
+    else this.#lanes.set(lane, { runs: [run], head: 0 });
     this.#size++;
   }
 
   dequeue(): RunFunction | undefined {
-    let next: StatementLane | undefined;
-    for (const lane of this.#lanes.keys()) {
-      next ??= lane;
-      if (lane.aborted) {
-        next = lane;
-        break;
-      }
-    }
-    if (!next) return undefined;
-    const waiting = this.#lanes.get(next)!;
-    const run = waiting.shift();
-    this.#lanes.delete(next);
-    if (waiting.length > 0) this.#lanes.set(next, waiting);
+    const next = this.#lanes.entries().next();
+    if (next.done) return undefined;
+    const [lane, waiting] = next.value;
+    const run = waiting.runs[waiting.head++];
+    this.#lanes.delete(lane);
+    if (waiting.head < waiting.runs.length) this.#lanes.set(lane, waiting);
     this.#size--;
     return run;
   }
 
   filter(options: Readonly<Partial<LaneOptions>>): RunFunction[] {
-    if (options.lane) return [...(this.#lanes.get(options.lane) ?? [])];
-    return [...this.#lanes.values()].flat();
+    const waiting = options.lane ? [this.#lanes.get(options.lane)] : [...this.#lanes.values()];
+    return waiting.flatMap((w) => w?.runs.slice(w.head) ?? []);
   }
 
   setPriority(): void {
@@ -139,6 +135,7 @@ class ScheduledAdapter implements SqlDriverAdapter {
     private readonly inner: SqlDriverAdapter,
     private readonly queue: PQueue<FairQueue, LaneOptions>,
     private readonly counters: { dropped: number },
+    private readonly inProcess: boolean,
   ) {
     this.provider = inner.provider;
     this.adapterName = inner.adapterName;
@@ -148,7 +145,12 @@ class ScheduledAdapter implements SqlDriverAdapter {
   private turn<T>(statement: () => Promise<T>): Promise<T> {
     const lane = lanes.getStore() ?? BACKGROUND;
     return this.queue.add(
-      () => {
+      async () => {
+        // An in-process database (PGlite) runs a statement on this thread and settles it in a
+        // microtask, and p-queue starts the next one in a microtask too: a queue of hundreds would
+        // run without ever letting the event loop read another request. One turn of the event loop
+        // before each statement lets other requests in (and their statements into the queue).
+        if (this.inProcess) await nextTurn();
         if (lane.aborted) {
           this.counters.dropped++;
           throw lane.reason;
@@ -195,7 +197,7 @@ class ScheduledAdapter implements SqlDriverAdapter {
  */
 export function scheduleStatements(
   factory: SqlDriverAdapterFactory,
-  concurrency: number,
+  { concurrency, inProcess }: { concurrency: number; inProcess: boolean },
 ): { factory: SqlDriverAdapterFactory; stats: StatementStats } {
   const queue = new PQueue<FairQueue, LaneOptions>({ concurrency, queueClass: FairQueue });
   const counters = { dropped: 0 };
@@ -204,7 +206,7 @@ export function scheduleStatements(
       provider: factory.provider,
       adapterName: factory.adapterName,
       async connect() {
-        return new ScheduledAdapter(await factory.connect(), queue, counters);
+        return new ScheduledAdapter(await factory.connect(), queue, counters, inProcess);
       },
     },
     stats: {
