@@ -195,19 +195,38 @@ function report(name: string, r: PhaseResult, idle?: PhaseResult): void {
     );
 }
 
+/** A setup request, tried again when a loaded machine makes it outlive service 2's small time budget. */
+async function setupRequest<T>(victim: GqlClient, query: string, vars?: Record<string, unknown>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await victim.request<T>(query, vars);
+    } catch (err) {
+      if (attempt >= 5 || !(err as Error).message.includes("time budget")) throw err;
+    }
+  }
+}
+
 async function demoSetup(
   service: Service,
 ): Promise<{ victim: GqlClient; ids: string[]; attackerKey: string }> {
   const victim = new GqlClient(service.url, service.apiKey);
-  const { scenarios } = await victim.request<{ scenarios: { edges: { node: { id: string } }[] } }>(
+  const { scenarios } = await setupRequest<{ scenarios: { edges: { node: { id: string } }[] } }>(
+    victim,
     `{ scenarios { edges { node { id } } } }`,
   );
   const ids = scenarios.edges.map((e) => e.node.id);
   // The attacker is another user of the same tenant: a VIEWER key is enough for every attack.
-  const { createApiKey } = await victim.request<{ createApiKey: { apiKey: string } }>(
+  const { createApiKey } = await setupRequest<{ createApiKey: { apiKey: string } }>(
+    victim,
     `mutation { createApiKey(input: { email: "attacker@example.test", role: VIEWER }) { apiKey } }`,
   );
   return { victim, ids, attackerKey: createApiKey.apiKey };
+}
+
+/** Warm-up requests; one over the time budget on a loaded machine does not matter. */
+async function warmUp(victim: GqlClient, ids: string[]): Promise<void> {
+  for (let i = 0; i < WARMUP; i++)
+    await setupRequest(victim, VICTIM_QUERY, { id: ids[i % ids.length] }).catch(() => undefined);
 }
 
 async function main(): Promise<Record<string, unknown>> {
@@ -253,7 +272,7 @@ async function main(): Promise<Record<string, unknown>> {
           request: (i) => ({ body: { query: `{ me { email } }` }, key: `slk_guess_${i}_${Math.random()}` }),
         },
       ];
-      for (let i = 0; i < WARMUP; i++) await victim.request(VICTIM_QUERY, { id: ids[i % ids.length] });
+      await warmUp(victim, ids);
       phases.idle = await phase(service, victim, ids);
       report("idle", phases.idle);
       for (const attack of attacks) {
@@ -289,7 +308,7 @@ async function main(): Promise<Record<string, unknown>> {
       const setup = await demoSetup(service);
       victim = setup.victim;
       const { ids, attackerKey } = setup;
-      for (let i = 0; i < WARMUP; i++) await victim.request(VICTIM_QUERY, { id: ids[i % ids.length] });
+      await warmUp(victim, ids);
       phases.idle2 = await phase(service, victim, ids);
       report("idle (service 2)", phases.idle2);
       phases.timeBudget = await phase(
