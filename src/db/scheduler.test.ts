@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends, createTestDatabase, type TestDatabase } from "../../test/helpers/backends.js";
 import { DATABASE_POOL_SIZE } from "./client.js";
 import { StatementLane, inLane } from "./scheduler.js";
+import { tenantScoped } from "./tenant.js";
 
 /** Statements one lane has waiting at once in these tests: far more than run at once. */
 const FLOOD = 100;
@@ -92,8 +93,9 @@ describe.each(backends())("statement scheduler ($name)", (backend) => {
     const outcomes = await Promise.all(aborted);
     expect(await Promise.all(other)).toEqual(["other0", "other1", "other2", "other3", "other4"]);
     const ran = done.filter((label) => label.startsWith("aborted")).length;
-    // Only those already running when the lane was aborted.
-    expect(ran).toBe(concurrency);
+    // Only those already running when the lane was aborted (on PGlite the one taken from the
+    // queue may still wait for its turn of the event loop, and is dropped too).
+    expect(ran).toBeLessThanOrEqual(concurrency);
     const rejected = outcomes.filter((o) => o instanceof Error);
     expect(rejected).toHaveLength(FLOOD - ran);
     for (const err of rejected) expect(err.message).toContain("out of time");
@@ -131,5 +133,21 @@ describe.each(backends())("statement scheduler ($name)", (backend) => {
     expect(rows.map((r) => r.name)).toEqual(["T0", "T1", "T2"]);
     await Promise.all(heavy);
     expect(done).toHaveLength(count);
+  });
+
+  it("keeps findUnique, which Prisma batches across requests, from being dropped with another request", async () => {
+    const ids = [randomUUID(), randomUUID()];
+    for (const id of ids)
+      await db.database.prisma.tenant.create({ data: { id, tenantId: id, name: "U", slug: `u-${id}` } });
+    const scoped = tenantScoped(db.database.prisma, ids[0]);
+    const [first, second] = [new StatementLane(), new StatementLane()];
+    // Two requests look up a row by id in the same tick: Prisma sends one statement for both,
+    // from the lane of whichever asked first; that request then runs out of time.
+    const lookups = [first, second].map((lane, i) =>
+      inLane(lane, () => scoped.tenant.findUnique({ where: { id: ids[i] } }).then((row) => row?.id)),
+    );
+    first.abort(new Error("out of time"));
+    expect(await lookups[1]).toBe(ids[1]);
+    expect(await lookups[0]).toBe(ids[0]);
   });
 });
