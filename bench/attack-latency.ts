@@ -27,7 +27,8 @@
  * victim p99 under attack / p99 idle <= 2.
  *
  * Usage: npm run bench:attack   (env REQUESTS=1000 WARMUP=100 ATTACKERS=4 SLOW_ATTACKERS=1 TIME_BUDGET_MS=250;
- * BENCH_DATABASE_URL=postgres://…/<empty database> runs service 2 on PostgreSQL)
+ * BENCH_DATABASE_URL=postgres://…/<empty database> runs service 2 on PostgreSQL;
+ * PHASES=refused,time runs service 1 ("refused"), service 2 ("time") or both)
  * Last line: {"bench":"attack-latency","phases":{…},"ratios":{…}}
  */
 import http from "node:http";
@@ -50,6 +51,7 @@ const ATTACKERS = envInt("ATTACKERS", 4, 1, 64);
 /** Loops sending the slow query that only the time budget stops (one: a long request at a time). */
 const SLOW_ATTACKERS = envInt("SLOW_ATTACKERS", 1, 1, 64);
 const TIME_BUDGET_MS = envInt("TIME_BUDGET_MS", 250, 1, 60_000);
+const PHASES = new Set((process.env.PHASES ?? "refused,time").split(",").map((p) => p.trim()));
 const PHASE_LIMIT_MS = 60_000;
 const VICTIM_QUERY = `query($id: ID!) { scenario(id: $id) { id name state } }`;
 const ATTACKER_ADDRESS = "127.0.0.2";
@@ -193,19 +195,38 @@ function report(name: string, r: PhaseResult, idle?: PhaseResult): void {
     );
 }
 
+/** A setup request, tried again when a loaded machine makes it outlive service 2's small time budget. */
+async function setupRequest<T>(victim: GqlClient, query: string, vars?: Record<string, unknown>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await victim.request<T>(query, vars);
+    } catch (err) {
+      if (attempt >= 5 || !(err as Error).message.includes("time budget")) throw err;
+    }
+  }
+}
+
 async function demoSetup(
   service: Service,
 ): Promise<{ victim: GqlClient; ids: string[]; attackerKey: string }> {
   const victim = new GqlClient(service.url, service.apiKey);
-  const { scenarios } = await victim.request<{ scenarios: { edges: { node: { id: string } }[] } }>(
+  const { scenarios } = await setupRequest<{ scenarios: { edges: { node: { id: string } }[] } }>(
+    victim,
     `{ scenarios { edges { node { id } } } }`,
   );
   const ids = scenarios.edges.map((e) => e.node.id);
   // The attacker is another user of the same tenant: a VIEWER key is enough for every attack.
-  const { createApiKey } = await victim.request<{ createApiKey: { apiKey: string } }>(
+  const { createApiKey } = await setupRequest<{ createApiKey: { apiKey: string } }>(
+    victim,
     `mutation { createApiKey(input: { email: "attacker@example.test", role: VIEWER }) { apiKey } }`,
   );
   return { victim, ids, attackerKey: createApiKey.apiKey };
+}
+
+/** Warm-up requests; one over the time budget on a loaded machine does not matter. */
+async function warmUp(victim: GqlClient, ids: string[]): Promise<void> {
+  for (let i = 0; i < WARMUP; i++)
+    await setupRequest(victim, VICTIM_QUERY, { id: ids[i % ids.length] }).catch(() => undefined);
 }
 
 async function main(): Promise<Record<string, unknown>> {
@@ -219,92 +240,100 @@ async function main(): Promise<Record<string, unknown>> {
     Math.round((a.victim.p99 / idle.victim.p99) * 100) / 100;
 
   // 1. Production defaults: the attacks are refused before they run.
-  let service: Service | undefined = await startService({
-    concurrency: 1,
-    env: { NODE_ENV: "production", ...VICTIM_BUDGETS },
-  });
+  let service: Service | undefined;
   let victim: GqlClient | undefined;
-  try {
-    console.log(
-      `service 1: ${service.url} (NODE_ENV=production, default limits but ${JSON.stringify(VICTIM_BUDGETS)})`,
-    );
-    const setup = await demoSetup(service);
-    victim = setup.victim;
-    const { ids, attackerKey } = setup;
-    const aliases = Array.from({ length: 500 }, (_, i) => `m${i}: effectiveModel`).join(" ");
-    const attacks: Attack[] = [
-      { name: "depth", request: () => ({ body: { query: nested(15) }, key: attackerKey }) },
-      {
-        name: "aliases",
-        request: () => ({
-          body: { query: `query($id: ID!) { scenario(id: $id) { ${aliases} } }`, variables: { id: ids[0] } },
-          key: attackerKey,
-        }),
-      },
-      {
-        name: "keys",
-        request: (i) => ({ body: { query: `{ me { email } }` }, key: `slk_guess_${i}_${Math.random()}` }),
-      },
-    ];
-    for (let i = 0; i < WARMUP; i++) await victim.request(VICTIM_QUERY, { id: ids[i % ids.length] });
-    phases.idle = await phase(service, victim, ids);
-    report("idle", phases.idle);
-    for (const attack of attacks) {
-      phases[attack.name] = await phase(service, victim, ids, attack);
-      report(attack.name, phases[attack.name], phases.idle);
-      ratios[attack.name] = ratio(phases[attack.name], phases.idle);
+  if (PHASES.has("refused")) {
+    service = await startService({
+      concurrency: 1,
+      env: { NODE_ENV: "production", ...VICTIM_BUDGETS },
+    });
+    try {
+      console.log(
+        `service 1: ${service.url} (NODE_ENV=production, default limits but ${JSON.stringify(VICTIM_BUDGETS)})`,
+      );
+      const setup = await demoSetup(service);
+      victim = setup.victim;
+      const { ids, attackerKey } = setup;
+      const aliases = Array.from({ length: 500 }, (_, i) => `m${i}: effectiveModel`).join(" ");
+      const attacks: Attack[] = [
+        { name: "depth", request: () => ({ body: { query: nested(15) }, key: attackerKey }) },
+        {
+          name: "aliases",
+          request: () => ({
+            body: {
+              query: `query($id: ID!) { scenario(id: $id) { ${aliases} } }`,
+              variables: { id: ids[0] },
+            },
+            key: attackerKey,
+          }),
+        },
+        {
+          name: "keys",
+          request: (i) => ({ body: { query: `{ me { email } }` }, key: `slk_guess_${i}_${Math.random()}` }),
+        },
+      ];
+      await warmUp(victim, ids);
+      phases.idle = await phase(service, victim, ids);
+      report("idle", phases.idle);
+      for (const attack of attacks) {
+        phases[attack.name] = await phase(service, victim, ids, attack);
+        report(attack.name, phases[attack.name], phases.idle);
+        ratios[attack.name] = ratio(phases[attack.name], phases.idle);
+      }
+    } finally {
+      victim?.close();
+      await service?.stop();
     }
-  } finally {
-    victim?.close();
-    await service?.stop();
   }
 
   // 2. Depth and cost limits lifted: only the time budget stops the 6-level query.
-  service = await startService({
-    concurrency: 1,
-    env: {
-      NODE_ENV: "production",
-      ...VICTIM_BUDGETS,
-      GRAPHQL_MAX_DEPTH: "1000",
-      GRAPHQL_MAX_COST: "1000000000",
-      GRAPHQL_TIMEOUT_MS: String(TIME_BUDGET_MS),
-      // BENCH_DATABASE_URL: an empty PostgreSQL database for service 2 instead of the embedded one.
-      ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
-    },
-  });
-  victim = undefined;
-  try {
-    console.log(
-      `service 2: ${service.url} (depth and cost limits lifted, GRAPHQL_TIMEOUT_MS=${TIME_BUDGET_MS}, ${process.env.BENCH_DATABASE_URL ? "PostgreSQL" : "embedded PGlite"}); ${SLOW_ATTACKERS} attacker loop(s)`,
-    );
-    const setup = await demoSetup(service);
-    victim = setup.victim;
-    const { ids, attackerKey } = setup;
-    for (let i = 0; i < WARMUP; i++) await victim.request(VICTIM_QUERY, { id: ids[i % ids.length] });
-    phases.idle2 = await phase(service, victim, ids);
-    report("idle (service 2)", phases.idle2);
-    phases.timeBudget = await phase(
-      service,
-      victim,
-      ids,
-      {
-        name: "time budget",
-        // first: 3 reads the same rows as first: 100 (the demo has 3 scenarios) within the lifted cost limit.
-        request: () => ({ body: { query: nested(6, 3) }, key: attackerKey }),
+  if (PHASES.has("time")) {
+    service = await startService({
+      concurrency: 1,
+      env: {
+        NODE_ENV: "production",
+        ...VICTIM_BUDGETS,
+        GRAPHQL_MAX_DEPTH: "1000",
+        GRAPHQL_MAX_COST: "1000000000",
+        GRAPHQL_TIMEOUT_MS: String(TIME_BUDGET_MS),
+        // BENCH_DATABASE_URL: an empty PostgreSQL database for service 2 instead of the embedded one.
+        ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
       },
-      SLOW_ATTACKERS,
-    );
-    report("time budget (6 levels)", phases.timeBudget, phases.idle2);
-    ratios.timeBudget = ratio(phases.timeBudget, phases.idle2);
-  } catch (err) {
-    console.log(`service 2 output (last lines):\n${service.output().slice(-3000)}`);
-    throw err;
-  } finally {
-    victim?.close();
-    await service?.stop();
+    });
+    victim = undefined;
+    try {
+      console.log(
+        `service 2: ${service.url} (depth and cost limits lifted, GRAPHQL_TIMEOUT_MS=${TIME_BUDGET_MS}, ${process.env.BENCH_DATABASE_URL ? "PostgreSQL" : "embedded PGlite"}); ${SLOW_ATTACKERS} attacker loop(s)`,
+      );
+      const setup = await demoSetup(service);
+      victim = setup.victim;
+      const { ids, attackerKey } = setup;
+      await warmUp(victim, ids);
+      phases.idle2 = await phase(service, victim, ids);
+      report("idle (service 2)", phases.idle2);
+      phases.timeBudget = await phase(
+        service,
+        victim,
+        ids,
+        {
+          name: "time budget",
+          // first: 3 reads the same rows as first: 100 (the demo has 3 scenarios) within the lifted cost limit.
+          request: () => ({ body: { query: nested(6, 3) }, key: attackerKey }),
+        },
+        SLOW_ATTACKERS,
+      );
+      report("time budget (6 levels)", phases.timeBudget, phases.idle2);
+      ratios.timeBudget = ratio(phases.timeBudget, phases.idle2);
+    } catch (err) {
+      console.log(`service 2 output (last lines):\n${service.output().slice(-3000)}`);
+      throw err;
+    } finally {
+      victim?.close();
+      await service?.stop();
+    }
   }
 
-  const worst = Math.max(...Object.values(ratios));
+  const worst = Math.max(0, ...Object.values(ratios));
   console.log(
     `load average at the end: ${os
       .loadavg()

@@ -84,10 +84,15 @@ export interface WebSocketLimits {
   /** A larger message closes the socket (1009). */
   maxPayloadBytes: number;
   maxSubscriptionsPerSocket: number;
-  /** Open sockets per API key on this instance. */
+  /** Open sockets per API key: across the API instances that share REDIS_URL, else on this instance. */
   maxConnectionsPerKey: number;
   /** How often open sockets' keys are checked; sockets of revoked keys are closed (4403). */
   keyRecheckSeconds: number;
+  /**
+   * With Redis: how long a socket counts for its key without its instance renewing it (every
+   * third of this), i.e. how soon the sockets of an instance that crashed stop counting.
+   */
+  connectionLeaseSeconds: number;
 }
 
 /** Bounds of JSON arguments (model definitions, override values), checked at the edge before anything reads them. */
@@ -268,6 +273,7 @@ function hardeningFromEnv(env: NodeJS.ProcessEnv, nodeEnv: string, redisUrl: str
       maxSubscriptionsPerSocket: intVar(env, "WS_MAX_SUBSCRIPTIONS_PER_SOCKET", 20, 1, 100_000),
       maxConnectionsPerKey: intVar(env, "WS_MAX_CONNECTIONS_PER_KEY", 100, 1, 1_000_000),
       keyRecheckSeconds: intVar(env, "WS_KEY_RECHECK_SECONDS", 30, 1, 86_400),
+      connectionLeaseSeconds: intVar(env, "WS_CONNECTION_LEASE_SECONDS", 30, 1, 3600),
     },
     input: {
       maxJsonDepth: intVar(env, "INPUT_MAX_JSON_DEPTH", 100, 2, 10_000),

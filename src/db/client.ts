@@ -4,9 +4,13 @@ import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.js";
+import { scheduleStatements, type StatementStats } from "./scheduler.js";
 import { pgliteSql, postgresSql, type SqlConnection } from "./sql.js";
 
 export { PrismaClient };
+
+/** Connections of the PostgreSQL pool, and so statements running at once. */
+export const DATABASE_POOL_SIZE = 10;
 
 export interface Database {
   kind: "pglite" | "postgres";
@@ -15,6 +19,8 @@ export interface Database {
   sql: SqlConnection;
   /** Registers a listener called once per SQL statement Prisma sends. */
   onQuery(listener: (sql: string) => void): () => void;
+  /** The statement scheduler in front of Prisma's driver adapter (src/db/scheduler.ts). */
+  statements: StatementStats;
   close(): Promise<void>;
 }
 
@@ -44,10 +50,11 @@ const LOG = [{ emit: "event" as const, level: "query" as const }];
 /** Opens the embedded PGlite database (persisted under dataDir/pglite) or PostgreSQL. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
-    const prisma = new PrismaClient({
-      adapter: new PrismaPg({ connectionString: options.databaseUrl }),
-      log: LOG,
-    });
+    const { factory, stats } = scheduleStatements(
+      new PrismaPg({ connectionString: options.databaseUrl, max: DATABASE_POOL_SIZE }),
+      { concurrency: DATABASE_POOL_SIZE, inProcess: false },
+    );
+    const prisma = new PrismaClient({ adapter: factory, log: LOG });
     const sql = await postgresSql(options.databaseUrl);
     const onQuery = withQueryEvents(prisma);
     return {
@@ -55,6 +62,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       prisma,
       sql,
       onQuery,
+      statements: stats,
       async close() {
         await prisma.$disconnect();
         await sql.close();
@@ -67,13 +75,19 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     await mkdir(dir, { recursive: true });
   }
   const pglite = await PGlite.create(dir);
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite), log: LOG });
+  // PGlite runs one statement at a time: one in flight, the rest wait in the fair queue.
+  const { factory, stats } = scheduleStatements(new PrismaPGlite(pglite), {
+    concurrency: 1,
+    inProcess: true,
+  });
+  const prisma = new PrismaClient({ adapter: factory, log: LOG });
   const onQuery = withQueryEvents(prisma);
   return {
     kind: "pglite",
     prisma,
     sql: pgliteSql(pglite),
     onQuery,
+    statements: stats,
     async close() {
       await prisma.$disconnect();
       await pglite.close();

@@ -1,4 +1,5 @@
 import type { PrismaClient } from "../generated/prisma/client.js";
+import { outsideLanes } from "./scheduler.js";
 
 /** Every model that belongs to a tenant (all but Tenant itself). */
 const TENANT_OWNED = new Set([
@@ -42,8 +43,12 @@ export function tenantScoped(prisma: PrismaClient, tenantId: string) {
     query: {
       $allModels: {
         $allOperations({ model, operation, args, query }) {
-          if (!TENANT_OWNED.has(model)) return query(args);
-          return query(scopeArgs(operation, args ?? {}, tenantId));
+          const scoped = TENANT_OWNED.has(model) ? scopeArgs(operation, args ?? {}, tenantId) : args;
+          // Prisma batches findUnique across requests into one statement: keep it out of any request's
+          // lane, so that aborting one request cannot drop another's lookup (src/db/scheduler.ts).
+          if (operation === "findUnique" || operation === "findUniqueOrThrow")
+            return outsideLanes(() => query(scoped).then((row) => row));
+          return query(scoped);
         },
       },
     },

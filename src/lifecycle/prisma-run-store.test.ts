@@ -162,13 +162,13 @@ describe.each(backends())("PrismaRunStore on $name", (backend) => {
 
   it("requeues an interrupted run; a scenario being cancelled stays cancelling", async () => {
     const running = await seed(prisma, { scenario: S.IS_RUNNING, run: R.RUNNING });
-    await store.requeue(claimed(running));
+    expect(await store.requeue(claimed(running))).toBe(S.QUEUED);
     expect(await rows(prisma, running)).toMatchObject({
       scenario: { state: S.QUEUED, startedAt: null },
       run: { state: R.QUEUED, startedAt: null },
     });
     const cancelling = await seed(prisma, { scenario: S.CANCELLING, run: R.RUNNING });
-    await store.requeue(claimed(cancelling));
+    expect(await store.requeue(claimed(cancelling))).toBe(S.CANCELLING);
     expect(await rows(prisma, cancelling)).toMatchObject({
       scenario: { state: S.CANCELLING },
       run: { state: R.QUEUED },

@@ -1,7 +1,7 @@
 import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import type { TimePeriod } from "../simulation/index.js";
 import type { ClaimedRun, QueuedRun, RunResult, RunStore, RunTiming } from "./run-store.js";
-import { RunState, ScenarioState, toDbState } from "./states.js";
+import { RunState, ScenarioState, scenarioStateOf, toDbState } from "./states.js";
 import { finishing, runMoves, scenarioMoves, TRANSITIONS, type Transition } from "./transitions.js";
 
 type Tx = Prisma.TransactionClient;
@@ -155,11 +155,17 @@ export class PrismaRunStore implements RunStore {
     });
   }
 
-  async requeue(run: ClaimedRun): Promise<void> {
+  async requeue(run: ClaimedRun): Promise<ScenarioState | null> {
     const reset = { startedAt: null, currentRep: 0, progressPercentage: 0 };
-    await this.prisma.$transaction(async (tx) => {
+    return this.prisma.$transaction(async (tx) => {
       await moveRunRow(tx, run.id, TRANSITIONS.requeue, () => reset);
-      await moveScenarioRow(tx, run, TRANSITIONS.requeue, () => reset);
+      if ((await moveScenarioRow(tx, run, TRANSITIONS.requeue, () => reset)) > 0) return ScenarioState.QUEUED;
+      // Not moved: a cancel got there first (it stays CANCELLING), or a newer run replaced this one.
+      const scenario = await tx.scenario.findFirst({
+        where: { id: run.scenarioId, latestRunId: run.id },
+        select: { state: true },
+      });
+      return scenario ? scenarioStateOf(scenario.state) : null;
     });
   }
 

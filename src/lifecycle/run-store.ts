@@ -1,5 +1,5 @@
 import type { SimulationSummary, TimePeriod } from "../simulation/index.js";
-import type { RunState } from "./states.js";
+import type { RunState, ScenarioState } from "./states.js";
 
 /**
  * A run waiting to execute: taken fairly across tenants, then higher priority
@@ -53,8 +53,12 @@ export interface RunStore {
   saveProgress(run: ClaimedRun, point: { currentRep: number; progressPercentage: number }): Promise<void>;
   /** `finish(outcome)`: the run row and its scenario end, in one transaction. */
   finish(run: ClaimedRun, result: RunResult, timing: RunTiming): Promise<void>;
-  /** `requeue`: a run interrupted by a shutdown waits again (a scenario being cancelled stays so). */
-  requeue(run: ClaimedRun): Promise<void>;
+  /**
+   * `requeue`: a run interrupted by a shutdown waits again (a scenario being cancelled stays so).
+   * Returns the state its scenario is in afterwards (QUEUED, or CANCELLING), null when the
+   * scenario no longer follows this run.
+   */
+  requeue(run: ClaimedRun): Promise<ScenarioState | null>;
   /**
    * `recover`: after a crash, runs left RUNNING end failed and queued runs whose
    * scenario no longer waits for them end cancelled; returns the queued runs

@@ -4,7 +4,6 @@ import {
   moveScenario,
   RunState,
   ScenarioState,
-  TRANSITIONS,
   type ClaimedRun,
   type QueuedRun,
   type RunResult,
@@ -45,11 +44,8 @@ const scopeOf = (run: ClaimedRun) => ({
 });
 
 /** The state a running scenario ends in, for the final event (DESIGN.md's table, not a second copy). */
-const finalState = (outcome: Outcome): ScenarioState =>
-  moveScenario(
-    outcome.kind === "requeued" ? TRANSITIONS.requeue : finishing(outcome.kind),
-    ScenarioState.IS_RUNNING,
-  );
+const finalState = (outcome: RunResult): ScenarioState =>
+  moveScenario(finishing(outcome.kind), ScenarioState.IS_RUNNING);
 
 /**
  * Executes runs: claims a QUEUED run, simulates it in the thread pool while
@@ -127,48 +123,57 @@ export class RunExecutor {
     const completedAt = new Date();
     const timing = { completedAt, executionTimeMs: completedAt.getTime() - startedAt.getTime() };
     if (outcome.kind === "requeued") {
-      await withRetry(() => store.requeue(run));
-    } else {
-      let folder: string | null = null;
-      try {
-        if (outcome.kind === RunState.SUCCEEDED) {
-          folder = await results.write(run.tenantId, run.scenarioId, run.id, outcome.summary);
-          outcome = { ...outcome, folder };
-        }
-        const result = outcome;
-        await withRetry(() => store.finish(run, result, timing));
-      } catch (thrown) {
-        // Results could not be saved: the run must still end in a true state.
-        const err = coerceError(thrown);
-        log.error({ err }, "could not save the run's outcome");
-        if (folder) await results.remove(folder).catch(() => undefined);
-        const failed: RunResult = {
-          kind: RunState.FAILED,
-          message: `Results could not be saved: ${err.message}`,
-          details: null,
-          stack: err.stack ? projectRelativeStack(err.stack) : null,
-        };
-        outcome = failed;
-        await withRetry(() => store.finish(run, failed, timing));
+      // The scenario's state as the requeue left it: QUEUED, or CANCELLING when a cancel got there first.
+      const state = await withRetry(() => store.requeue(run));
+      if (state)
+        publishProgress(
+          this.deps.pubsub,
+          progressEvent(
+            scopeOf(run),
+            state,
+            { currentRep: 0, totalReps: run.reps, progressPercentage: 0 },
+            state === ScenarioState.QUEUED
+              ? "Requeued: the service is shutting down"
+              : "Interrupted: the service is shutting down",
+          ),
+        );
+      log.info({ outcome: outcome.kind, scenarioState: state }, "run requeued");
+      return;
+    }
+    let folder: string | null = null;
+    try {
+      if (outcome.kind === RunState.SUCCEEDED) {
+        folder = await results.write(run.tenantId, run.scenarioId, run.id, outcome.summary);
+        outcome = { ...outcome, folder };
       }
+      const result = outcome;
+      await withRetry(() => store.finish(run, result, timing));
+    } catch (thrown) {
+      // Results could not be saved: the run must still end in a true state.
+      const err = coerceError(thrown);
+      log.error({ err }, "could not save the run's outcome");
+      if (folder) await results.remove(folder).catch(() => undefined);
+      const failed: RunResult = {
+        kind: RunState.FAILED,
+        message: `Results could not be saved: ${err.message}`,
+        details: null,
+        stack: err.stack ? projectRelativeStack(err.stack) : null,
+      };
+      outcome = failed;
+      await withRetry(() => store.finish(run, failed, timing));
     }
     const done = outcome.kind === RunState.SUCCEEDED;
-    const requeued = outcome.kind === "requeued";
     publishProgress(
       this.deps.pubsub,
       progressEvent(
         scopeOf(run),
         finalState(outcome),
         {
-          currentRep: done ? run.reps : requeued ? 0 : last.currentRep,
+          currentRep: done ? run.reps : last.currentRep,
           totalReps: run.reps,
-          progressPercentage: done ? 100 : requeued ? 0 : last.percentage,
+          progressPercentage: done ? 100 : last.percentage,
         },
-        outcome.kind === RunState.FAILED
-          ? outcome.message
-          : requeued
-            ? "Requeued: the service is shutting down"
-            : null,
+        outcome.kind === RunState.FAILED ? outcome.message : null,
       ),
     );
     log.info({ outcome: outcome.kind, executionTimeMs: timing.executionTimeMs }, "run finished");

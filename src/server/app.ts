@@ -14,6 +14,7 @@ import { GraphQLError, OperationTypeNode, getOperationAST, type GraphQLSchema } 
 import { WebSocketServer } from "ws";
 import type { Database } from "../db/client.js";
 import { createLoaders } from "../db/loaders.js";
+import { StatementLane, inLane } from "../db/scheduler.js";
 import { tenantScoped, type TenantDb } from "../db/tenant.js";
 import { defaultHardening, type Hardening } from "../config.js";
 import { AppError, formatError, type RequestScope } from "../errors.js";
@@ -78,7 +79,7 @@ const isRequestScope = (value: unknown): value is RequestScope =>
 /** Starts HTTP (Apollo on express 5) and graphql-ws on the same port and path. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { database, schema, logger } = options;
-  const metrics = createMetrics(options.runtime.consumer);
+  const metrics = createMetrics(options.runtime.consumer, database.statements);
   let ready = false;
 
   // One tenant-scoped client per tenant, reused across requests.
@@ -203,10 +204,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await apollo.start();
 
   // Every response names its request: the caller's x-request-id or a new one, also on every log line.
+  // Its database statements take turns with other requests' (a lane of its own, src/db/scheduler.ts).
   app.use((req: Request, res: Response, next: NextFunction) => {
     const requestId = requestIdOf(req);
     res.setHeader("x-request-id", requestId);
-    requests.run({ requestId, logger: logger.child({ requestId }) }, next);
+    inLane(new StatementLane(), () => requests.run({ requestId, logger: logger.child({ requestId }) }, next));
   });
   app.use((req: Request, res: Response, next: NextFunction) => {
     res.setHeader("Access-Control-Allow-Origin", "*");

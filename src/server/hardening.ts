@@ -13,7 +13,7 @@ import { OperationGuard } from "./limits.js";
 import type { Metrics } from "./metrics.js";
 import { RateLimitGuard, clientAddress } from "./rate-limit.js";
 import { budgetedWsResult, responseBudgetPlugin } from "./response-budget.js";
-import { applyTimeBudget, budgetedExecute, timeBudgetPlugin } from "./time-budget.js";
+import { applyTimeBudget, budgetedExecute, laneExecute, timeBudgetPlugin } from "./time-budget.js";
 import { WsHygiene } from "./ws-hygiene.js";
 
 export interface HardeningDeps {
@@ -36,8 +36,8 @@ export interface ServerHardening {
     validationRules: ValidationRule[];
     plugins: ApolloServerPlugin[];
   };
-  /** graphql-js `execute` with the time budget, for graphql-ws (undefined: no budget). */
-  execute: ((args: ExecutionArgs) => Promise<ExecutionResult>) | undefined;
+  /** graphql-js `execute` for graphql-ws: each operation's statements in a lane, under the time budget if any. */
+  execute: (args: ExecutionArgs) => Promise<ExecutionResult>;
   /** A graphql-ws result over the response budget: the error result that replaces it (undefined: send as is). */
   wsResponse(result: ExecutionResult, mutation: boolean): ExecutionResult | undefined;
   /** An HTTP request's key under the failed-authentication and per-key budgets. */
@@ -104,7 +104,7 @@ export function createHardening({
         responseBudgetPlugin(config.response, operations),
       ],
     },
-    execute: timeoutMs > 0 ? budgetedExecute(timeoutMs, operations) : undefined,
+    execute: timeoutMs > 0 ? budgetedExecute(timeoutMs, operations) : laneExecute,
     wsResponse: (result, mutation) => budgetedWsResult(result, config.response, operations, mutation),
     async authenticate(req) {
       const principal = await rate.authenticate(

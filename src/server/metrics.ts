@@ -29,6 +29,7 @@ export function metricsDenied(
     body: { error: "Metrics are not served in production without METRICS_TOKEN", code: ErrorCode.FORBIDDEN },
   };
 }
+import type { StatementStats } from "../db/scheduler.js";
 
 /** What the runner reports to /metrics. */
 export interface RunnerGauges {
@@ -40,7 +41,7 @@ export interface RunnerGauges {
  * Prometheus metrics of one service instance (GET /metrics). No label names a
  * tenant, user or key: the counts are the instance's, summed over all tenants.
  */
-export function createMetrics(runner: RunnerGauges) {
+export function createMetrics(runner: RunnerGauges, statements?: StatementStats) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   new Gauge({
@@ -59,6 +60,34 @@ export function createMetrics(runner: RunnerGauges) {
       this.set(runner.waiting);
     },
   });
+  if (statements) {
+    let reported = 0;
+    new Counter({
+      name: "scenariolab_db_statements_dropped_total",
+      help: "Database statements dropped unexecuted because their request ran out of its time budget",
+      registers: [registry],
+      collect() {
+        this.inc(statements.dropped - reported);
+        reported = statements.dropped;
+      },
+    });
+    new Gauge({
+      name: "scenariolab_db_statements_waiting",
+      help: "Database statements waiting for their request's turn",
+      registers: [registry],
+      collect() {
+        this.set(statements.waiting);
+      },
+    });
+    new Gauge({
+      name: "scenariolab_db_statements_running",
+      help: "Database statements running (at most 1 on the embedded database, the pool size on PostgreSQL)",
+      registers: [registry],
+      collect() {
+        this.set(statements.running);
+      },
+    });
+  }
   return {
     registry,
     graphqlOperations: new Counter({

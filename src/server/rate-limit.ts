@@ -106,7 +106,8 @@ export function expensiveFieldCount(operation: OperationDefinitionNode | null | 
  * if Redis is unreachable, each instance falls back to its own memory counters.
  */
 export class RateLimitGuard {
-  private readonly redis: Redis | undefined;
+  /** The store shared by the API instances (REDIS_URL), also for WebSocket connection counts. */
+  readonly redis: Redis | undefined;
   private readonly requests: RateLimiterAbstract | undefined;
   private readonly address: RateLimiterAbstract | undefined;
   private readonly authFailures: RateLimiterAbstract | undefined;

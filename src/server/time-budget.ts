@@ -1,8 +1,10 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import {
   GraphQLError,
+  OperationTypeNode,
   defaultFieldResolver,
   execute,
+  getOperationAST,
   isCompositeType,
   isObjectType,
   getNamedType,
@@ -12,6 +14,7 @@ import {
   type GraphQLFormattedError,
   type GraphQLSchema,
 } from "graphql";
+import { StatementLane, currentLane, inLane } from "../db/scheduler.js";
 import { ErrorCode } from "../errors.js";
 import type { OperationGuard, Transport } from "./limits.js";
 
@@ -20,18 +23,23 @@ import type { OperationGuard, Transport } from "./limits.js";
  * from outside, so every resolver checks it: once the deadline has passed, no
  * resolver starts any more, and resolvers still awaiting (the database) are
  * abandoned, so execution completes at once with the error and the event loop
- * is free for other requests. A mutation's root field is never abandoned
- * half-way (it runs to its end or not at all: a failed mutation writes nothing).
+ * is free for other requests. A query's database statements that have not
+ * started yet are dropped with it (its statement lane is aborted), so the
+ * database is free too. A mutation's root field is never abandoned half-way
+ * (it runs to its end or not at all: a failed mutation writes nothing), so a
+ * mutation's statements always run.
  */
 class Budget {
-  expired = false;
+  private _expired = false;
   private timer: NodeJS.Timeout | undefined;
   private expiry: Promise<never> | undefined;
   private readonly error: GraphQLError;
 
+  /** lane: the operation's statements, aborted on expiry (undefined: a mutation's, never aborted). */
   constructor(
     readonly deadline: number,
     ms: number,
+    private readonly lane: StatementLane | undefined,
   ) {
     this.error = new GraphQLError(
       `The operation ran longer than its time budget of ${ms} ms and was aborted.`,
@@ -41,12 +49,27 @@ class Budget {
     );
   }
 
-  /** Throws the budget's error once the deadline has passed. */
-  check(): void {
-    if (this.expired || performance.now() >= this.deadline) {
-      this.expired = true;
-      throw this.error;
+  get expired(): boolean {
+    return this._expired;
+  }
+
+  private expire(): void {
+    this._expired = true;
+    this.lane?.abort(this.error);
+  }
+
+  /**
+   * Once the deadline has passed: the budget's error, as a rejected promise rather than thrown.
+   * graphql-js stops completing a list or an object at a resolver's synchronous throw in a
+   * non-null position, and then nobody handles its siblings' promises: their later rejection
+   * (a dropped statement's) would be unhandled and end the process.
+   */
+  check(): Promise<never> | undefined {
+    if (this._expired || performance.now() >= this.deadline) {
+      this.expire();
+      return Promise.reject(this.error);
     }
+    return undefined;
   }
 
   /** Settles first of the resolver's promise and the deadline. */
@@ -54,7 +77,7 @@ class Budget {
     this.expiry ??= new Promise<never>((_resolve, reject) => {
       this.timer = setTimeout(
         () => {
-          this.expired = true;
+          this.expire();
           reject(this.error);
         },
         Math.max(0, this.deadline - performance.now()),
@@ -83,7 +106,8 @@ function budgeted(resolve: GraphQLFieldResolver<unknown, unknown>, rootMutation:
   const wrapped: Resolver = (source, args, context, info) => {
     const budget = typeof context === "object" && context !== null ? budgets.get(context) : undefined;
     if (!budget) return resolve(source, args, context, info);
-    budget.check();
+    const expired = budget.check();
+    if (expired) return expired;
     const result = resolve(source, args, context, info);
     return rootMutation || !isPromiseLike(result) ? result : budget.race(result);
   };
@@ -131,7 +155,9 @@ export function timeBudgetPlugin(ms: number, guard: OperationGuard): ApolloServe
       let budget: Budget | undefined;
       return {
         executionDidStart: async (rc) => {
-          budget = new Budget(started + ms, ms);
+          // The request's statement lane (app.ts); a mutation's statements are never dropped.
+          const lane = rc.operation?.operation === OperationTypeNode.QUERY ? currentLane() : undefined;
+          budget = new Budget(started + ms, ms, lane);
           budgets.set(rc.contextValue, budget);
         },
         willSendResponse: async (rc) => {
@@ -149,15 +175,22 @@ export function timeBudgetPlugin(ms: number, guard: OperationGuard): ApolloServe
   };
 }
 
+/** graphql-js `execute` with the operation's database statements in a lane of their own. */
+export function laneExecute(args: ExecutionArgs): Promise<ExecutionResult> {
+  return inLane(new StatementLane(), async () => execute(args));
+}
+
 /** graphql-js `execute` with the time budget, for queries and mutations over graphql-ws. */
 export function budgetedExecute(ms: number, guard: OperationGuard, transport: Transport = "ws") {
   return async (args: ExecutionArgs): Promise<ExecutionResult> => {
     const context = args.contextValue;
-    if (typeof context !== "object" || context === null) return execute(args);
-    const budget = new Budget(performance.now() + ms, ms);
+    if (typeof context !== "object" || context === null) return laneExecute(args);
+    const lane = new StatementLane();
+    const query = getOperationAST(args.document, args.operationName)?.operation === OperationTypeNode.QUERY;
+    const budget = new Budget(performance.now() + ms, ms, query ? lane : undefined);
     budgets.set(context, budget);
     try {
-      const result = await execute(args);
+      const result = await inLane(lane, async () => execute(args));
       if (!budget.expired || !result.errors) return result;
       guard.refused("time", transport);
       return { ...result, errors: dedupe(result.errors) };

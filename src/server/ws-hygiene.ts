@@ -13,6 +13,7 @@ import type { Principal } from "../modules/auth/principal.js";
 import type { OperationGuard } from "./limits.js";
 import type { Metrics } from "./metrics.js";
 import { clientAddress, expensiveFieldCount, type RateLimitGuard } from "./rate-limit.js";
+import { SocketLeases, type SocketLease } from "./ws-leases.js";
 
 /** Close codes of the graphql-ws protocol and RFC 6455 that this module uses or counts. */
 const CLOSE = {
@@ -64,20 +65,28 @@ export interface WsHygieneDeps {
 
 /**
  * What graphql-ws connections may cost: the address budget per connection, the
- * failed-authentication budget at connection_init, open sockets per API key on
- * this instance, operations at once per socket, the key's request and
+ * failed-authentication budget at connection_init, open sockets per API key
+ * (across the instances sharing Redis, see SocketLeases), operations at once per socket, the key's request and
  * expensive-mutation budgets per operation, the operation limits of HTTP, and
  * sockets of revoked keys closed (checked every `keyRecheckSeconds`, and at once
  * after a revokeApiKey served by any instance that shares the pub/sub). The connection-init timeout and
  * the payload limit are graphql-ws's and ws's own options.
  */
 export class WsHygiene {
-  private readonly sockets = new Map<WebSocket, Principal>();
-  private readonly perKey = new Map<string, number>();
+  private readonly sockets = new Map<WebSocket, { principal: Principal; lease: SocketLease }>();
+  private readonly leases: SocketLeases;
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<number> | undefined;
 
-  constructor(private readonly deps: WsHygieneDeps) {}
+  constructor(private readonly deps: WsHygieneDeps) {
+    const { rate, limits, logger } = deps;
+    this.leases = new SocketLeases(
+      rate.redis,
+      rate.config.keyPrefix,
+      limits.connectionLeaseSeconds * 1000,
+      logger,
+    );
+  }
 
   /** Options of the `ws` server: a larger message closes the socket with 1009. */
   get serverOptions(): { maxPayload: number } {
@@ -165,6 +174,8 @@ export class WsHygiene {
         for (const client of wss.clients) client.close(CLOSE.goingAway, "Going away");
         wss.removeAllListeners();
         await new Promise<void>((resolve, reject) => wss.close((err) => (err ? reject(err) : resolve())));
+        // Sockets still closing count no more on the other instances.
+        await this.leases.close();
       },
     };
   }
@@ -184,8 +195,8 @@ export class WsHygiene {
       if (err instanceof RateLimitedError) socket.close(CLOSE.tooMany, reason(err.message));
       return false; // graphql-ws closes with 4403 Forbidden (a no-op after our own close)
     }
-    const open = this.perKey.get(principal.apiKeyId) ?? 0;
-    if (open >= limits.maxConnectionsPerKey) {
+    const lease = await this.leases.acquire(principal.apiKeyId, limits.maxConnectionsPerKey);
+    if (!lease) {
       metrics.rateLimited.inc({ budget: "ws_connections", transport: "ws" });
       socket.close(
         CLOSE.tooMany,
@@ -193,19 +204,21 @@ export class WsHygiene {
       );
       return false;
     }
-    this.perKey.set(principal.apiKeyId, open + 1);
-    this.sockets.set(socket, principal);
+    if (socket.readyState !== socket.OPEN) {
+      // Closed while its slot was taken: onClose has already run for it.
+      lease.release();
+      return false;
+    }
+    this.sockets.set(socket, { principal, lease });
     ctx.extra.principal = principal;
     return true;
   }
 
   private forget(socket: WebSocket): void {
-    const principal = this.sockets.get(socket);
-    if (!principal) return;
+    const open = this.sockets.get(socket);
+    if (!open) return;
     this.sockets.delete(socket);
-    const open = (this.perKey.get(principal.apiKeyId) ?? 1) - 1;
-    if (open > 0) this.perKey.set(principal.apiKeyId, open);
-    else this.perKey.delete(principal.apiKeyId);
+    open.lease.release();
   }
 
   private async onSubscribe(
@@ -264,7 +277,7 @@ export class WsHygiene {
     // Sockets opened while the statement runs are not judged by it: their keys were not asked about.
     const checked = [...this.sockets];
     if (!checked.length) return 0;
-    const ids = [...new Set(checked.map(([, p]) => p.apiKeyId))];
+    const ids = [...new Set(checked.map(([, o]) => o.principal.apiKeyId))];
     let live: Set<string>;
     try {
       live = await liveApiKeyIds(prisma, ids);
@@ -273,7 +286,7 @@ export class WsHygiene {
       return 0;
     }
     let closed = 0;
-    for (const [socket, principal] of checked) {
+    for (const [socket, { principal }] of checked) {
       if (live.has(principal.apiKeyId) || !this.sockets.has(socket)) continue;
       socket.close(CLOSE.forbidden, "API key revoked");
       this.forget(socket);

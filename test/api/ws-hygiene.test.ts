@@ -1,8 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../../src/modules/auth/auth.service.js";
 import { Role } from "../../src/modules/auth/principal.js";
 import { mm1 } from "../fixtures/models.js";
 import { backends } from "../helpers/backends.js";
+import { killLeftovers, startServe } from "../helpers/process.js";
 import { rawWs, type RawOutcome } from "../helpers/raw-ws.js";
 import { createScenario, record } from "../helpers/scenarios.js";
 import { startTestServer, testHardening, type TestServer, type TestTenant } from "../helpers/server.js";
@@ -23,6 +27,7 @@ describe.each(backends())("WebSocket hygiene on $name", (backend) => {
           maxSubscriptionsPerSocket: 2,
           maxConnectionsPerKey: 2,
           keyRecheckSeconds: 1,
+          connectionLeaseSeconds: 30,
         },
       },
     });
@@ -162,3 +167,86 @@ describe.skipIf(!process.env.REDIS_URL)("revocation across API instances over Re
     bystander.socket.close();
   });
 });
+const postgres = backends().find((b) => b.name === "postgres");
+
+describe.skipIf(!process.env.REDIS_URL || !postgres)(
+  "open sockets per API key across two API instances sharing Redis",
+  () => {
+    let t: TestServer;
+    let dataDir: string;
+    const open: RawOutcome[] = [];
+    const MAX = 2;
+    // Short leases: the sockets of an instance that died stop counting within a few seconds.
+    const LEASE_SECONDS = 2;
+    beforeAll(async () => {
+      const h = testHardening();
+      t = await startTestServer(postgres!, {
+        hardening: {
+          ...h,
+          rate: { ...h.rate, redisUrl: process.env.REDIS_URL },
+          ws: { ...h.ws, maxConnectionsPerKey: MAX, connectionLeaseSeconds: LEASE_SECONDS },
+        },
+      });
+      dataDir = await mkdtemp(path.join(os.tmpdir(), "scenariolab-ws-"));
+    });
+    afterEach(async () => {
+      for (const o of open.splice(0)) o.socket.close();
+      await killLeftovers();
+    });
+    afterAll(async () => {
+      await t?.dispose();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+
+    /** The other instance: `scenariolab serve` over the same database and Redis. */
+    const other = () =>
+      startServe({
+        DATA_DIR: dataDir,
+        DATABASE_URL: t.db.url!,
+        REDIS_URL: process.env.REDIS_URL!,
+        WS_MAX_CONNECTIONS_PER_KEY: String(MAX),
+        WS_CONNECTION_LEASE_SECONDS: String(LEASE_SECONDS),
+      });
+    const connect = async (wsUrl: string, apiKey: string) => {
+      const outcome = await rawWs(wsUrl, { init: { apiKey } });
+      open.push(outcome);
+      return outcome;
+    };
+
+    it("refuses a socket on one instance when the key's sockets on the other use up the bound", async () => {
+      const { apiKey } = await t.tenant();
+      const serve = await other();
+      const otherWs = serve.url.replace(/^http/, "ws");
+      const first = await connect(otherWs, apiKey);
+      expect(first.acked).toBe(true);
+      expect((await connect(t.wsUrl, apiKey)).acked).toBe(true);
+      const third = await connect(t.wsUrl, apiKey);
+      expect(third.close?.code).toBe(4429);
+      expect((await connect(otherWs, apiKey)).close?.code).toBe(4429);
+      // A socket closed on one instance makes room on the other.
+      first.socket.close();
+      await first.closed;
+      await expect.poll(async () => (await connect(t.wsUrl, apiKey)).acked, { timeout: 10_000 }).toBe(true);
+      // Another key is not affected.
+      expect((await connect(otherWs, (await t.tenant()).apiKey)).acked).toBe(true);
+    });
+
+    it("stops counting the sockets of an instance that died once their leases expire", async () => {
+      const { apiKey } = await t.tenant();
+      const serve = await other();
+      const otherWs = serve.url.replace(/^http/, "ws");
+      expect((await connect(otherWs, apiKey)).acked).toBe(true);
+      // A live socket of the same key here keeps renewing the key's count in Redis.
+      expect((await connect(t.wsUrl, apiKey)).acked).toBe(true);
+      expect((await connect(t.wsUrl, apiKey)).close?.code).toBe(4429);
+      // Killed: it removes nothing from Redis; its socket's lease is no longer renewed.
+      serve.child.kill("SIGKILL");
+      await serve.exited;
+      await expect
+        .poll(async () => (await connect(t.wsUrl, apiKey)).acked, { timeout: 20_000, interval: 500 })
+        .toBe(true);
+      // The two live sockets here still count.
+      expect((await connect(t.wsUrl, apiKey)).close?.code).toBe(4429);
+    });
+  },
+);

@@ -45,6 +45,8 @@ export interface TestServer {
   wsUrl: string;
   db: TestDatabase;
   server: RunningServer;
+  /** The runner executing this server's runs (stop() it to act out a shutdown). */
+  runner: ReturnType<typeof createRunner>;
   dataDir: string;
   tenant(name?: string): Promise<TestTenant>;
   gql<T, V>(
@@ -172,6 +174,7 @@ export async function startTestServer(
     wsUrl,
     db,
     server,
+    runner,
     dataDir,
     async tenant(name?: string) {
       const label = name ?? `Tenant ${++tenants} ${Math.random().toString(36).slice(2, 8)}`;
