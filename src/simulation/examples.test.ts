@@ -1,17 +1,8 @@
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkRunnable, simulate, validateModel, type QuodsiModel } from "./index.js";
-import { EXAMPLES_DIR as ROOT } from "./testing/models.js";
-
-function walk(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((f) => {
-      const p = join(dir, f);
-      return statSync(p).isDirectory() ? walk(p) : p.endsWith(".json") ? [p] : [];
-    });
-}
+import { EXAMPLES_DIR as ROOT, jsonFilesUnder } from "./testing/models.js";
 
 /** What each reference model must produce: runnable, or the exact unsupported features (paths). */
 const EXPECTED: Record<string, { runnable: true } | { invalid: string[] } | { unsupported: string[] }> = {
@@ -28,7 +19,7 @@ const EXPECTED: Record<string, { runnable: true } | { invalid: string[] } | { un
 };
 
 describe("Quodsi reference models", () => {
-  const files = walk(ROOT);
+  const files = jsonFilesUnder(ROOT);
 
   it("every example file has an expectation (a new example must be classified)", () => {
     expect(files.map((f) => relative(ROOT, f)).sort()).toEqual(Object.keys(EXPECTED).sort());

@@ -40,14 +40,12 @@ type Counts = Record<
 /** The mean at exit of an entity state, from a run's stored results.json. */
 async function stateAtExit(folder: string, entityId: string, name: string): Promise<number> {
   const summary = JSON.parse(await readFile(path.join(folder, "results.json"), "utf8")) as {
-    states: { entities: Array<{ entityId: string; states: unknown }> };
+    states: {
+      entities: Array<{ entityId: string; states: Array<{ name: string; atExit: { mean: number } }> }>;
+    };
   };
   const states = summary.states.entities.find((e) => e.entityId === entityId)!.states;
-  // Per state: a MetricSummary keyed by name, or a list of { name, atExit } rows.
-  const row = Array.isArray(states)
-    ? (states as Array<{ name: string; atExit: { mean: number } }>).find((s) => s.name === name)!.atExit
-    : (states as Record<string, { mean: number }>)[name];
-  return row.mean;
+  return states.find((s) => s.name === name)!.atExit.mean;
 }
 
 describe.each(backends())("the action tour end to end on $name", (backend) => {

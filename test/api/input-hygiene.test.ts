@@ -1,32 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Client } from "graphql-ws";
 import { mm1 } from "../fixtures/models.js";
 import { backends } from "../helpers/backends.js";
 import { createScenario } from "../helpers/scenarios.js";
 import { codes, startTestServer, type TestServer, type TestTenant } from "../helpers/server.js";
-
-interface WsError {
-  message: string;
-  extensions?: { code?: string; details?: { path: string; message: string }[] };
-}
-
-/** One result over graphql-ws: its data, or the errors it was refused with. */
-function wsResult(client: Client, query: string, variables?: Record<string, unknown>) {
-  return new Promise<{ data?: unknown; errors?: WsError[] }>((resolve) => {
-    let last: { data?: unknown; errors?: WsError[] } = {};
-    client.subscribe(
-      { query, variables },
-      {
-        next: (r) => {
-          last = r as typeof last;
-          if (last.errors) resolve(last);
-        },
-        error: (e) => resolve({ errors: Array.isArray(e) ? (e as WsError[]) : [e as WsError] }),
-        complete: () => resolve(last),
-      },
-    );
-  });
-}
+import { wsResult, type LimitError } from "../helpers/ws-result.js";
 
 const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
@@ -215,7 +192,7 @@ describe.each(backends())("input hygiene at the edge ($name)", (backend) => {
       headers: { "content-type": "application/json", "x-api-key": tenant.apiKey },
       body,
     });
-    const json = (await res.json()) as { errors: WsError[] };
+    const json = (await res.json()) as { errors: LimitError[] };
     expect(json.errors.map((e) => e.extensions?.code)).toEqual(["BAD_USER_INPUT"]);
     expect(json.errors[0].extensions?.details?.[0].message).toBe("is nested more than 100 levels deep");
     expect(await rowCounts()).toEqual(before);

@@ -1,18 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Client } from "graphql-ws";
 import { defaultHardening } from "../../src/config.js";
 import { mm1 } from "../fixtures/models.js";
 import { backends } from "../helpers/backends.js";
 import { createScenario } from "../helpers/scenarios.js";
 import { startTestServer, testHardening, type TestServer, type TestTenant } from "../helpers/server.js";
+import { limitOf, wsResult } from "../helpers/ws-result.js";
 
 // The limits do not depend on the database: the embedded one is enough.
 const [pglite] = backends();
-
-interface LimitError {
-  message: string;
-  extensions?: { code?: string; limit?: string };
-}
 
 /** The attack of the issue: scenarios → analysis → scenarios → … `levels` deep, 100 a page. */
 function nested(levels: number, leaf = "id"): string {
@@ -21,24 +16,6 @@ function nested(levels: number, leaf = "id"): string {
     inner = `scenarios(first: 100) { edges { node { analysis { ${inner} } } } }`;
   return `{ ${inner} }`;
 }
-
-/** One result of a query or mutation over graphql-ws: its data, or the errors it was refused with. */
-function wsResult(client: Client, query: string, variables?: Record<string, unknown>) {
-  return new Promise<{ data?: unknown; errors?: LimitError[] }>((resolve) => {
-    let last: { data?: unknown; errors?: LimitError[] } = {};
-    client.subscribe(
-      { query, variables },
-      {
-        next: (r) => (last = r as typeof last),
-        error: (e) => resolve({ errors: Array.isArray(e) ? (e as LimitError[]) : [e as LimitError] }),
-        complete: () => resolve(last),
-      },
-    );
-  });
-}
-
-const limitOf = (r: { errors?: LimitError[] }) =>
-  r.errors?.map((e) => [e.extensions?.code, e.extensions?.limit]);
 
 /** The value of a counter series in the server's /metrics text. */
 async function counter(t: TestServer, series: string): Promise<number> {

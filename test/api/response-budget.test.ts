@@ -1,34 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Client } from "graphql-ws";
 import { mm1 } from "../fixtures/models.js";
 import { backends } from "../helpers/backends.js";
 import { createScenario } from "../helpers/scenarios.js";
 import { startTestServer, testHardening, type TestServer, type TestTenant } from "../helpers/server.js";
+import { limitOf, wsResult } from "../helpers/ws-result.js";
 
 // The budget does not depend on the database: the embedded one is enough.
 const [pglite] = backends();
-
-interface LimitError {
-  message: string;
-  extensions?: { code?: string; limit?: string };
-}
-
-function wsResult(client: Client, query: string, variables?: Record<string, unknown>) {
-  return new Promise<{ data?: unknown; errors?: LimitError[] }>((resolve) => {
-    let last: { data?: unknown; errors?: LimitError[] } = {};
-    client.subscribe(
-      { query, variables },
-      {
-        next: (r) => (last = r as typeof last),
-        error: (e) => resolve({ errors: Array.isArray(e) ? (e as LimitError[]) : [e as LimitError] }),
-        complete: () => resolve(last),
-      },
-    );
-  });
-}
-
-const limitOf = (r: { errors?: LimitError[] }) =>
-  r.errors?.map((e) => [e.extensions?.code, e.extensions?.limit]);
 
 const aliases = (n: number, field: string) =>
   Array.from({ length: n }, (_, i) => `a${i}: ${field}`).join(" ");

@@ -18,7 +18,8 @@ describe.each(backends())("runs interrupted by a shutdown ($name)", (backend) =>
   });
 
   it("are reported in the state their scenario is left in: QUEUED, or CANCELLING when a cancel got there first", async () => {
-    t = await startTestServer(backend, { concurrency: 2 });
+    // One tenant, two runs at once: its share of the runner is the whole of it.
+    t = await startTestServer(backend, { concurrency: 2, runLimits: { perTenantConcurrency: 2 } });
     const tenant = await t.tenant();
     const client = t.ws(tenant.apiKey);
     const scenarios = [];

@@ -1,22 +1,21 @@
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { EXAMPLES_DIR, mm1, mmcResource, split, tandem, unstableModel } from "../testing/models.js";
+import {
+  EXAMPLES_DIR,
+  jsonFilesUnder,
+  mm1,
+  mmcResource,
+  split,
+  tandem,
+  unstableModel,
+} from "../testing/models.js";
 import { validateModel } from "../validate.js";
 import { knownKeysOnly } from "./known-keys.js";
 
-function walk(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((f) => {
-      const p = join(dir, f);
-      return statSync(p).isDirectory() ? walk(p) : p.endsWith(".json") ? [p] : [];
-    });
-}
-
 describe("knownKeysOnly", () => {
   // The valid ones: a definition is normalised once it passed validation.
-  const valid = walk(EXAMPLES_DIR).filter(
+  const valid = jsonFilesUnder(EXAMPLES_DIR).filter(
     (p) => validateModel(JSON.parse(readFileSync(p, "utf8")) as unknown).ok,
   );
 

@@ -2,11 +2,23 @@
  * Small wire models for the engine's tests and benchmarks (queueing models
  * with known analytic answers).
  */
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Duration, QuodsiModel } from "../types.js";
 
 /** The public Quodsi example models, copied into the repo as test data (see its README for provenance). */
 export const EXAMPLES_DIR = fileURLToPath(new URL("../../../test/fixtures/quodsi-examples", import.meta.url));
+
+/** Every JSON file under `dir` (the example models), sorted, recursively. */
+export function jsonFilesUnder(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((f) => {
+      const p = join(dir, f);
+      return statSync(p).isDirectory() ? jsonFilesUnder(p) : p.endsWith(".json") ? [p] : [];
+    });
+}
 
 export const exp = (mean: number): Duration => ({
   unit: "minutes",
