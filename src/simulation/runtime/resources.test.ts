@@ -161,6 +161,24 @@ describe("release, delay_with_resource and requirement trees", () => {
     expect(act(r, "work").averageTimeInActivity).toBe((6 + 10) / 2);
   });
 
+  it("a release of a requirement the entity does not hold leaves its one holding alone", async () => {
+    // e0 holds x 0-5: the release of ry (not held) at 2 frees nothing, so e1 (t=1) waits for x until 5.
+    const r = await run(
+      workModel({
+        arrivals: [0, 1],
+        actions: [
+          { type: "seize", resourceRequirementId: "rx" },
+          { type: "delay", duration: constant(2) },
+          { type: "release", resourceRequirementId: "ry" },
+          { type: "delay", duration: constant(3) },
+          { type: "release", resourceRequirementId: "rx" },
+        ] as Action[],
+      }),
+    );
+    expect(res(r, "x").utilization * 100).toBeCloseTo(10, 9);
+    expect(act(r, "work").averageTimeWaitingForResource).toBe(2);
+  });
+
   it("keepResource on a request keeps that request's units past the delay_with_resource (Q3)", async () => {
     // both = x (keepResource) + y. e0: DWR 0-5 frees y at 5, keeps x to its exit at 8.
     // e1 (t=1) needs x and y: waits until 8, DWR 8-13, exits 16.

@@ -100,6 +100,29 @@ export class Resources {
    */
   release(e: number, req: number, skipKept: boolean): void {
     const ents = this.ents;
+    const h = ents.hold[e];
+    // The common case, one holding and it is this seize's: give it back without the general walk.
+    if (
+      h !== NONE &&
+      this.hoNext[h] === NONE &&
+      this.hoReq[h] === req &&
+      !(skipKept && this.hoKeep[h] === 1)
+    ) {
+      const r = this.hoRes[h];
+      this.stats.touch(r);
+      this.avail[r] += this.hoQty[h];
+      ents.hold[e] = NONE;
+      this.hoNext[h] = this.hFree;
+      this.hFree = h;
+      if (this.head[r] !== NONE) this.wake(r);
+      return;
+    }
+    this.releaseSeize(e, req, skipKept);
+  }
+
+  /** release() in general: the most recent seize of `req` may have taken several resources. */
+  private releaseSeize(e: number, req: number, skipKept: boolean): void {
+    const ents = this.ents;
     let h = ents.hold[e];
     while (h !== NONE && this.hoReq[h] !== req) h = this.hoNext[h];
     if (h === NONE) return;
@@ -185,6 +208,13 @@ export class Resources {
       this.scratchLen = 1;
       return true;
     }
+    return this.tryAllocateTree(e, req, inst);
+  }
+
+  /** tryAllocate of a requirement with a clause tree or several requests (out of line: the simple case stays small). */
+  private tryAllocateTree(e: number, req: number, inst: number): boolean {
+    const m = this.m;
+    const avail = this.avail;
     this.scratchLen = 0;
     if (!this.allocClause(m.reqRoot[req])) {
       // Roll back the trial allocation.
