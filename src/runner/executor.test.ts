@@ -8,7 +8,7 @@ import type { PrismaClient } from "../generated/prisma/client.js";
 import { PrismaRunStore } from "../lifecycle/prisma-run-store.js";
 import type { ClaimedRun, QueuedRun, RunResult, RunStore, RunTiming } from "../lifecycle/run-store.js";
 import { RunState, runStateOf, ScenarioState, scenarioStateOf, toDbState } from "../lifecycle/states.js";
-import { createLogger } from "../logger.js";
+import { pino } from "pino";
 import { createAppPubSub, type AppPubSub, type ProgressEvent } from "../pubsub/pubsub.js";
 import { simulate, type QuodsiModel } from "../simulation/index.js";
 import { mm1 } from "../simulation/testing/models.js";
@@ -20,11 +20,19 @@ import { ThreadPool } from "./thread-pool.js";
 
 const S = ScenarioState;
 const R = RunState;
-const logger = createLogger("silent");
+/** What the runner logged, one object per line. */
+const logLines: Record<string, unknown>[] = [];
+const logger = pino(
+  { level: "info" },
+  { write: (line: string) => logLines.push(JSON.parse(line) as Record<string, unknown>) },
+);
+const logsOf = (runId: string) => logLines.filter((l) => l.runId === runId);
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A short model (results to compare with `simulate`) and one that runs until it is stopped. */
 const quick = mm1(0.8, 1, { runTime: 500 });
+/** Replications long enough that progress is reported between them (one worker runs them in turn). */
+const steady = mm1(0.8, 1, { runTime: 20_000 });
 const endless = mm1(0.9, 1, { runTime: 1e9 });
 
 interface Seeded {
@@ -207,6 +215,8 @@ describe.each(backends())("RunExecutor on $name", (backend) => {
     const { executor: ex, store, results } = executor();
     // A lost connection on the claim is retried.
     store.failures.set("claim", [Object.assign(new Error("lost"), { code: "P1001" })]);
+    // A progress write that fails is logged and the run goes on.
+    store.failures.set("saveProgress", [new Error("db busy")]);
     const events = await execute(ex, ids);
 
     const expected = await simulate(quick, { replications: 3, seed: 5, timePeriod: "hourly" });
@@ -236,6 +246,19 @@ describe.each(backends())("RunExecutor on $name", (backend) => {
     expect((await results.read(folder, "results")).split("\n")[0]).toMatch(/^section,objectId,/);
     expect(store.calls.slice(0, 3)).toEqual(["claim", "claim", "markRunning"]);
     expect(store.calls.at(-1)).toBe("finish");
+    expect(logsOf(ids.runId)).toContainEqual(
+      expect.objectContaining({
+        msg: "could not persist progress",
+        err: expect.objectContaining({ message: "db busy" }),
+      }),
+    );
+    expect(logsOf(ids.runId).at(-1)).toMatchObject({
+      msg: "run finished",
+      outcome: R.SUCCEEDED,
+      tenantId: ids.tenantId,
+      scenarioId: ids.scenarioId,
+      executionTimeMs: after.run.executionTimeMs,
+    });
 
     const scope = { tenantId: ids.tenantId, scenarioId: ids.scenarioId, analysisId: ids.analysisId };
     expect(events[0]).toMatchObject({
@@ -300,6 +323,21 @@ describe.each(backends())("RunExecutor on $name", (backend) => {
     expect(after.run.state).toBe(R.CANCELLED);
     expect(after.scenario.state).toBe(S.CANCELLED);
     expect(store.finished).toEqual([{ kind: R.CANCELLED }]);
+  });
+
+  it("persists progress that matches the replication it names", async () => {
+    const ids = await seed(prisma, { scenario: S.QUEUED, run: R.QUEUED, model: steady, reps: 3 });
+    const { executor: ex, store } = executor();
+    await execute(ex, ids);
+    // The first write comes at the latest when the first replication is done.
+    expect(store.progress.length).toBeGreaterThanOrEqual(1);
+    for (const { currentRep, progressPercentage } of store.progress) {
+      expect(currentRep).toBeGreaterThanOrEqual(1);
+      expect(currentRep).toBeLessThanOrEqual(3);
+      expect(progressPercentage).toBeGreaterThanOrEqual(Math.floor(((currentRep - 1) / 3) * 10_000) / 100);
+      expect(progressPercentage).toBeLessThan((currentRep / 3) * 100);
+    }
+    expect((await rows(prisma, ids)).run.state).toBe(R.SUCCEEDED);
   });
 
   it("leaves a run that is no longer waiting alone", async () => {
@@ -422,6 +460,16 @@ describe.each(backends())("RunExecutor on $name", (backend) => {
       blobStoragePath: null,
     });
     expect(existsSync(results.folder(ids.tenantId, ids.scenarioId, ids.runId))).toBe(false);
+    expect(logsOf(ids.runId)).toContainEqual(
+      expect.objectContaining({
+        level: 50,
+        msg: "could not save the run's outcome",
+        tenantId: ids.tenantId,
+        scenarioId: ids.scenarioId,
+        err: expect.objectContaining({ message: "disk full" }),
+      }),
+    );
+    expect(logsOf(ids.runId).at(-1)).toMatchObject({ msg: "run finished", outcome: R.FAILED });
   });
 
   it("recovers through the store: runs that still wait are handed back", async () => {

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runReplication, type QuodsiModel } from "../simulation/index.js";
 import { mm1 } from "../simulation/testing/models.js";
 import type { WorkerCommand, WorkerReply } from "./thread-pool.js";
+// Loaded like any module under test; it answers on the mocked parentPort.
+import "./simulation.worker.js";
 
 // The worker module runs in this thread, its parentPort one end of a real MessageChannel: the
 // protocol is exercised as the pool speaks it, and the code is measured where the tests run.
@@ -47,7 +49,6 @@ const final = async (job: { replies: Promise<WorkerReply[]> }) => (await job.rep
 // Each test uses its own run keys: the worker's model cache is shared by the tests of this file.
 describe("simulation worker", () => {
   beforeAll(async () => {
-    await import("./simulation.worker.js");
     while (!replies.some((r) => r.type === "ready")) await new Promise((resolve) => setTimeout(resolve, 5));
   });
   afterAll(() => {
