@@ -80,8 +80,9 @@ describe("InlineDriver", () => {
     driver.accept({ runId: "a", priority: 0, queuedAt: at(0) });
     driver.accept({ runId: "b", priority: 0, queuedAt: at(1) });
     driver.accept({ runId: "c", priority: 0, queuedAt: at(2) });
-    driver.cancel("c");
     driver.cancel("unknown");
+    expect(driver.waiting).toBe(2);
+    driver.cancel("c");
     expect(driver.waiting).toBe(1);
     c.finish.get("a")!();
     await tick();

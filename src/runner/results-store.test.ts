@@ -82,6 +82,17 @@ describe("result CSV tables", () => {
     // An entity without a name is listed under its id.
     expect(t.entities.split("\n")[1]).toMatch(/^"\{""a"":1\}","\{""a"":1\}",\d/);
     expect(t.results.split("\n")[1]).toMatch(/^activity,server,"'=HYPERLINK/);
+    // Numbers as JavaScript writes them; a formula sign only counts at the start.
+    expect(
+      resultTables({
+        ...odd,
+        timeSeries: {
+          ...odd.timeSeries,
+          buckets: [{ start: NaN, end: Infinity, throughput: "a=b", wip: "@x" }],
+        },
+      } as unknown as SimulationSummary).timeseries,
+    ).toBe("start,end,throughput,wip\nNaN,Infinity,a=b,'@x\n");
+    expect(t.entities.split("\n")[0].split(",").slice(0, 2)).toEqual(["entityId", "name"]);
     // A negative number is a number, not a formula.
     expect(
       resultTables({

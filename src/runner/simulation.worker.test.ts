@@ -101,6 +101,11 @@ describe("simulation worker", () => {
     });
   });
 
+  it("ignores a cancel while idle", async () => {
+    send({ type: "cancel", jobId: 12345 });
+    expect(await final(run(500, quick, { replications: 1 }))).toMatchObject({ type: "done" });
+  });
+
   it("runs one replication at a time and stops the running one on cancel, then works again", async () => {
     const long = run(200, endless);
     while (!replies.some((r) => r.type === "progress" && r.jobId === long.jobId))
