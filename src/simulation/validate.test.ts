@@ -373,6 +373,92 @@ describe("checkRunnable", () => {
     expect(msg("connectors[0].actions[0].type")).toMatch(/a connector supports only delay/);
   });
 
+  it("names unsupported states, routing, resource failures and schedules, arrival patterns and connector modifications", () => {
+    const m = mm1(1, 2, { runTime: 10 });
+    m.states = [
+      { id: "s1", name: "Level", componentType: "resource", dataType: "number" },
+      { id: "s2", name: "s2", componentType: "activity", dataType: "number" },
+      { id: "s3", name: "s3", componentType: "entity", dataType: "number" },
+    ];
+    m.resources = [
+      // Empty values count as absent.
+      {
+        id: "r",
+        name: "Clerk",
+        failureProperties: { mtbf: 1 },
+        workSchedule: "day",
+        shifts: [],
+        schedule: {},
+      },
+      { id: "q", failureProperties: {}, workScheduleId: false, schedule: null },
+    ];
+    m.generators![0].mode = "frequency";
+    m.generators![0].arrivalPatternId = "p";
+    Object.assign(m.activities![0], {
+      connectType: "round_robin",
+      queueRanking: "fifo",
+      sourceConfig: { mode: "scheduled", arrivalScheduleId: "x" },
+    });
+    m.connectors![0].stateModifications = [{ stateId: "s3", operation: "assign", value: 1 }];
+    const server = 'activity "server" (Server)';
+    expect(checkRunnable(m)).toEqual([
+      {
+        path: "states[0].componentType",
+        message: 'state "s1" (Level): resource- and activity-scoped states are not supported yet',
+      },
+      {
+        path: "states[1].componentType",
+        message: 'state "s2": resource- and activity-scoped states are not supported yet',
+      },
+      {
+        path: "activities[0].connectType",
+        message: `${server}: routing "round_robin" is not supported; only probabilistic routing by connector weight, state-condition routing, entity-type routing`,
+      },
+      {
+        path: "resources[0].failureProperties",
+        message: 'resource "r" (Clerk): failures (failureProperties) are not supported',
+      },
+      {
+        path: "resources[0].workSchedule",
+        message:
+          'resource "r" (Clerk): work schedules (workSchedule) are not supported; resources are always available',
+      },
+      {
+        path: "generators[0].arrivalPatternId",
+        message: 'generator "arrivals": arrivalPatternId (PATTERN/SCHEDULED arrivals) is not supported',
+      },
+      {
+        path: "activities[0].sourceConfig.mode",
+        message: `${server}: SCHEDULED generators are not supported; only FREQUENCY (interarrival time)`,
+      },
+      {
+        path: "activities[0].sourceConfig.arrivalScheduleId",
+        message: `${server}: arrivalScheduleId (PATTERN/SCHEDULED arrivals) is not supported`,
+      },
+      {
+        path: "connectors[0].stateModifications",
+        message: 'connector "to-server": state modifications on connectors are not supported',
+      },
+    ]);
+    // A routing value that names state routing says so; routing by its own field is reported there.
+    const r = mm1(1, 2, { runTime: 10 });
+    r.activities![0].routing = "STATE_MACHINE" as never;
+    expect(checkRunnable(r)).toEqual([
+      {
+        path: "activities[0].routing",
+        message: expect.stringMatching(
+          /^activity "server" \(Server\): routing "STATE_MACHINE" \(state routing\) is not supported/,
+        ),
+      },
+    ]);
+    // Every runnable routing mode passes.
+    for (const routing of ["probability", "state_condition", "entity_type", null]) {
+      const ok = mm1(1, 2, { runTime: 10 });
+      ok.activities![0].routing = routing as never;
+      expect([routing, checkRunnable(ok)]).toEqual([routing, []]);
+    }
+  });
+
   it("flags a source whose outgoing connectors all have weight 0", () => {
     const m = mm1(1, 2, { runTime: 10 });
     m.connectors![0].weight = 0;
