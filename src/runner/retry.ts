@@ -17,6 +17,7 @@ const TRANSIENT_CODES = new Set([
 export function isTransient(err: unknown): boolean {
   if (typeof err !== "object" || err === null) return false;
   const code = (err as { code?: unknown }).code;
+  // Stryker disable next-line ConditionalExpression: TRANSIENT_CODES holds strings only, so `has` alone decides
   if (typeof code === "string" && TRANSIENT_CODES.has(code)) return true;
   const message = (err as { message?: unknown }).message;
   if (typeof message !== "string") return false;

@@ -3,9 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { simulate, type SimulateOptions } from "../simulation/index.js";
+import { InvalidModelError, simulate, type SimulateOptions } from "../simulation/index.js";
 import { mm1, mmcResource } from "../simulation/testing/models.js";
-import { ThreadPool } from "./thread-pool.js";
+import { getEventListeners } from "node:events";
+import os from "node:os";
+import { deserializeError, ThreadPool } from "./thread-pool.js";
 
 const opts = { replications: 5, seed: 17, timePeriod: "hourly" as const };
 
@@ -91,6 +93,74 @@ describe("ThreadPool", () => {
   });
 });
 
+describe("ThreadPool inputs and lifetime", () => {
+  it("refuses a replication count that is not an integer >= 1, and runs one replication", async () => {
+    const pool = new ThreadPool({ size: 1 });
+    try {
+      expect(pool.size).toBe(1);
+      const model = mm1(0.5, 1, { runTime: 50 });
+      for (const replications of [0, 1.5])
+        await expect(pool.runReplications(model, { ...opts, replications })).rejects.toThrow(
+          new RangeError("replications must be an integer >= 1"),
+        );
+      expect((await pool.runReplications(model, { ...opts, replications: 1 })).reps).toBe(1);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("refuses an invalid or unrunnable model before sending it to a worker", async () => {
+    const pool = new ThreadPool({ size: 1 });
+    try {
+      const invalid = mm1(0.5, 1, { runTime: 0 });
+      const unrunnable = mm1(0.5, 1, { runTime: 50 });
+      unrunnable.activities![0].failureProperties = { mtbf: 10 };
+      for (const model of [invalid, unrunnable]) {
+        const err = await pool.runReplications(model, opts).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(InvalidModelError);
+      }
+      expect(pool.modelTransfers).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("removes its abort listener once a run settles", async () => {
+    const pool = new ThreadPool({ size: 1 });
+    try {
+      const ac = new AbortController();
+      await pool.runReplications(mm1(0.5, 1, { runTime: 50 }), { ...opts, signal: ac.signal });
+      expect(getEventListeners(ac.signal, "abort")).toHaveLength(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("has one worker per core by default, and terminates them all on close", async () => {
+    const pool = new ThreadPool();
+    expect(pool.size).toBe(os.availableParallelism());
+    expect(pool.statuses).toHaveLength(pool.size);
+    await pool.close();
+    expect(pool.statuses.every((s) => s === "terminating")).toBe(true);
+    await pool.close(); // a second close is harmless
+  });
+});
+
+describe("deserializeError", () => {
+  it("rebuilds an error with its name, message, stack and validation issues", () => {
+    const issues = [{ path: "runTime", message: "is required" }];
+    const invalid = deserializeError({ name: "InvalidModelError", message: "m", stack: "S", issues });
+    expect(invalid).toBeInstanceOf(InvalidModelError);
+    expect(invalid).toMatchObject({ name: "InvalidModelError", message: "m", stack: "S", issues });
+    const plain = deserializeError({ name: "RangeError", message: "bad" });
+    expect(plain).not.toBeInstanceOf(InvalidModelError);
+    expect(plain).toMatchObject({ name: "RangeError", message: "bad" });
+    expect(plain).not.toHaveProperty("issues");
+    // Without a stack of its own it keeps the one made here.
+    expect(plain.stack).toMatch(/thread-pool/);
+  });
+});
+
 describe("ThreadPool worker failures", () => {
   let dir: string;
   beforeAll(() => {
@@ -121,6 +191,25 @@ await import(${JSON.stringify(real)});
       expect((err as Error).message).toMatch(/exited unexpectedly.*boom in worker/);
       const ok = await pool.runReplications(mm1(0.5, 1, { runTime: 200 }), { ...opts, replications: 2 });
       expect(ok.reps).toBe(2);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("gives up on a worker module that cannot start, failing what waits and refusing new runs", async () => {
+    writeFileSync(join(dir, "broken.worker.mjs"), 'throw new Error("no such module");\n');
+    const pool = new ThreadPool({ size: 1, workerUrl: pathToFileURL(join(dir, "broken.worker.mjs")) });
+    try {
+      const err = await pool.runReplications(mm1(0.5, 1, { runTime: 50 }), opts).catch((e: Error) => e);
+      expect(err).toMatchObject({
+        name: "WorkerStartError",
+        message: "simulation workers fail to start (3 in a row): no such module",
+        cause: { message: "no such module" },
+      });
+      expect(pool.statuses).toEqual([]);
+      await expect(pool.runReplications(mm1(0.5, 1, { runTime: 50 }), opts)).rejects.toThrow(
+        "thread pool has no working worker thread left",
+      );
     } finally {
       await pool.close();
     }

@@ -209,6 +209,7 @@ export class ThreadPool {
 
       const onAbort = () => this.abortRun(run);
       const run: RunState = {
+        // Stryker disable next-line UpdateOperator: run keys only need to be distinct
         key: this.nextRunKey++,
         model,
         holders: new Set(),
@@ -223,8 +224,10 @@ export class ThreadPool {
         cleanup: () => opts.signal?.removeEventListener("abort", onAbort),
         lastProgress: 0,
       };
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal aborts once, and `cleanup` removes the listener
       opts.signal?.addEventListener("abort", onAbort, { once: true });
       for (let i = 0; i < opts.replications; i++) {
+        // Stryker disable next-line UpdateOperator: job ids only need to be distinct
         const job: Job = { id: this.nextJobId++, run, repIndex: i, fraction: 0 };
         this.jobs.set(job.id, job);
         this.queue.push(job);
@@ -243,6 +246,7 @@ export class ThreadPool {
     await Promise.all(
       this.workers.map((w) => {
         w.status = "terminating";
+        // Stryker disable next-line CallExpression: a cancel timer firing after close terminates a terminated worker, which does nothing
         clearTimeout(w.cancelTimer);
         return w.worker.terminate();
       }),

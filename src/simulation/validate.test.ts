@@ -149,6 +149,199 @@ describe("validateModel", () => {
   });
 });
 
+describe("validateModel, rule by rule", () => {
+  /** A runnable base model with the given fields replaced. */
+  const base = () => mm1(1, 2, { runTime: 10 }) as unknown as Record<string, unknown>;
+  const issuesOf = (m: unknown) => {
+    const r = validateModel(m);
+    return r.ok ? [] : r.issues;
+  };
+
+  it("refuses a run time of zero and a warm-up as long as the run, in the model's time unit", () => {
+    expect(issuesOf({ ...base(), runTime: constant(0) })).toEqual([
+      { path: "runTime.value", message: "must be > 0" },
+    ]);
+    const hour = { unit: "hours", value: 1 };
+    expect(issuesOf({ ...base(), runTime: hour, warmupTime: constant(59) })).toEqual([]);
+    expect(issuesOf({ ...base(), runTime: hour, warmupTime: constant(60) })).toEqual([
+      { path: "warmupTime.value", message: "must be less than runTime" },
+    ]);
+    expect(
+      issuesOf({ ...base(), warmupTime: { unit: "minutes", distribution: "exponential", scale: 1 } }),
+    ).toEqual([
+      { path: "warmupTime.distribution", message: "must be a constant Duration (no distribution)" },
+    ]);
+    expect(issuesOf({ ...base(), runTime: undefined })).toEqual([
+      {
+        path: "runTime",
+        message: 'is required (a constant Duration, e.g. {"unit": "minutes", "value": 480})',
+      },
+    ]);
+    // Without a valid time unit the clock is not compared (the unit is reported instead).
+    expect(issuesOf({ ...base(), timeUnit: "eons", warmupTime: constant(20) }).map((i) => i.path)).toEqual([
+      "timeUnit",
+    ]);
+  });
+
+  it("checks the top-level fields", () => {
+    expect(issuesOf({ ...base(), name: 5 })).toEqual([{ path: "name", message: "must be a string" }]);
+    expect(issuesOf({ ...base(), name: "M", replications: 1, seed: 7 })).toEqual([]);
+    expect(issuesOf({ ...base(), replications: 1.5 })).toEqual([
+      { path: "replications", message: "must be an integer >= 1" },
+    ]);
+    expect(issuesOf({ ...base(), seed: 2 ** 53 })).toEqual([
+      { path: "seed", message: "must be a (safe) integer" },
+    ]);
+    expect(issuesOf({ ...base(), schemaVersion: 5 })).toEqual([
+      { path: "schemaVersion", message: "unsupported schemaVersion 5; supported: 2026.11.01, 2026.12.01" },
+    ]);
+    expect(issuesOf({ ...base(), schemaVersion: "2026.11.01" })).toEqual([]);
+    expect(issuesOf({ ...base(), schemaVersion: undefined })).toEqual([]);
+  });
+
+  it("recognises the legacy format by its nested model block", () => {
+    const legacy = (m: Record<string, unknown>) => issuesOf(m).map((i) => i.message.includes("legacy"));
+    expect(legacy({ model: {}, entities: [] })).toEqual([true]);
+    expect(legacy({ schemaVersion: "2025.01.01", model: {} })).toEqual([true]);
+    // A nested model block beside a clean clock is not the legacy format.
+    expect(issuesOf({ ...base(), model: {} })).toEqual([]);
+    expect(legacy({ ...base(), schemaVersion: "2025.01.01" })).toEqual([false]);
+  });
+
+  it("requires every collection to be an array of objects, and keeps the input's indexes in paths", () => {
+    for (const key of [
+      "entities",
+      "states",
+      "resources",
+      "resourceRequirements",
+      "activities",
+      "generators",
+      "connectors",
+    ]) {
+      expect(issuesOf({ ...base(), [key]: { a: 1 } })).toContainEqual({
+        path: key,
+        message: "must be an array",
+      });
+      expect(issuesOf({ ...base(), [key]: null }).map((i) => i.path)).not.toContain(key);
+    }
+    const m = base();
+    m.entities = [7, ...(m.entities as unknown[])];
+    m.resources = [{ id: "r", capacity: 1.5 }];
+    expect(issuesOf(m)).toEqual([
+      { path: "entities[0]", message: "must be an object" },
+      { path: "resources[0].capacity", message: "must be an integer >= 0" },
+    ]);
+  });
+
+  it("requires ids, checks names, and keeps resource requirements in their own namespace", () => {
+    const m = base();
+    m.entities = [{ id: "" }, { id: "customer", name: 3 }, { name: null, id: "other" }];
+    m.resourceRequirements = [
+      { id: "customer", rootClause: {} },
+      { id: "customer", rootClause: {} },
+    ];
+    expect(issuesOf(m)).toEqual([
+      { path: "entities[0].id", message: "is required (non-empty string)" },
+      { path: "entities[1].name", message: "must be a string" },
+      { path: "resourceRequirements[1].id", message: 'duplicate resource requirement id "customer"' },
+    ]);
+  });
+
+  it("checks every part of a resource requirement's clauses", () => {
+    const m = base();
+    m.resources = [{ id: "r", capacity: 0 }];
+    let nested: Record<string, unknown> = { requests: [{ resourceId: "r" }] };
+    for (let d = 0; d < 33; d++) nested = { clauses: [nested] };
+    m.resourceRequirements = [
+      { id: "none" },
+      { id: "text", rootClause: "all" },
+      { id: "deep", rootClause: nested },
+      { id: "lists", rootClause: { requests: {}, clauses: "x" } },
+      {
+        id: "requests",
+        rootClause: {
+          mode: "require_any",
+          requests: [
+            5,
+            { quantity: 1 },
+            { resourceId: "r", quantity: 2, priority: "high", keepResource: "yes" },
+            { resourceId: "r", quantity: 1, priority: 2, keepResource: false },
+          ],
+          clauses: [{ mode: 1 }],
+        },
+      },
+      { id: "empty", rootClause: { mode: "REQUIRE_ALL", requests: null, clauses: null } },
+    ];
+    expect(issuesOf(m)).toEqual([
+      { path: "resourceRequirements[0].rootClause", message: "is required" },
+      {
+        path: "resourceRequirements[1].rootClause",
+        message: "must be a clause object {mode, requests, clauses}",
+      },
+      {
+        path: `resourceRequirements[2].rootClause${".clauses[0]".repeat(33)}`,
+        message: "clauses are nested too deeply (max 32)",
+      },
+      { path: "resourceRequirements[3].rootClause.requests", message: "must be an array" },
+      { path: "resourceRequirements[3].rootClause.clauses", message: "must be an array" },
+      {
+        path: "resourceRequirements[4].rootClause.requests[0]",
+        message: "must be an object {resourceId, quantity}",
+      },
+      { path: "resourceRequirements[4].rootClause.requests[1].resourceId", message: "is required (string)" },
+      { path: "resourceRequirements[4].rootClause.requests[2].priority", message: "must be a finite number" },
+      { path: "resourceRequirements[4].rootClause.requests[2].keepResource", message: "must be a boolean" },
+      {
+        path: "resourceRequirements[4].rootClause.clauses[0].mode",
+        message: "must be one of REQUIRE_ALL, REQUIRE_ANY (got 1)",
+      },
+    ]);
+  });
+
+  it("checks activity capacities, null meaning unlimited only where it may", () => {
+    const m = base();
+    const activity = (m.activities as Record<string, unknown>[])[0];
+    Object.assign(activity, { capacity: null, inboundCapacity: null, outboundCapacity: -1 });
+    expect(issuesOf(m)).toEqual([
+      { path: "activities[0].capacity", message: "must be an integer >= 1" },
+      { path: "activities[0].outboundCapacity", message: "must be an integer >= 0 (or null for unlimited)" },
+    ]);
+    Object.assign(activity, { capacity: 1, inboundCapacity: 0, outboundCapacity: 0 });
+    expect(issuesOf(m)).toEqual([]);
+  });
+
+  it("checks connector ends and weights", () => {
+    const m = base();
+    m.connectors = [
+      { id: "c0", targetId: "server" },
+      { id: "c1", sourceId: "arrivals" },
+      { id: "c2", sourceId: "server", targetId: "nowhere" },
+      { id: "c3", sourceId: "arrivals", targetId: "server", weight: Infinity },
+      { id: "c4", sourceId: "arrivals", targetId: "server", weight: "1" },
+      { id: "c5", sourceId: "server", targetId: "server", weight: null },
+      { id: "c6", sourceId: "arrivals", targetId: "server", weight: 0 },
+    ];
+    expect(issuesOf(m)).toEqual([
+      { path: "connectors[0].sourceId", message: "is required (string)" },
+      { path: "connectors[1].targetId", message: "is required (string)" },
+      { path: "connectors[2].targetId", message: 'references unknown activity "nowhere"' },
+      { path: "connectors[3].weight", message: "must be a finite number >= 0" },
+      { path: "connectors[4].weight", message: "must be a finite number >= 0" },
+    ]);
+  });
+
+  it("returns warnings beside a valid model only when there are some", () => {
+    const m = mm1(1, 2, { runTime: 10 });
+    m.states = [{ id: "s", name: "s", componentType: "entity", dataType: "number" }];
+    m.connectors![0].condition = { stateId: "s", comparison: "equal", value: 1 };
+    const r = validateModel(m);
+    expect(r).toMatchObject({
+      ok: true,
+      warnings: [{ path: "connectors[0].condition", message: expect.stringContaining("is ignored") }],
+    });
+  });
+});
+
 describe("checkRunnable", () => {
   it("names each unsupported feature and the object path", () => {
     const m = mm1(1, 2, { runTime: 10 });
@@ -173,6 +366,80 @@ describe("checkRunnable", () => {
     );
     expect(msg("generators[0].mode")).toMatch(/generator "arrivals": SCHEDULED generators are not supported/);
     expect(msg("connectors[0].actions[0].type")).toMatch(/a connector supports only delay/);
+  });
+
+  it("names unsupported routing, resource failures and schedules, arrival patterns and connector modifications", () => {
+    const m = mm1(1, 2, { runTime: 10 });
+    m.states = [{ id: "s3", name: "s3", componentType: "entity", dataType: "number" }];
+    m.resources = [
+      // Empty values count as absent.
+      {
+        id: "r",
+        name: "Clerk",
+        failureProperties: { mtbf: 1 },
+        workSchedule: "day",
+        shifts: [],
+        schedule: {},
+      },
+      { id: "q", failureProperties: {}, workScheduleId: false, schedule: null },
+    ];
+    m.generators![0].mode = "frequency";
+    m.generators![0].arrivalPatternId = "p";
+    Object.assign(m.activities![0], {
+      connectType: "round_robin",
+      queueRanking: "fifo",
+      sourceConfig: { mode: "scheduled", arrivalScheduleId: "x" },
+    });
+    m.connectors![0].stateModifications = [{ stateId: "s3", operation: "assign", value: 1 }];
+    const server = 'activity "server" (Server)';
+    expect(checkRunnable(m)).toEqual([
+      {
+        path: "activities[0].connectType",
+        message: `${server}: routing "round_robin" is not supported; only probabilistic routing by connector weight, state-condition routing, entity-type routing`,
+      },
+      {
+        path: "resources[0].failureProperties",
+        message: 'resource "r" (Clerk): failures (failureProperties) are not supported',
+      },
+      {
+        path: "resources[0].workSchedule",
+        message:
+          'resource "r" (Clerk): work schedules (workSchedule) are not supported; resources are always available',
+      },
+      {
+        path: "generators[0].arrivalPatternId",
+        message: 'generator "arrivals": arrivalPatternId (PATTERN/SCHEDULED arrivals) is not supported',
+      },
+      {
+        path: "activities[0].sourceConfig.mode",
+        message: `${server}: SCHEDULED generators are not supported; only FREQUENCY (interarrival time)`,
+      },
+      {
+        path: "activities[0].sourceConfig.arrivalScheduleId",
+        message: `${server}: arrivalScheduleId (PATTERN/SCHEDULED arrivals) is not supported`,
+      },
+      {
+        path: "connectors[0].stateModifications",
+        message: 'connector "to-server": state modifications on connectors are not supported',
+      },
+    ]);
+    // A routing value that names state routing says so; routing by its own field is reported there.
+    const r = mm1(1, 2, { runTime: 10 });
+    r.activities![0].routing = "STATE_MACHINE" as never;
+    expect(checkRunnable(r)).toEqual([
+      {
+        path: "activities[0].routing",
+        message: expect.stringMatching(
+          /^activity "server" \(Server\): routing "STATE_MACHINE" \(state routing\) is not supported/,
+        ),
+      },
+    ]);
+    // Every runnable routing mode passes.
+    for (const routing of ["probability", "state_condition", "entity_type", null]) {
+      const ok = mm1(1, 2, { runTime: 10 });
+      ok.activities![0].routing = routing as never;
+      expect([routing, checkRunnable(ok)]).toEqual([routing, []]);
+    }
   });
 
   it("flags a source whose outgoing connectors all have weight 0", () => {
