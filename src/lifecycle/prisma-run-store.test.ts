@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends, createTestDatabase, type TestDatabase } from "../../test/helpers/backends.js";
+import { seedAnalysis } from "../../test/helpers/seed.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { SimulationSummary } from "../simulation/index.js";
 import { PrismaRunStore } from "./prisma-run-store.js";
@@ -15,23 +15,15 @@ async function seed(
   prisma: PrismaClient,
   states: { scenario: ScenarioState; run: RunState; priority?: number; latest?: boolean },
 ): Promise<{ scenarioId: string; runId: string; analysisId: string; tenantId: string }> {
-  const tenantId = randomUUID();
-  await prisma.tenant.create({ data: { id: tenantId, tenantId, name: "T", slug: `t-${tenantId}` } });
-  const user = await prisma.user.create({ data: { tenantId, email: "a@t.test" } });
-  const model = await prisma.model.create({
-    data: { tenantId, name: "M", definition: {}, createdByUserId: user.id },
-  });
-  const analysis = await prisma.analysis.create({
-    data: { tenantId, modelId: model.id, name: "A", createdByUserId: user.id },
-  });
+  const { tenantId, userId, analysisId } = await seedAnalysis(prisma);
   const scenario = await prisma.scenario.create({
     data: {
       tenantId,
-      analysisId: analysis.id,
+      analysisId,
       name: "S",
       reps: 3,
       state: toDbState(states.scenario),
-      createdByUserId: user.id,
+      createdByUserId: userId,
     },
   });
   const run = await prisma.scenarioRun.create({
@@ -46,12 +38,12 @@ async function seed(
       priority: states.priority ?? 0,
       modelHash: "0".repeat(64),
       effectiveModel: { replications: 3 },
-      createdByUserId: user.id,
+      createdByUserId: userId,
     },
   });
   if (states.latest !== false)
     await prisma.scenario.update({ where: { id: scenario.id }, data: { latestRunId: run.id } });
-  return { scenarioId: scenario.id, runId: run.id, analysisId: analysis.id, tenantId };
+  return { scenarioId: scenario.id, runId: run.id, analysisId, tenantId };
 }
 
 async function rows(prisma: PrismaClient, ids: { scenarioId: string; runId: string }) {

@@ -1,9 +1,9 @@
-import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends, createTestDatabase, type TestDatabase } from "../../test/helpers/backends.js";
+import { seedAnalysis } from "../../test/helpers/seed.js";
 import { defaultRunLimits } from "../config.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { PrismaRunStore } from "../lifecycle/prisma-run-store.js";
@@ -54,24 +54,16 @@ async function seed(
     timeoutSeconds?: number;
   },
 ): Promise<Seeded> {
-  const tenantId = randomUUID();
-  await prisma.tenant.create({ data: { id: tenantId, tenantId, name: "T", slug: `t-${tenantId}` } });
-  const user = await prisma.user.create({ data: { tenantId, email: "a@t.test" } });
-  const model = await prisma.model.create({
-    data: { tenantId, name: "M", definition: {}, createdByUserId: user.id },
-  });
-  const analysis = await prisma.analysis.create({
-    data: { tenantId, modelId: model.id, name: "A", createdByUserId: user.id },
-  });
+  const { tenantId, userId, analysisId } = await seedAnalysis(prisma);
   const reps = opts.reps ?? 3;
   const scenario = await prisma.scenario.create({
     data: {
       tenantId,
-      analysisId: analysis.id,
+      analysisId,
       name: "S",
       reps,
       state: toDbState(opts.scenario),
-      createdByUserId: user.id,
+      createdByUserId: userId,
     },
   });
   const run = await prisma.scenarioRun.create({
@@ -86,11 +78,11 @@ async function seed(
       timeoutSeconds: opts.timeoutSeconds ?? null,
       modelHash: "0".repeat(64),
       effectiveModel: opts.model ?? quick,
-      createdByUserId: user.id,
+      createdByUserId: userId,
     },
   });
   await prisma.scenario.update({ where: { id: scenario.id }, data: { latestRunId: run.id } });
-  return { tenantId, scenarioId: scenario.id, analysisId: analysis.id, runId: run.id };
+  return { tenantId, scenarioId: scenario.id, analysisId, runId: run.id };
 }
 
 async function rows(prisma: PrismaClient, ids: Seeded) {
