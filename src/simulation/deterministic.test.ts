@@ -40,28 +40,6 @@ describe("constant-time models give hand-computed numbers", () => {
     });
   });
 
-  it("README variants: two nurses cut the mean wait to 1/3 min; keepResource behaves like seize", async () => {
-    const base = load("learn/actions/seize-release/model.json");
-    const twoNurses = structuredClone(base);
-    twoNurses.resources!.find((x) => x.id === "nurse")!.capacity = 2;
-    expect(res(await run(twoNurses), "nurse").averageWaitTime).toBeCloseTo(1 / 3, 12);
-
-    const keep = structuredClone(base);
-    keep.activities!.find((a) => a.id === "admit")!.actions = [
-      {
-        id: "admit-dwr",
-        type: "delay_with_resource",
-        resourceRequirementId: "req-nurse",
-        keepResource: true,
-        duration: constant(2),
-      },
-    ];
-    const a = await run(base);
-    const b = await run(keep);
-    expect(b.resources).toEqual(a.resources);
-    expect(b.entities).toEqual(a.entities);
-  });
-
   /*
    * Blocking. Arrivals every 1 min from 0 (5 entities) into A (capacity 1,
    * 1 min, no outbound queue) then B (capacity 1, 3 min, inbound queue 1).

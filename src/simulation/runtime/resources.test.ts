@@ -69,7 +69,9 @@ describe("seize-release example: resource wait inside the activity", () => {
   it("with two nurses the average nurse wait is 1/3 (patient 3 waits 1 min)", async () => {
     const m = load("learn/actions/seize-release/model.json");
     m.resources!.find((x) => x.id === "nurse")!.capacity = 2;
-    expect(act(await run(m), "admit").averageTimeWaitingForResource).toBeCloseTo(1 / 3, 12);
+    const r = await run(m);
+    expect(act(r, "admit").averageTimeWaitingForResource).toBeCloseTo(1 / 3, 12);
+    expect(res(r, "nurse").averageWaitTime).toBeCloseTo(1 / 3, 12);
   });
 
   it("delay_with_resource + keepResource at Admit gives identical results", async () => {
