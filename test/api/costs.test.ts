@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { QuodsiModel, SimulationSummary } from "../../src/simulation/index.js";
@@ -172,6 +172,16 @@ describe.each(backends())("cost results over the API on $name", (backend) => {
       headers: { "x-api-key": key() },
     });
     expect(await csv.text()).toBe("scope,objectId,name,metric,mean,stdDev,ciHalfWidth,min,max,reps\n");
+  });
+
+  it("answers 404 for the costs table of a run written before it existed", async () => {
+    const { runId, folder } = await run(costed());
+    await rm(path.join(folder, "costs.csv"));
+    const res = await fetch(t.url.replace("/graphql", `/runs/${runId}/costs.csv`), {
+      headers: { "x-api-key": key() },
+    });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("compares two scenarios that differ by a cost override: the dearer one is significantly dearer", async () => {
