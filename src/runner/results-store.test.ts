@@ -171,3 +171,38 @@ describe("the states CSV table", async () => {
     expect(plain.states).toBe(`${rows[0]}\n`);
   });
 });
+
+describe("the costs CSV table", async () => {
+  const model = JSON.parse(
+    readFileSync(join(EXAMPLES_DIR, "learn/actions/seize-release/model.json"), "utf8"),
+  ) as QuodsiModel;
+  // The nurse is busy 33 of 120 min: 0.55 h × 20 = 11; 3 seizes × 2 = 6.
+  model.resources![1].financialProperties = { enabled: true, costPerSeize: 2, costPerHourUtilized: 20 };
+  model.activities![0].financialProperties = { enabled: true, fixedCost: 50 };
+  const summary = await simulate(model, { replications: 2, seed: 3, timePeriod: "hourly" });
+  const tables = resultTables(summary);
+  const rows = tables.costs.trim().split("\n");
+
+  it("has one row per cost figure: resources, activities, then the scenario totals", () => {
+    expect(rows[0]).toBe("scope,objectId,name,metric,mean,stdDev,ciHalfWidth,min,max,reps");
+    expect(rows).toContain("resource,nurse,Nurse,seizeCost,6,0,0,6,6,2");
+    expect(rows.find((r) => r.startsWith("resource,nurse,Nurse,totalCost,"))).toMatch(
+      /^[^,]+,[^,]+,[^,]+,[^,]+,17(\.0+\d*)?,/,
+    );
+    expect(rows).toContain("activity,register,Register,fixedCost,50,0,0,50,50,2");
+    expect(rows.at(-1)).toMatch(/^scenario,scenario,scenario,totalCost,67(\.0+\d*)?,/);
+    expect(rows).toHaveLength(1 + 4 + 4 + 3);
+  });
+
+  it("the long results table carries the same figures, last", () => {
+    const long = tables.results.trim().split("\n");
+    expect(long).toContain("resourceCost,nurse,Nurse,seizeCost,6,0,0,6,6,2");
+    expect(long.at(-1)).toMatch(/^scenarioCost,scenario,scenario,totalCost,67/);
+  });
+
+  it("is only a header for a model without costs, and the wide tables do not change", () => {
+    const plain = resultTables({ ...summary, costs: undefined });
+    expect(plain.costs).toBe(`${rows[0]}\n`);
+    expect(plain.resources).toBe(tables.resources);
+  });
+});

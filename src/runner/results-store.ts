@@ -4,15 +4,17 @@ import {
   forEachMetric,
   METRIC_ID_KEYS,
   METRICS,
+  type CostObjectType,
   type MetricObjectType,
   type SimulationSummary,
 } from "../simulation/index.js";
 
 /**
  * The CSV tables written beside results.json; `results` is all summary metrics
- * in long form (state results included), `states` the state results alone
- * with their scope, owner and state in columns (only a header when the model
- * declares no states).
+ * in long form (state and cost results included), `states` the state results
+ * alone with their scope, owner and state in columns (only a header when the
+ * model declares no states), `costs` the cost results alone (only a header
+ * when the model has no enabled financialProperties).
  */
 export const RESULT_TABLES = [
   "results",
@@ -21,10 +23,16 @@ export const RESULT_TABLES = [
   "entities",
   "timeseries",
   "states",
+  "costs",
 ] as const;
 export type ResultTable = (typeof RESULT_TABLES)[number];
 
 const STAT_COLUMNS = ["mean", "stdDev", "ciHalfWidth", "min", "max"] as const;
+const COST_SCOPES: Record<CostObjectType, string> = {
+  resourceCost: "resource",
+  activityCost: "activity",
+  scenarioCost: "scenario",
+};
 
 function csvCell(value: unknown): string {
   const text =
@@ -48,7 +56,9 @@ const csv = (rows: unknown[][]): string => rows.map((row) => row.map(csvCell).jo
  * `scope` (model, entity, resource, activity), the owner (entity type,
  * resource or activity; empty for model states), the state, the `metric`
  * (finalValue, timeAverage, min, max, atExit or finalShare) and, for a
- * finalShare, the final `value` it counts.
+ * finalShare, the final `value` it counts; `costs`: one row per cost figure,
+ * with `scope` (resource, activity or scenario), the object (`scenario` for
+ * the scenario totals) and the `metric` (seizeCost, ..., totalCost).
  */
 export function resultTables(summary: SimulationSummary): Record<ResultTable, string> {
   const long: unknown[][] = [["section", "objectId", "name", "metric", ...STAT_COLUMNS, "reps"]];
@@ -56,6 +66,7 @@ export function resultTables(summary: SimulationSummary): Record<ResultTable, st
   const states: unknown[][] = [
     ["scope", "ownerId", "ownerName", "stateId", "state", "metric", "value", ...STAT_COLUMNS, "reps"],
   ];
+  const costs: unknown[][] = [["scope", "objectId", "name", "metric", ...STAT_COLUMNS, "reps"]];
   forEachMetric(summary, ({ objectType, objectId, name, index, metric, value, state }) => {
     const stats = STAT_COLUMNS.map((s) => value[s]);
     long.push([objectType, objectId, name, metric, ...stats, value.values.length]);
@@ -68,6 +79,15 @@ export function resultTables(summary: SimulationSummary): Record<ResultTable, st
         state.stateName,
         state.shareOf === undefined ? metric : "finalShare",
         state.shareOf,
+        ...stats,
+        value.values.length,
+      ]);
+    else if (objectType in COST_SCOPES)
+      costs.push([
+        COST_SCOPES[objectType as CostObjectType],
+        objectId,
+        name,
+        metric,
         ...stats,
         value.values.length,
       ]);
@@ -92,6 +112,7 @@ export function resultTables(summary: SimulationSummary): Record<ResultTable, st
       ...summary.timeSeries.buckets.map((b) => [b.start, b.end, b.throughput, b.wip]),
     ]),
     states: csv(states),
+    costs: csv(costs),
   };
 }
 

@@ -10,6 +10,7 @@ import { LogicBuilder, usesLogic, type CompiledLogic } from "./compile-logic.js"
 import { SpawnBuilder, type CompiledSpawn } from "./compile-spawn.js";
 import { compileRequirements, limit, type CompiledRequirements } from "./compile-requirements.js";
 import { DurationTable } from "./distributions.js";
+import { costRates, type CostRates } from "./model/costs.js";
 import type { Action, GeneratorCore } from "./model/wire.js";
 import { routingMode } from "./model/normalize.js";
 import type { Duration, QuodsiModel, TimeUnit, ValidationIssue } from "./types.js";
@@ -104,6 +105,8 @@ export interface CompiledModel extends CompiledRequirements {
   logic: CompiledLogic | null;
   /** Split/create/join tables; null when no action makes or ends entities (the plain path never looks). */
   spawn: CompiledSpawn | null;
+  /** Cost rates; null when no resource or activity enables costs (nothing is computed or reported). */
+  costs: CostRates | null;
 
   generatorIds: string[];
   genEntity: Int32Array;
@@ -413,6 +416,7 @@ function build(model: QuodsiModel): CompiledModel {
     opJump: Int32Array.from(opJump),
     spawn: spawn.finish(),
     logic: logic ? logic.finish() : null,
+    costs: costRates(model),
     generatorIds: sources.map((g) => g.id),
     genEntity,
     genIat,

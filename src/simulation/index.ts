@@ -7,8 +7,16 @@ export type {
   Action,
   ActionType,
   Activity,
+  ActivityCostRepResult,
+  ActivityCostSummary,
   ActivityRepResult,
   ActivitySummary,
+  CostsRepResult,
+  CostsSummary,
+  ResourceCostRepResult,
+  ResourceCostSummary,
+  ScenarioCostRepResult,
+  ScenarioCostSummary,
   Connector,
   DistributionName,
   Duration,
@@ -54,8 +62,21 @@ export { checkBounds, type ModelBounds } from "./bounds.js";
 export { runReplication, simulate, summarize, abortError } from "./simulate.js";
 export type { SimulateOptions, ReplicationOptions } from "./simulate.js";
 export { summarizeMetric, studentTQuantile, studentTCdf } from "./stats.js";
-export { forEachMetric, METRICS, METRIC_ID_KEYS, summariseReplications } from "./metrics.js";
+export {
+  forEachMetric,
+  METRICS,
+  METRIC_ID_KEYS,
+  COST_METRICS,
+  SCENARIO_COST_ID,
+  summariseReplications,
+} from "./metrics.js";
 export type {
+  ActivityCostMetric,
+  CostMetric,
+  CostObjectType,
+  CostTables,
+  ResourceCostMetric,
+  ScenarioCostMetric,
   ActivityMetric,
   EntityMetric,
   MetricName,

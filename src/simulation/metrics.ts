@@ -6,12 +6,15 @@
  */
 import { summarizeMetric } from "./stats.js";
 import type {
+  ActivityCostRepResult,
   ActivityRepResult,
   EntityRepResult,
   MetricSummary,
   QuodsiModel,
   ReplicationResult,
+  ResourceCostRepResult,
   ResourceRepResult,
+  ScenarioCostRepResult,
   SimulationSummary,
   StateScope,
   StatesSummary,
@@ -22,6 +25,12 @@ export type ActivityMetric = Exclude<keyof ActivityRepResult, "activityId">;
 export type ResourceMetric = Exclude<keyof ResourceRepResult, "resourceId">;
 export type EntityMetric = Exclude<keyof EntityRepResult, "entityId">;
 export type MetricName = ActivityMetric | ResourceMetric | EntityMetric;
+export type ResourceCostMetric = Exclude<keyof ResourceCostRepResult, "resourceId">;
+export type ActivityCostMetric = Exclude<keyof ActivityCostRepResult, "activityId">;
+export type ScenarioCostMetric = keyof ScenarioCostRepResult;
+export type CostMetric = ResourceCostMetric | ActivityCostMetric | ScenarioCostMetric;
+/** Cost results: one resource's, one activity's, or the scenario's totals (objectId "scenario"). */
+export type CostObjectType = "resourceCost" | "activityCost" | "scenarioCost";
 /** State results: a model state, an entity type's state at exit, one resource's or activity's state. */
 export type StateObjectType = "modelState" | "entityState" | "resourceState" | "activityState";
 export type MetricObjectType = "activity" | "resource" | "entity";
@@ -64,6 +73,48 @@ const ENTITY: Record<EntityMetric, true> = {
   disposedCount: true,
 };
 
+const RESOURCE_COST: Record<ResourceCostMetric, true> = {
+  seizeCost: true,
+  utilizationCost: true,
+  idleCost: true,
+  totalCost: true,
+};
+const ACTIVITY_COST: Record<ActivityCostMetric, true> = {
+  fixedCost: true,
+  processingCost: true,
+  operationalCost: true,
+  totalCost: true,
+};
+const SCENARIO_COST: Record<ScenarioCostMetric, true> = {
+  totalActivityCost: true,
+  totalResourceCost: true,
+  totalCost: true,
+};
+
+/** Every cost metric name per cost object type, in column order. */
+export const COST_METRICS: {
+  readonly resourceCost: readonly ResourceCostMetric[];
+  readonly activityCost: readonly ActivityCostMetric[];
+  readonly scenarioCost: readonly ScenarioCostMetric[];
+} = {
+  resourceCost: Object.keys(RESOURCE_COST) as ResourceCostMetric[],
+  activityCost: Object.keys(ACTIVITY_COST) as ActivityCostMetric[],
+  scenarioCost: Object.keys(SCENARIO_COST) as ScenarioCostMetric[],
+};
+
+/** The objectId (and name) of the scenario totals among the cost metrics. */
+export const SCENARIO_COST_ID = "scenario";
+
+/**
+ * The cost tables forEachMetric walks, with values of type V: a replication's
+ * CostsRepResult (numbers) and a CostsSummary (MetricSummary) both are.
+ */
+export interface CostTables<V> {
+  resources: ReadonlyArray<{ resourceId: string; name?: string } & Record<ResourceCostMetric, V>>;
+  activities: ReadonlyArray<{ activityId: string; name?: string } & Record<ActivityCostMetric, V>>;
+  scenario: Record<ScenarioCostMetric, V>;
+}
+
 /** Every metric name per object type, in column order. */
 export const METRICS: {
   readonly activity: readonly ActivityMetric[];
@@ -88,6 +139,8 @@ export interface MetricTables<V> {
   entities: ReadonlyArray<{ entityId: string; name?: string } & Record<EntityMetric, V>>;
   /** State results (summaries only; a replication keeps its states apart). */
   states?: V extends MetricSummary ? StatesSummary : undefined;
+  /** Cost results, when the model has costs. */
+  costs?: CostTables<V>;
 }
 
 /** Which state a state metric is about. */
@@ -104,20 +157,20 @@ export interface StateRef {
 
 /** One metric of one object. */
 export interface MetricVisit<V> {
-  objectType: MetricObjectType | StateObjectType;
+  objectType: MetricObjectType | StateObjectType | CostObjectType;
   objectId: string;
   /** The object's name; its id when the table has no names (a replication result). */
   name: string;
   /** Position of the object in its table (state metrics: of the state in the states of its object type). */
   index: number;
-  metric: MetricName | StateMetric;
+  metric: MetricName | StateMetric | CostMetric;
   value: V;
   /** Set on state metrics: objectId is then the state id (model states) or `<owner id>/<state id>`, name the state name or `<owner name>.<state name>`. */
   state?: StateRef;
 }
 
-function walk<V, M extends MetricName, I extends { name?: string } & Record<M, V>>(
-  objectType: MetricObjectType,
+function walk<V, M extends MetricName | CostMetric, I extends { name?: string } & Record<M, V>>(
+  objectType: MetricObjectType | CostObjectType,
   items: ReadonlyArray<I>,
   idOf: (item: I) => string,
   metrics: readonly M[],
@@ -132,14 +185,28 @@ function walk<V, M extends MetricName, I extends { name?: string } & Record<M, V
 
 /**
  * Visits every metric of every activity, then resource, then entity, in table
- * order and METRICS order. The one walk over result metrics: summaries,
- * CSV tables and comparisons use it instead of guessing metrics from keys.
+ * order and METRICS order, then the state results, then the costs (each
+ * resource's, each activity's, then the scenario totals, in COST_METRICS
+ * order). The one walk over result metrics: summaries, CSV tables and
+ * comparisons use it instead of guessing metrics from keys.
  */
 export function forEachMetric<V>(tables: MetricTables<V>, visit: (m: MetricVisit<V>) => void): void {
   walk("activity", tables.activities, (a) => a.activityId, METRICS.activity, visit);
   walk("resource", tables.resources, (r) => r.resourceId, METRICS.resource, visit);
   walk("entity", tables.entities, (e) => e.entityId, METRICS.entity, visit);
   if (tables.states) walkStates(tables.states, visit as unknown as (m: MetricVisit<MetricSummary>) => void);
+  const costs = tables.costs;
+  if (costs) {
+    walk("resourceCost", costs.resources, (r) => r.resourceId, COST_METRICS.resourceCost, visit);
+    walk("activityCost", costs.activities, (a) => a.activityId, COST_METRICS.activityCost, visit);
+    walk(
+      "scenarioCost",
+      [{ ...costs.scenario, name: SCENARIO_COST_ID }],
+      () => SCENARIO_COST_ID,
+      COST_METRICS.scenarioCost,
+      visit,
+    );
+  }
 }
 
 const STATE_STATS = ["finalValue", "timeAverage", "min", "max"] as const;
@@ -210,18 +277,22 @@ function walkStates(st: StatesSummary, visit: (m: MetricVisit<MetricSummary>) =>
 }
 
 /** A key naming one metric of one object by position, stable across the replications of a run. */
-const slotKey = (objectType: MetricObjectType | StateObjectType, index: number, metric: string) =>
-  `${objectType}/${index}/${metric}`;
+const slotKey = (
+  objectType: MetricObjectType | StateObjectType | CostObjectType,
+  index: number,
+  metric: string,
+) => `${objectType}/${index}/${metric}`;
 
 /**
  * The per-object part of a SimulationSummary: each metric of each object over
  * replications (same objects in the same order in every replication, as one
- * model gives), named from the model.
+ * model gives), named from the model, and the costs when the replications
+ * carry them (absent otherwise: no empty cost tables for models without costs).
  */
 export function summariseReplications(
   model: QuodsiModel,
   reps: readonly ReplicationResult[],
-): Pick<SimulationSummary, "activities" | "resources" | "entities"> {
+): Pick<SimulationSummary, "activities" | "resources" | "entities" | "costs"> {
   const samples = new Map<string, number[]>();
   for (const rep of reps)
     forEachMetric(rep, (m) => {
@@ -230,8 +301,8 @@ export function summariseReplications(
       if (values) values.push(m.value);
       else samples.set(key, [m.value]);
     });
-  const summaries = <M extends MetricName>(
-    objectType: MetricObjectType,
+  const summaries = <M extends MetricName | CostMetric>(
+    objectType: MetricObjectType | CostObjectType,
     index: number,
     metrics: readonly M[],
   ) =>
@@ -263,5 +334,22 @@ export function summariseReplications(
       name: entityNames.get(e.entityId) ?? e.entityId,
       ...summaries("entity", i, METRICS.entity),
     })),
+    ...(first?.costs
+      ? {
+          costs: {
+            resources: first.costs.resources.map((r, i) => ({
+              resourceId: r.resourceId,
+              name: resourceNames.get(r.resourceId) ?? r.resourceId,
+              ...summaries("resourceCost", i, COST_METRICS.resourceCost),
+            })),
+            activities: first.costs.activities.map((a, i) => ({
+              activityId: a.activityId,
+              name: activityNames.get(a.activityId) ?? a.activityId,
+              ...summaries("activityCost", i, COST_METRICS.activityCost),
+            })),
+            scenario: summaries("scenarioCost", 0, COST_METRICS.scenarioCost),
+          },
+        }
+      : {}),
   };
 }

@@ -8,6 +8,7 @@
  */
 import { distributionOf, scaleDuration, validateDuration } from "./durations.js";
 import { MAX_JOIN_COUNT, MAX_LOOP_COUNT, MAX_SPLIT_COUNT } from "./model/actions.js";
+import { ACTIVITY_COST_FIELDS, activityRateDefault, RESOURCE_COST_FIELDS } from "./model/costs.js";
 import { actionId, nestedActionLists, stateInitialValue } from "./model/normalize.js";
 import { type StateInfo, valueProblem } from "./model/states.js";
 import type {
@@ -58,8 +59,14 @@ export const OVERRIDABLE_PROPERTIES: Record<TargetObjectType, readonly string[]>
     "actions.<actionId or index>.duration",
     "actions.<actionId or index>.count",
     "actions.<actionId or index>.joinCount",
+    "financialProperties.enabled",
+    ...ACTIVITY_COST_FIELDS.map((f) => `financialProperties.${f}`),
   ],
-  RESOURCE: ["capacity"],
+  RESOURCE: [
+    "capacity",
+    "financialProperties.enabled",
+    ...RESOURCE_COST_FIELDS.map((f) => `financialProperties.${f}`),
+  ],
   GENERATOR: ["interarrivalTime", "startDelay", "batchSize", "maxEntities"],
   ENTITY: [],
   CONNECTOR: ["weight"],
@@ -71,6 +78,7 @@ type Kind =
   | { type: "int"; min: number; nullable: boolean; max?: number }
   | { type: "number"; min: number }
   | { type: "seed" }
+  | { type: "boolean" }
   | { type: "duration"; constant: boolean }
   /** A state's value: its type and categories, as validateModel checks an initialValue. */
   | { type: "state"; state: StateInfo };
@@ -139,6 +147,43 @@ const stateInfo = (s: StateDeclaration, i: number): StateInfo => ({
 
 function findIndex<T extends { id: string }>(list: T[] | undefined, id: string): number {
   return (list ?? []).findIndex((o) => o.id === id);
+}
+
+const FINANCIAL = "financialProperties.";
+
+/**
+ * `financialProperties.<field>` of element `i` of resources or activities
+ * (the names mirror the wire). Reads the default (0; the multiplier 1;
+ * enabled false) when absent. Writing a rate into an object without a
+ * financialProperties block creates the block with `enabled: true`: a rate
+ * given for an object that has none means it costs that. A block that is
+ * there keeps its `enabled` (a disabled block stays disabled until
+ * `financialProperties.enabled` is set to true).
+ */
+function financialSlot(
+  coll: "resources" | "activities",
+  i: number,
+  field: string,
+  fields: readonly string[],
+): Slot | undefined {
+  const isRate = fields.includes(field);
+  if (!isRate && field !== "enabled") return undefined;
+  const dflt = field === "enabled" ? false : coll === "activities" ? activityRateDefault(field as never) : 0;
+  const holder = (m: QuodsiModel) => (m[coll] as unknown as Array<Record<string, unknown>>)[i];
+  const block = (m: QuodsiModel) => {
+    const fp = holder(m).financialProperties;
+    return typeof fp === "object" && fp !== null ? (fp as Record<string, unknown>) : undefined;
+  };
+  return {
+    kind: isRate ? { type: "number", min: 0 } : { type: "boolean" },
+    read: (m) => block(m)?.[field] ?? dflt,
+    write: (m, v) => {
+      const fp = block(m);
+      if (fp) fp[field] = v;
+      else
+        holder(m).financialProperties = field === "enabled" ? { enabled: v } : { enabled: true, [field]: v };
+    },
+  };
 }
 
 function resolveSlot(base: QuodsiModel, o: ModelOverride): Result<Slot> {
@@ -214,6 +259,10 @@ function resolveSlot(base: QuodsiModel, o: ModelOverride): Result<Slot> {
       const i = findIndex(base.activities, id);
       if (i < 0) return notFound("activity");
       if (name === "capacity") return { ok: true, value: field("activities", i, "capacity", intKind(1), 1) };
+      if (name.startsWith(FINANCIAL)) {
+        const slot = financialSlot("activities", i, name.slice(FINANCIAL.length), ACTIVITY_COST_FIELDS);
+        return slot ? { ok: true, value: slot } : unknownProperty();
+      }
       if (name === "inboundCapacity" || name === "outboundCapacity")
         return { ok: true, value: field("activities", i, name, intKind(0, true), null) };
       const mAction = /^actions\.([^.]+)\.(duration|count|joinCount)$/.exec(name);
@@ -262,6 +311,10 @@ function resolveSlot(base: QuodsiModel, o: ModelOverride): Result<Slot> {
       const i = findIndex(base.resources, id);
       if (i < 0) return notFound("resource");
       if (name === "capacity") return { ok: true, value: field("resources", i, "capacity", intKind(0), 1) };
+      if (name.startsWith(FINANCIAL)) {
+        const slot = financialSlot("resources", i, name.slice(FINANCIAL.length), RESOURCE_COST_FIELDS);
+        return slot ? { ok: true, value: slot } : unknownProperty();
+      }
       return unknownProperty();
     }
     case "GENERATOR": {
@@ -367,6 +420,9 @@ function newValue(slot: Slot, current: unknown, o: ModelOverride): Result<unknow
         if (!(isNumber(v) && Number.isSafeInteger(v)))
           return fail("propertyValue", "must be a (safe) integer");
         return { ok: true, value: v };
+      case "boolean":
+        if (typeof v !== "boolean") return fail("propertyValue", "must be true or false");
+        return { ok: true, value: v };
       case "duration": {
         const issues = validateDuration(v, "propertyValue");
         if (issues.length) return { ok: false, issues };
@@ -391,6 +447,8 @@ function newValue(slot: Slot, current: unknown, o: ModelOverride): Result<unknow
   switch (k.type) {
     case "seed":
       return fail("operation", "seed cannot be multiplied; use SET");
+    case "boolean":
+      return fail("operation", `${o.propertyName} is true or false and cannot be multiplied; use SET`);
     case "int": {
       if (current === null || current === undefined)
         return fail(

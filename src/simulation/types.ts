@@ -123,6 +123,54 @@ export interface ReplicationResult {
   resourceStates?: ComponentStateResults[];
   /** Per activity (model order): its activity-scoped states (only when the model declares activity states). */
   activityStates?: ComponentStateResults[];
+  /** Costs (only when some resource or activity has enabled financialProperties). */
+  costs?: CostsRepResult;
+}
+
+/**
+ * One resource's costs in one replication (the currency of the model's rates;
+ * ENGINE-SEMANTICS §5.9, decisions in model/costs.ts).
+ */
+export interface ResourceCostRepResult {
+  resourceId: string;
+  /** costPerSeize × seizes granted after warm-up (× the seizing activity's resourceCostMultiplier). */
+  seizeCost: number;
+  /** costPerHourUtilized × busy unit-hours after warm-up (× the seizing activity's resourceCostMultiplier). */
+  utilizationCost: number;
+  /** costPerHourIdle × idle unit-hours after warm-up. */
+  idleCost: number;
+  /** seizeCost + utilizationCost + idleCost. */
+  totalCost: number;
+}
+
+/** One activity's costs in one replication. */
+export interface ActivityCostRepResult {
+  activityId: string;
+  /** fixedCost, once per replication. */
+  fixedCost: number;
+  /** costPerEntityProcessed × entities that left the activity after warm-up. */
+  processingCost: number;
+  /** costPerHourActive × occupied capacity-hours + costPerHourIdle × unoccupied capacity-hours, after warm-up. */
+  operationalCost: number;
+  /** fixedCost + processingCost + operationalCost. */
+  totalCost: number;
+}
+
+/** The scenario's costs in one replication. */
+export interface ScenarioCostRepResult {
+  /** Sum of the activities' totalCost. */
+  totalActivityCost: number;
+  /** Sum of the resources' totalCost. */
+  totalResourceCost: number;
+  /** totalActivityCost + totalResourceCost. */
+  totalCost: number;
+}
+
+/** Costs of one replication: one row per resource and activity whose costs are enabled, and the scenario totals. */
+export interface CostsRepResult {
+  resources: ResourceCostRepResult[];
+  activities: ActivityCostRepResult[];
+  scenario: ScenarioCostRepResult;
 }
 
 /** The states of one resource or activity in one replication. */
@@ -165,6 +213,18 @@ type Summarised<T, Keep extends keyof T> = { [K in keyof T]: K extends Keep ? T[
 export type ActivitySummary = Summarised<ActivityRepResult, "activityId"> & { name: string };
 export type ResourceSummary = Summarised<ResourceRepResult, "resourceId"> & { name: string };
 export type EntitySummary = Summarised<EntityRepResult, "entityId"> & { name: string };
+export type ResourceCostSummary = Summarised<ResourceCostRepResult, "resourceId"> & { name: string };
+export type ActivityCostSummary = Summarised<ActivityCostRepResult, "activityId"> & { name: string };
+export type ScenarioCostSummary = Summarised<ScenarioCostRepResult, never>;
+
+/** Costs across replications, each figure a MetricSummary. */
+export interface CostsSummary {
+  /** One row per resource whose costs are enabled, in model order. */
+  resources: ResourceCostSummary[];
+  /** One row per activity whose costs are enabled, in model order. */
+  activities: ActivityCostSummary[];
+  scenario: ScenarioCostSummary;
+}
 
 export interface SimulationSummary {
   reps: number;
@@ -183,6 +243,8 @@ export interface SimulationSummary {
   timeSeries: TimeSeries;
   /** State results across replications; only when the model declares states. */
   states?: StatesSummary;
+  /** Cost results across replications; only when some resource or activity has enabled financialProperties. */
+  costs?: CostsSummary;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { isConstantDuration, validateDuration } from "./durations.js";
 import { ACTION_TYPES, ACTIONS, actionRunIssues, FEATURES } from "./model/actions.js";
+import { ACTIVITY_COST_FIELDS, checkFinancialProperties, RESOURCE_COST_FIELDS } from "./model/costs.js";
 import { Issues, isAbsent, isFiniteNumber, isInt, isObject, type Obj } from "./model/issues.js";
 import { routingMode, type RoutingMode } from "./model/normalize.js";
 import { readStates } from "./model/states.js";
@@ -163,6 +164,7 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
     if (id) resourceIds.add(id);
     if (o.capacity !== undefined && !(isInt(o.capacity) && o.capacity >= 0))
       is.add(`resources[${i}].capacity`, "must be an integer >= 0");
+    checkFinancialProperties(is, o, `resources[${i}]`, RESOURCE_COST_FIELDS);
   });
   const requirementIds = new Set<string>();
   each("resourceRequirements", (o, i) => {
@@ -246,6 +248,7 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
     optCount(o, "capacity", p, 1, false);
     optCount(o, "inboundCapacity", p, 0, true);
     optCount(o, "outboundCapacity", p, 0, true);
+    checkFinancialProperties(is, o, p, ACTIVITY_COST_FIELDS);
     routes.set(typeof o.id === "string" ? o.id : "", checkActivityLogic(refs, o, p));
   });
 

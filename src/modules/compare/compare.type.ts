@@ -6,13 +6,13 @@ import { Scenario } from "../scenario/scenario.type.js";
 export class MetricComparison {
   @Field(() => String, {
     description:
-      "activity, resource or entity; for state results modelState, entityState, resourceState or activityState",
+      "activity, resource or entity; for state results modelState, entityState, resourceState or activityState; for costs resourceCost, activityCost or scenarioCost",
   })
   objectType!: string;
 
   @Field(() => String, {
     description:
-      "Id of the activity, resource or entity in the model; for a model state its state id, for another state <entity, resource or activity id>/<state id>",
+      'Id of the activity, resource or entity in the model; for a model state its state id, for another state <entity, resource or activity id>/<state id>; for the scenario\'s cost totals "scenario"',
   })
   objectId!: string;
 
@@ -24,7 +24,7 @@ export class MetricComparison {
 
   @Field(() => String, {
     description:
-      "Metric name as in SimulationResults (e.g. utilization); for states finalValue, timeAverage, min, max, atExit, or finalShare:<value> (the share of replications ending on a value)",
+      "Metric name as in SimulationResults (e.g. utilization); for states finalValue, timeAverage, min, max, atExit, or finalShare:<value> (the share of replications ending on a value); for costs the field of CostResults (e.g. totalCost)",
   })
   metric!: string;
 

@@ -46,8 +46,9 @@ export function mountResultsRoute(
       if (runStateOf(run.state) !== RunState.SUCCEEDED || !run.blobStoragePath)
         throw invalidState(`Run ${runId} has no results (state ${run.state.toUpperCase()})`);
       const text = await deps.results.read(run.blobStoragePath, table).catch((err: unknown) => {
-        // states.csv came after the other tables: a run written before it has none (any other missing file is a fault).
-        if (table === "states" && (err as NodeJS.ErrnoException).code === "ENOENT")
+        // states.csv and costs.csv came after the other tables: a run written before them has none
+        // (any other missing file is a fault).
+        if ((table === "states" || table === "costs") && (err as NodeJS.ErrnoException).code === "ENOENT")
           throw new AppError(
             ErrorCode.NOT_FOUND,
             `Run ${runId} has no ${table}.csv (it predates that table)`,

@@ -282,6 +282,86 @@ export class StatesResults implements engine.StatesSummary {
   activities!: ComponentStatesResult[];
 }
 
+@ObjectType({
+  description:
+    "Costs of one resource (the currency of the model's rates; hourly rates are per hour of simulated time and unit of capacity)",
+})
+export class ResourceCostResult implements engine.ResourceCostSummary {
+  @Field(() => String, { description: "Resource id in the model" })
+  resourceId!: string;
+
+  @Field(() => String, { description: "Resource name" })
+  name!: string;
+
+  @Field(() => MetricSummary, {
+    description:
+      "costPerSeize × seizes granted after warm-up, each scaled by the seizing activity's resourceCostMultiplier",
+  })
+  seizeCost!: MetricSummary;
+
+  @Field(() => MetricSummary, {
+    description:
+      "costPerHourUtilized × busy unit-hours after warm-up, scaled by the seizing activity's resourceCostMultiplier",
+  })
+  utilizationCost!: MetricSummary;
+
+  @Field(() => MetricSummary, { description: "costPerHourIdle × idle unit-hours after warm-up" })
+  idleCost!: MetricSummary;
+
+  @Field(() => MetricSummary, { description: "seizeCost + utilizationCost + idleCost" })
+  totalCost!: MetricSummary;
+}
+
+@ObjectType({ description: "Costs of one activity (the currency of the model's rates)" })
+export class ActivityCostResult implements engine.ActivityCostSummary {
+  @Field(() => String, { description: "Activity id in the model" })
+  activityId!: string;
+
+  @Field(() => String, { description: "Activity name" })
+  name!: string;
+
+  @Field(() => MetricSummary, { description: "fixedCost, charged once per replication" })
+  fixedCost!: MetricSummary;
+
+  @Field(() => MetricSummary, {
+    description: "costPerEntityProcessed × entities that left the activity after warm-up",
+  })
+  processingCost!: MetricSummary;
+
+  @Field(() => MetricSummary, {
+    description:
+      "costPerHourActive × occupied capacity-hours + costPerHourIdle × unoccupied capacity-hours, after warm-up",
+  })
+  operationalCost!: MetricSummary;
+
+  @Field(() => MetricSummary, { description: "fixedCost + processingCost + operationalCost" })
+  totalCost!: MetricSummary;
+}
+
+@ObjectType({ description: "The scenario's cost totals" })
+export class ScenarioCostResult implements engine.ScenarioCostSummary {
+  @Field(() => MetricSummary, { description: "Sum of the activities' totalCost" })
+  totalActivityCost!: MetricSummary;
+
+  @Field(() => MetricSummary, { description: "Sum of the resources' totalCost" })
+  totalResourceCost!: MetricSummary;
+
+  @Field(() => MetricSummary, { description: "totalActivityCost + totalResourceCost" })
+  totalCost!: MetricSummary;
+}
+
+@ObjectType({ description: "Cost results of a run (from the enabled financialProperties of the model)" })
+export class CostResults implements engine.CostsSummary {
+  @Field(() => [ResourceCostResult], { description: "One row per resource whose costs are enabled" })
+  resources!: ResourceCostResult[];
+
+  @Field(() => [ActivityCostResult], { description: "One row per activity whose costs are enabled" })
+  activities!: ActivityCostResult[];
+
+  @Field(() => ScenarioCostResult, { description: "The scenario's totals" })
+  scenario!: ScenarioCostResult;
+}
+
 @ObjectType({ description: "Results of a run, summarised over its replications" })
 export class SimulationResults implements engine.SimulationSummary {
   @Field(() => Int, { description: "Replications run" })
@@ -325,6 +405,13 @@ export class SimulationResults implements engine.SimulationSummary {
     description: "State results; null when the model declares no states and uses no state logic",
   })
   states?: StatesResults;
+
+  @Field(() => CostResults, {
+    nullable: true,
+    description:
+      "Cost results; null when no resource or activity of the model has enabled financialProperties",
+  })
+  costs?: CostResults;
 }
 
 // `implements` does not notice an optional engine field missing here; these keys do.
@@ -336,7 +423,8 @@ export const RESULT_KEYS_MATCH: [
   SameKeys<engine.StateValueSummary, StateResult>,
   SameKeys<engine.StatesSummary, StatesResults>,
   SameKeys<engine.EntityStateSummary, EntityStateResult>,
-] = [true, true, true, true];
+  SameKeys<engine.CostsSummary, CostResults>,
+] = [true, true, true, true, true];
 
 /**
  * The one mapper from an engine summary to its GraphQL shape. The classes expose every

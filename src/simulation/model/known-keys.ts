@@ -108,6 +108,21 @@ const REQUEST: Keys = { resourceId: "value", quantity: "value", priority: "value
 const CLAUSE: Record<string, Shape> = { id: "value", mode: "value", requests: list(REQUEST) };
 CLAUSE.clauses = list(CLAUSE);
 
+const RESOURCE_FINANCIAL: Keys = {
+  enabled: "value",
+  costPerSeize: "value",
+  costPerHourUtilized: "value",
+  costPerHourIdle: "value",
+};
+const ACTIVITY_FINANCIAL: Keys = {
+  enabled: "value",
+  fixedCost: "value",
+  costPerEntityProcessed: "value",
+  costPerHourActive: "value",
+  costPerHourIdle: "value",
+  resourceCostMultiplier: "value",
+};
+
 const MODEL: Keys = {
   schemaVersion: "value",
   name: "value",
@@ -132,6 +147,7 @@ const MODEL: Keys = {
     id: "value",
     name: "value",
     capacity: "value",
+    financialProperties: RESOURCE_FINANCIAL,
     failureProperties: "value",
     workSchedule: "value",
     workScheduleId: "value",
@@ -150,6 +166,7 @@ const MODEL: Keys = {
     connectType: "value",
     queueRanking: { stateId: "value", order: "value" },
     sourceConfig: GENERATOR_CORE,
+    financialProperties: ACTIVITY_FINANCIAL,
     failureProperties: "value",
   }),
   generators: list({ ...GENERATOR_CORE, id: "value", name: "value", routing: "value" }),

@@ -31,6 +31,41 @@ export type Entity = WireObject;
 export interface Resource extends WireObject {
   /** Units available; default 1. */
   capacity?: number;
+  /** Cost rates (§5.9, model/costs.ts); absent, null or not `enabled`: the resource costs nothing. */
+  financialProperties?: ResourceFinancialProperties | null;
+}
+
+/**
+ * A resource's cost rates (§2.5, §5.9), each absent = 0. Hourly rates are per
+ * hour of simulated time and per unit of capacity, whatever the model's
+ * timeUnit. Costs apply only when `enabled` is true.
+ */
+export interface ResourceFinancialProperties {
+  enabled?: boolean | null;
+  /** Per seize granted (a request that takes several units of the resource counts once). */
+  costPerSeize?: number | null;
+  /** Per busy unit-hour. */
+  costPerHourUtilized?: number | null;
+  /** Per idle unit-hour. */
+  costPerHourIdle?: number | null;
+}
+
+/**
+ * An activity's cost rates (§2.7, §5.9), each absent = 0 (the multiplier 1).
+ * Costs apply only when `enabled` is true.
+ */
+export interface ActivityFinancialProperties {
+  enabled?: boolean | null;
+  /** Once per replication. */
+  fixedCost?: number | null;
+  /** Per entity that left the activity. */
+  costPerEntityProcessed?: number | null;
+  /** Per occupied capacity-hour. */
+  costPerHourActive?: number | null;
+  /** Per unoccupied capacity-hour. */
+  costPerHourIdle?: number | null;
+  /** Scales the seize and busy costs of the resources seized by this activity's actions; default 1. */
+  resourceCostMultiplier?: number | null;
 }
 
 export type RequirementMode = "REQUIRE_ALL" | "REQUIRE_ANY";
@@ -358,6 +393,8 @@ export interface Activity extends WireObject {
   queueRanking?: QueueRanking | "FIFO" | "fifo" | null;
   /** The activity generates entities itself (§5.4). */
   sourceConfig?: GeneratorCore | null;
+  /** Cost rates (§5.9, model/costs.ts); absent, null or not `enabled`: the activity costs nothing. */
+  financialProperties?: ActivityFinancialProperties | null;
 }
 
 export interface Generator extends WireObject, GeneratorCore {

@@ -1,4 +1,5 @@
 import type { CompiledModel } from "../compile.js";
+import { SeizeLedger } from "../stats/costs.js";
 import { ResourceStats } from "../stats/resource-stats.js";
 import type { Clock } from "./clock.js";
 import type { EntityStore } from "./entities.js";
@@ -23,6 +24,8 @@ export class Resources {
   /** Requests waiting, per resource. */
   declare readonly qLen: Int32Array;
   declare readonly stats: ResourceStats;
+  /** Use per seizing activity, for resourceCostMultiplier; null unless a model needs it (CostRates.byActivity). */
+  declare readonly ledger: SeizeLedger | null;
   /** Wait lists of request nodes, per resource. */
   declare private readonly head: Int32Array;
   declare private readonly tail: Int32Array;
@@ -48,6 +51,8 @@ export class Resources {
   private hoNext = new Int32Array(0);
   /** 1: taken for a request with keepResource (kept by a delay_with_resource's release). */
   private hoKeep = new Uint8Array(0);
+  /** Activity whose action made the seize (-1: a connector); only kept when `ledger` is set. */
+  private hoAct = new Int32Array(0);
 
   declare private readonly m: CompiledModel;
   declare private readonly clock: Clock;
@@ -70,6 +75,9 @@ export class Resources {
     this.scratchQty = new Int32Array(Math.max(1, m.requestRes.length));
     this.scratchKeep = new Uint8Array(Math.max(1, m.requestRes.length));
     this.stats = new ResourceStats(m.resCap, this.avail, this.qLen, clock);
+    this.ledger = m.costs?.byActivity
+      ? new SeizeLedger(m.resourceIds.length, m.activityIds.length, clock)
+      : null;
     this.growHoldings(256);
   }
 
@@ -82,7 +90,7 @@ export class Resources {
       this.enqueue(e, req, prio);
       return false;
     }
-    if (this.clock.inStats) this.recordGrant(0);
+    if (this.clock.inStats) this.recordGrant(e, 0);
     return true;
   }
 
@@ -111,6 +119,7 @@ export class Resources {
       const r = this.hoRes[h];
       this.stats.touch(r);
       this.avail[r] += this.hoQty[h];
+      if (this.ledger !== null) this.ledger.change(r, this.hoAct[h], -this.hoQty[h]);
       ents.hold[e] = NONE;
       this.hoNext[h] = this.hFree;
       this.hFree = h;
@@ -136,6 +145,7 @@ export class Resources {
         const r = this.hoRes[h];
         this.stats.touch(r);
         this.avail[r] += this.hoQty[h];
+        if (this.ledger !== null) this.ledger.change(r, this.hoAct[h], -this.hoQty[h]);
         this.touched[nTouched++] = r;
         if (prev === NONE) ents.hold[e] = next;
         else this.hoNext[prev] = next;
@@ -171,6 +181,7 @@ export class Resources {
     const k = new Uint8Array(n);
     k.set(this.hoKeep);
     this.hoKeep = k;
+    if (this.ledger !== null) this.hoAct = g(this.hoAct);
     for (let i = n - 1; i >= this.hCap; i--) {
       this.hoNext[i] = this.hFree;
       this.hFree = i;
@@ -189,6 +200,11 @@ export class Resources {
     this.hoKeep[h] = keep;
     this.hoNext[h] = this.ents.hold[e];
     this.ents.hold[e] = h;
+    if (this.ledger !== null) {
+      const act = this.ents.act[e];
+      this.hoAct[h] = act;
+      this.ledger.change(r, act, q);
+    }
   }
 
   /** Try to take the requirement's resources now; on success they are held by the entity. */
@@ -277,9 +293,11 @@ export class Resources {
     return false;
   }
 
-  /** Resources just granted (in scratchRes) record one grant with this wait. */
-  private recordGrant(wait: number): void {
+  /** Resources just granted to `e` (in scratchRes) record one grant with this wait. */
+  private recordGrant(e: number, wait: number): void {
     for (let i = 0; i < this.scratchLen; i++) this.stats.grant(this.scratchRes[i], wait);
+    if (this.ledger !== null)
+      for (let i = 0; i < this.scratchLen; i++) this.ledger.seize(this.scratchRes[i], this.ents.act[e]);
   }
 
   private enqueue(e: number, req: number, prio: number): void {
@@ -357,7 +375,7 @@ export class Resources {
       if (this.tryAllocate(e, req)) {
         this.dequeue(e);
         const wait = this.clock.now - ents.mark[e];
-        if (this.clock.inStats) this.recordGrant(wait);
+        if (this.clock.inStats) this.recordGrant(e, wait);
         ents.wait[e] += wait;
         ents.rwait[e] += wait;
         ents.pc[e]++;

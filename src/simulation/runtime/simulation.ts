@@ -1,6 +1,7 @@
 import type { CompiledModel } from "../compile.js";
 import { RandomStreams } from "../rng.js";
 import { ActivityStats } from "../stats/activity-stats.js";
+import { replicationCosts } from "../stats/costs.js";
 import { EntityTypeStats } from "../stats/entity-stats.js";
 import { TimeSeriesCollector } from "../stats/time-series.js";
 import type { ReplicationResult, TimePeriod } from "../types.js";
@@ -177,6 +178,7 @@ export class Simulation {
     this.res.stats.reset(this.m.resourceIds.length);
     this.typeStats.reset();
     if (this.logic !== null) this.logic.reset();
+    if (this.res.ledger !== null) this.res.ledger.reset();
   }
 
   private finish(): void {
@@ -186,7 +188,29 @@ export class Simulation {
     if (!this.clock.inStats) this.resetStats(); // warm-up longer than the events: nothing measured
     for (let a = 0; a < this.m.activityIds.length; a++) this.actStats.touch(a);
     for (let r = 0; r < this.m.resourceIds.length; r++) this.res.stats.touch(r);
+    if (this.res.ledger !== null) this.res.ledger.close();
     this.series.wipChange(0);
+  }
+
+  /** Costs of the finished run, from the figures the statistics hold (model/costs.ts); only when the model has costs. */
+  private costs(measured: number): ReplicationResult["costs"] {
+    const m = this.m;
+    if (m.costs === null) return undefined;
+    const rs = this.res.stats;
+    const as = this.actStats;
+    return replicationCosts(m.costs, {
+      timeUnit: m.timeUnit,
+      measured,
+      resourceIds: m.resourceIds,
+      resCap: m.resCap,
+      resBusy: (r) => rs.busyTime(r),
+      resSeizes: (r) => rs.grantCount(r),
+      activityIds: m.activityIds,
+      actCap: m.actCap,
+      actOccupied: (a) => as.occupiedTime(a),
+      actThroughput: (a) => as.exits(a),
+      ledger: this.res.ledger,
+    });
   }
 
   /** Results of a finished run (plain JSON-safe object). */
@@ -220,6 +244,7 @@ export class Simulation {
               : {}),
           }
         : {}),
+      ...(m.costs !== null ? { costs: this.costs(measured) } : {}),
     };
   }
 }

@@ -92,6 +92,16 @@ export class ActivityStats {
     }
   }
 
+  /** Occupied capacity-time of `a` since warm-up (up to the last touch). */
+  occupiedTime(a: number): number {
+    return this.busyArea[a];
+  }
+
+  /** Entities that left `a` since warm-up. */
+  exits(a: number): number {
+    return this.throughput[a];
+  }
+
   /** One row per activity over `measured` time units. */
   rows(ids: string[], cap: Int32Array, measured: number): ActivityRepResult[] {
     return ids.map((id, a) => ({

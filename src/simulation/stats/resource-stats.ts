@@ -74,6 +74,16 @@ export class ResourceStats {
     }
   }
 
+  /** Busy unit-time of `r` since warm-up (up to the last touch). */
+  busyTime(r: number): number {
+    return this.busyArea[r];
+  }
+
+  /** Requests using `r` granted since warm-up. */
+  grantCount(r: number): number {
+    return this.grants[r];
+  }
+
   /** One row per resource over `measured` time units. */
   rows(ids: string[], measured: number): ResourceRepResult[] {
     return ids.map((id, r) => ({
