@@ -29,10 +29,12 @@ export type CreateApiKeyInput = {
 
 /** A new model */
 export type CreateModelInput = {
-  /** Quodsi clean wire-format model document; validated for shape and references */
+  /** The model document: Quodsi JSON (clean wire, or the legacy verbose format, up-converted and stored as clean wire), or with format DRAWIO the draw.io XML document as a JSON string; validated for shape and references */
   definition: unknown;
   /** Free-text description */
   description?: string | null | undefined;
+  /** The format of definition; detected when absent (a string starting with `<` is DRAWIO) */
+  format?: ModelFormat | null | undefined;
   /** Display name, 1 to 200 characters */
   name: string;
 };
@@ -50,6 +52,11 @@ export type CreateScenarioInput = {
   /** Bucket size of result time series */
   timePeriod?: TimePeriod | null | undefined;
 };
+
+/** The format of a model document: QUODSI_JSON (clean wire, or the legacy verbose format, which is up-converted) or DRAWIO (a draw.io XML document holding a Quodsi model) */
+export type ModelFormat =
+  | 'DRAWIO'
+  | 'QUODSI_JSON';
 
 /** One override of one model property; upserted on (scenario, targetObjectId, propertyName) */
 export type OverrideItemInput = {
@@ -82,11 +89,11 @@ export type Role =
 
 /** How to run */
 export type RunOptionsInput = {
-  /** Queue priority, -100 to 100 (default 0); higher runs first */
+  /** Queue priority among the tenant's own waiting runs, -100 to 100 (default 0); higher runs first. Above RUN_MAX_PRIORITY_WITHOUT_ADMIN (default 10) needs the ADMIN role. Tenants take turns whatever their runs' priorities */
   priority?: number | null | undefined;
   /** Base seed, 0 to 2^31-1 (default: the model's seed) */
   seed?: number | null | undefined;
-  /** End the run as RAN_WITH_ERRORS after this many seconds (1 to 86 400) */
+  /** End the run as RAN_WITH_ERRORS after this many seconds: 1 to the service's maximum (RUN_MAX_TIMEOUT_SECONDS, default 86 400); absent: RUN_DEFAULT_TIMEOUT_SECONDS (default 3 600) */
   timeoutSeconds?: number | null | undefined;
 };
 
@@ -168,10 +175,12 @@ export type UpdateItemProfileInput = {
 
 /** Changes to a model; a new definition bumps its version */
 export type UpdateModelInput = {
-  /** New Quodsi wire-format definition */
+  /** New definition, in any format createModel accepts (see CreateModelInput.definition) */
   definition?: unknown;
   /** Free-text description */
   description?: string | null | undefined;
+  /** The format of definition; detected when absent */
+  format?: ModelFormat | null | undefined;
   /** Display name, 1 to 200 characters */
   name?: string | null | undefined;
 };
