@@ -320,6 +320,57 @@ describe("draw.io documents", () => {
     });
   });
 
+  it("reads a 2026.12.01 root that also carries a leftover model block, with resource lanes that name declared resources", () => {
+    const xml = drawioFile(
+      {
+        schemaVersion: "2026.12.01",
+        name: "Clinic",
+        timeUnit: "minutes",
+        runTime: { unit: "hours", value: 1 },
+        model: { id: "drawio-model", name: "Clinic", runTime: { unit: "hours", value: 1 } },
+        workSchedules: [],
+        entities: [{ id: "p", name: "Patient" }],
+        resources: [{ id: "desk", name: "Desk", capacity: 2 }],
+        resourceRequirements: [
+          {
+            id: "desk",
+            name: "Desk",
+            rootClause: { id: "c", mode: "require_all", requests: [{ resourceId: "desk" }] },
+          },
+        ],
+      },
+      [
+        { id: "lane", type: "Resource", data: { type: "Resource", resourceId: "desk" } },
+        {
+          id: "g",
+          type: "Generator",
+          data: { id: "g", entityId: "p", interarrivalTime: { unit: "minutes", value: 5 } },
+        },
+        {
+          id: "a",
+          type: "Activity",
+          data: {
+            id: "a",
+            actions: [
+              {
+                id: "d",
+                type: "delay_with_resource",
+                resourceRequirementId: "desk",
+                duration: { unit: "minutes", value: 3 },
+              },
+            ],
+          },
+        },
+        { id: "e", type: "Connector", data: { id: "e", sourceId: "g", targetId: "a" } },
+      ],
+    );
+    const { definition, source } = imported(xml);
+    expect(source.upConverted).toBe(false);
+    const model = valid(definition);
+    expect(model.resources).toEqual([{ id: "desk", name: "Desk", capacity: 2 }]);
+    expect(model.runTime).toEqual({ unit: "hours", value: 1 });
+  });
+
   it("refuses a broken document with details naming the cell", () => {
     const xml = drawioFile(
       { schemaVersion: "2026.12.01", name: "m", timeUnit: "minutes", runTime: { unit: "minutes", value: 1 } },
