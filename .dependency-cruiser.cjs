@@ -19,6 +19,14 @@ module.exports = {
       to: { path: "^src/", pathNot: "^src/simulation/" },
     },
     {
+      name: "import-is-pure",
+      severity: "error",
+      comment:
+        "Model import (format conversion) is a pure library beside the engine: it imports only src/simulation, no database, GraphQL or runner.",
+      from: { path: "^src/import/" },
+      to: { path: "^src/", pathNot: "^src/(import|simulation)/" },
+    },
+    {
       name: "runner-below-modules",
       severity: "error",
       comment: "The runner never imports the GraphQL modules or the server.",

@@ -1,12 +1,15 @@
 import "reflect-metadata";
+import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { loadConfig, type Config } from "./config.js";
 import { openDatabase, type Database } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
-import { AppError } from "./errors.js";
+import { AppError, badInput } from "./errors.js";
+import { MODEL_FORMATS, type ModelFormat } from "./import/index.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createApiKey, createTenant } from "./modules/auth/auth.service.js";
 import { Role } from "./modules/auth/principal.js";
+import { parseModelFile, storeModelFile } from "./modules/model/model-import.js";
 import { createAppPubSub } from "./pubsub/pubsub.js";
 import { createRunner } from "./runner/runtime.js";
 import { startServer } from "./server/app.js";
@@ -22,6 +25,9 @@ Commands:
                                          create a tenant and its admin; prints {"tenantId","userId","apiKey"}
   create-api-key --tenant <id|slug> --email <email> --role VIEWER|EDITOR|ADMIN
                                          create a key (and the user if missing); prints {"userId","apiKey"}
+  import-model --tenant <id|slug> --file <path> [--name <name>] [--format QUODSI_JSON|DRAWIO]
+                                         import a Quodsi JSON (clean or legacy) or draw.io file as a model;
+                                         prints {"modelId"}
   worker                                 scale-out worker process (needs DATABASE_URL)
 `;
 
@@ -157,6 +163,43 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case "import-model": {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          tenant: { type: "string" },
+          file: { type: "string" },
+          name: { type: "string" },
+          format: { type: "string" },
+        },
+      });
+      if (!values.tenant || !values.file) throw new UsageError("import-model needs --tenant and --file");
+      const format = values.format?.toUpperCase();
+      if (format !== undefined && !MODEL_FORMATS.includes(format as ModelFormat))
+        throw new UsageError(`--format must be ${MODEL_FORMATS.join(" or ")}`);
+      let text: string;
+      try {
+        text = await readFile(values.file, "utf8");
+      } catch (err) {
+        throw badInput(`cannot read --file ${values.file}: ${(err as Error).message}`);
+      }
+      // Conversion and validation need no database: a bad file is refused before one is opened.
+      const parsed = parseModelFile(
+        { text, fileName: values.file, name: values.name, format: format as ModelFormat | undefined },
+        config.runs.model,
+      );
+      const database = await openMigrated(config);
+      try {
+        const imported = await storeModelFile(database.prisma, values.tenant, parsed);
+        // stdout carries the one JSON line; what was dropped goes to stderr.
+        for (const w of imported.warnings)
+          process.stderr.write(`scenariolab: warning: ${w.path}: ${w.message}\n`);
+        print(JSON.stringify({ modelId: imported.modelId }));
+      } finally {
+        await database.close();
+      }
+      return 0;
+    }
     case "worker":
       throw new UsageError(
         "the scale-out worker is not available in this version; runs execute inside `serve`",
@@ -186,6 +229,9 @@ main(process.argv.slice(2)).then(
         ? err.message
         : String((err as Error)?.stack ?? err);
     process.stderr.write(`scenariolab: ${message}\n`);
+    // Validation failures name where: one line per detail.
+    if (err instanceof AppError)
+      for (const d of err.details ?? []) process.stderr.write(`  ${d.path}: ${d.message}\n`);
     if (err instanceof UsageError) process.stderr.write(USAGE);
     process.exit(err instanceof UsageError ? 2 : 1);
   },

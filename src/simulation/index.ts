@@ -95,4 +95,7 @@ export {
   OVERRIDE_OPERATIONS,
   TARGET_OBJECT_TYPES,
 } from "./overrides.js";
-export type { ModelOverride, OverrideOperation, TargetObjectType } from "./overrides.js";
+export type { ModelOverride, OverrideOperation, OverrideValueType, TargetObjectType } from "./overrides.js";
+export { readOverrideTarget } from "./overrides.js";
+export { leverIssues, readLevers } from "./model/levers.js";
+export type { LeverOverrideTarget, LeverRange, ModelLever } from "./model/levers.js";

@@ -508,6 +508,30 @@ export function validateOverride(base: QuodsiModel, o: ModelOverride): Validated
   };
 }
 
+/** The kind of value an override target takes (for clients that offer it, e.g. a lever). */
+export type OverrideValueType = "integer" | "number" | "duration" | "state";
+
+/**
+ * Where an override would land, without changing anything: the target's
+ * current value (defaults filled in, as `originalValue`) and the kind of
+ * value it takes; or why the target does not resolve (no such object,
+ * property not overridable).
+ */
+export function readOverrideTarget(
+  base: QuodsiModel,
+  target: Pick<ModelOverride, "targetObjectType" | "targetObjectId" | "propertyName">,
+): Validated<{ currentValue: unknown; valueType: OverrideValueType }> {
+  const slot = resolveSlot(base, { ...target, propertyValue: null });
+  if (!slot.ok) return slot;
+  const k = slot.value.kind.type;
+  const valueType: OverrideValueType = k === "int" || k === "seed" ? "integer" : k;
+  const current = slot.value.read(base);
+  return {
+    ok: true,
+    value: { currentValue: current === undefined ? null : structuredClone(current), valueType },
+  };
+}
+
 /**
  * Base model + overrides (+ replications) -> effective model. Overrides
  * apply in order (a MULTIPLY after a SET of the same property scales the set

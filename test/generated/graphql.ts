@@ -29,10 +29,12 @@ export type CreateApiKeyInput = {
 
 /** A new model */
 export type CreateModelInput = {
-  /** Quodsi clean wire-format model document; validated for shape and references */
+  /** The model document: Quodsi JSON (clean wire, or the legacy verbose format, up-converted and stored as clean wire), or with format DRAWIO the draw.io XML document as a JSON string; validated for shape and references */
   definition: unknown;
   /** Free-text description */
   description?: string | null | undefined;
+  /** The format of definition; detected when absent (a string starting with `<` is DRAWIO) */
+  format?: ModelFormat | null | undefined;
   /** Display name, 1 to 200 characters */
   name: string;
 };
@@ -50,6 +52,11 @@ export type CreateScenarioInput = {
   /** Bucket size of result time series */
   timePeriod?: TimePeriod | null | undefined;
 };
+
+/** The format of a model document: QUODSI_JSON (clean wire, or the legacy verbose format, which is up-converted) or DRAWIO (a draw.io XML document holding a Quodsi model) */
+export type ModelFormat =
+  | 'DRAWIO'
+  | 'QUODSI_JSON';
 
 /** One override of one model property; upserted on (scenario, targetObjectId, propertyName) */
 export type OverrideItemInput = {
@@ -168,10 +175,12 @@ export type UpdateItemProfileInput = {
 
 /** Changes to a model; a new definition bumps its version */
 export type UpdateModelInput = {
-  /** New Quodsi wire-format definition */
+  /** New definition, in any format createModel accepts (see CreateModelInput.definition) */
   definition?: unknown;
   /** Free-text description */
   description?: string | null | undefined;
+  /** The format of definition; detected when absent */
+  format?: ModelFormat | null | undefined;
   /** Display name, 1 to 200 characters */
   name?: string | null | undefined;
 };

@@ -4,6 +4,7 @@ import { PageArgs } from "../common/pagination.js";
 import { JSONScalar } from "../common/scalars.js";
 import { DescribedInput } from "../common/inputs.js";
 import { NameRules } from "../common/validators.js";
+import { ModelFormat } from "./model.type.js";
 
 @InputType({ description: "A new model" })
 export class CreateModelInput extends DescribedInput {
@@ -12,9 +13,17 @@ export class CreateModelInput extends DescribedInput {
   name!: string;
 
   @Field(() => JSONScalar, {
-    description: "Quodsi clean wire-format model document; validated for shape and references",
+    description:
+      "The model document: Quodsi JSON (clean wire, or the legacy verbose format, up-converted and stored as clean wire), or with format DRAWIO the draw.io XML document as a JSON string; validated for shape and references",
   })
   definition!: unknown;
+
+  @Field(() => ModelFormat, {
+    nullable: true,
+    description: "The format of definition; detected when absent (a string starting with `<` is DRAWIO)",
+  })
+  @IsOptional()
+  format?: ModelFormat;
 }
 
 @InputType({ description: "Changes to a model; a new definition bumps its version" })
@@ -24,8 +33,18 @@ export class UpdateModelInput extends DescribedInput {
   @NameRules()
   name?: string;
 
-  @Field(() => JSONScalar, { nullable: true, description: "New Quodsi wire-format definition" })
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description: "New definition, in any format createModel accepts (see CreateModelInput.definition)",
+  })
   definition?: unknown;
+
+  @Field(() => ModelFormat, {
+    nullable: true,
+    description: "The format of definition; detected when absent",
+  })
+  @IsOptional()
+  format?: ModelFormat;
 }
 
 @ArgsType()

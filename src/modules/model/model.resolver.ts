@@ -5,7 +5,7 @@ import { Role } from "../auth/principal.js";
 import { User } from "../auth/user.type.js";
 import { Scenario } from "../scenario/scenario.type.js";
 import { CreateModelInput, ModelsArgs, UpdateModelInput } from "./model.input.js";
-import { Model, ModelConnection } from "./model.type.js";
+import { Model, ModelConnection, ModelLever } from "./model.type.js";
 
 @Resolver(() => Model)
 export class ModelResolver {
@@ -32,13 +32,24 @@ export class ModelResolver {
     return ctx.services.scenarios.needingAttention(model.id);
   }
 
+  @FieldResolver(() => [ModelLever], {
+    description:
+      "The model's suggested what-if parameters (Quodsi levers on the model and its objects), each mapped to the override that changes it",
+  })
+  levers(@Root() model: Model, @Ctx() ctx: AppContext) {
+    return ctx.services.models.levers(model);
+  }
+
   @FieldResolver(() => User, { description: "Who created the model" })
   createdBy(@Root() model: Model, @Ctx() ctx: AppContext) {
     return ctx.services.users.byId(model.createdByUserId);
   }
 
   @Authorized(Role.EDITOR)
-  @Mutation(() => Model, { description: "Creates a model from a Quodsi wire-format definition (validated)" })
+  @Mutation(() => Model, {
+    description:
+      "Creates a model from a Quodsi definition (clean or legacy JSON, or a draw.io document; validated and stored as clean wire)",
+  })
   createModel(@Arg("input", () => CreateModelInput) input: CreateModelInput, @Ctx() ctx: AppContext) {
     return ctx.services.models.create(input);
   }

@@ -1,9 +1,12 @@
 import { likeLiteral } from "../../db/like.js";
 import { isDeepStrictEqual } from "node:util";
 import { badInput, conflict, invalidState, notFound } from "../../errors.js";
+import { importDefinition, type ModelFormat, type ModelSource } from "../../import/index.js";
 import {
   checkBounds,
   knownKeysOnly,
+  leverIssues,
+  readLevers,
   validateModel,
   type ModelBounds,
   type QuodsiModel,
@@ -13,37 +16,56 @@ import { paginate } from "../common/pagination.js";
 import { revalidateScenarios } from "../scenario/effective-model.js";
 import { ACTIVE_STATES, type ServiceDeps } from "../deps.js";
 import type { CreateModelInput, ModelsArgs, UpdateModelInput } from "./model.input.js";
-import { toModel, type DefinitionWarning, type Model } from "./model.type.js";
+import { toModel, toModelLever, type DefinitionWarning, type Model, type ModelLever } from "./model.type.js";
 
 /**
- * Validates a wire-format definition, and that it stays within the service's
- * bounds (runTime, replications, generator maxEntities); every problem is
- * reported with its path under `definition`. Returns the definition to store:
+ * Imports a definition given in `format` (detected when absent: Quodsi JSON,
+ * clean or legacy, or a draw.io document; see src/import), then validates the
+ * clean result, and that it stays within the service's bounds (runTime,
+ * replications, generator maxEntities) and has well-formed levers. Every
+ * problem is reported with its path under `definition`, pointing into what
+ * was given (a draw.io cell for draw.io). Returns the definition to store:
  * the known keys of the wire format only (knownKeysOnly), with a warning for
- * each key dropped.
+ * each key dropped, and where it came from.
  */
 export function parseDefinition(
   definition: unknown,
   bounds: ModelBounds,
   field = "definition",
-): { model: QuodsiModel; stored: Prisma.InputJsonValue; warnings: DefinitionWarning[] } {
-  // Validated as given (a legacy document is recognised by keys the clean format does not have).
-  const result = validateModel(definition);
-  const issues = result.ok ? checkBounds(result.value, bounds) : result.issues;
+  format?: ModelFormat,
+): {
+  model: QuodsiModel;
+  stored: Prisma.InputJsonValue;
+  source: ModelSource;
+  warnings: DefinitionWarning[];
+} {
+  const at = (path: string) => (path ? `${field}.${path}` : field);
+  const imported = importDefinition(definition, format);
+  if (!imported.ok)
+    throw badInput(
+      "The model definition could not be imported",
+      imported.issues.map((issue) => ({ path: at(issue.path), message: issue.message })),
+    );
+  const { locate, source } = imported.value;
+  const clean = imported.value.definition;
+  const result = validateModel(clean);
+  const issues = result.ok ? [...checkBounds(result.value, bounds), ...leverIssues(clean)] : result.issues;
   if (!result.ok || issues.length) {
     throw badInput(
       "The model definition is invalid",
-      issues.map((issue) => ({
-        path: issue.path ? `${field}.${issue.path}` : field,
-        message: issue.message,
-      })),
+      issues.map((issue) => ({ path: at(locate(issue.path)), message: issue.message })),
     );
   }
-  const known = knownKeysOnly(definition);
+  const known = knownKeysOnly(clean);
   return {
     model: result.value,
     stored: known.value as Prisma.InputJsonValue,
-    warnings: known.warnings.map((w) => ({ path: w.path, message: w.message })),
+    source,
+    // Import warnings already point into what was given; dropped keys are located there.
+    warnings: [
+      ...imported.value.warnings,
+      ...known.warnings.map((w) => ({ path: locate(w.path), message: w.message })),
+    ],
   };
 }
 
@@ -86,31 +108,49 @@ export class ModelService {
   }
 
   async create(input: CreateModelInput): Promise<Model> {
-    const { stored, warnings } = parseDefinition(input.definition, this.deps.runtime.limits.model);
+    const { stored, source, warnings } = parseDefinition(
+      input.definition,
+      this.deps.runtime.limits.model,
+      "definition",
+      input.format,
+    );
     const row = await this.deps.db.model.create({
       data: {
         tenantId: this.deps.principal.tenantId,
         name: input.name.trim(),
         description: input.description ?? null,
         definition: stored,
+        source: { ...source },
         createdByUserId: this.deps.principal.userId,
       },
     });
     return { ...toModel(row), definitionWarnings: warnings };
   }
 
+  /**
+   * The model's levers, each mapped to its override. The stored definition
+   * was valid when stored; should it no longer be (an engine that became
+   * stricter), there is nothing to map against and the list is empty.
+   */
+  levers(model: Model): ModelLever[] {
+    const valid = validateModel(model.definition);
+    return valid.ok ? readLevers(model.definition, valid.value).map(toModelLever) : [];
+  }
+
   async update(id: string, input: UpdateModelInput): Promise<Model> {
     const current = await this.require(id);
     const parsed =
       input.definition !== undefined
-        ? parseDefinition(input.definition, this.deps.runtime.limits.model)
+        ? parseDefinition(input.definition, this.deps.runtime.limits.model, "definition", input.format)
         : undefined;
     // jsonb does not keep key order, so compare structurally (what would be stored).
     const definitionChanged = parsed !== undefined && !isDeepStrictEqual(parsed.stored, current.definition);
     const data = {
       ...(input.name !== undefined ? { name: input.name.trim() } : {}),
       ...(input.description !== undefined ? { description: input.description } : {}),
-      ...(definitionChanged ? { definition: parsed.stored, version: { increment: 1 } } : {}),
+      ...(definitionChanged
+        ? { definition: parsed.stored, source: { ...parsed.source }, version: { increment: 1 } }
+        : {}),
     };
     // Nothing changes (e.g. the same definition again, or one with unknown keys only): nothing to write.
     if (Object.keys(data).length === 0) return { ...current, definitionWarnings: parsed?.warnings ?? [] };

@@ -3,6 +3,7 @@
  * stored definition keeps: every key the validator or the engine reads,
  * including the known-but-unsupported ones it reports (failureProperties,
  * work schedules, connectType, connector stateCondition/stateModifications),
+ * the authoring `levers` of the model and its objects (read by model/levers.ts),
  * and Quodsi's `metadata` block (timestamp, version). Anything else (layout,
  * padding, typos) is dropped with a warning, so a stored definition is the
  * normalised document the engine reads and nothing more.
@@ -132,6 +133,7 @@ const MODEL: Keys = {
   runTime: DURATION,
   warmupTime: DURATION,
   metadata: { timestamp: "value", version: "value" },
+  levers: "value",
   entities: list({ id: "value", name: "value" }),
   states: list({
     id: "value",
@@ -148,6 +150,7 @@ const MODEL: Keys = {
     name: "value",
     capacity: "value",
     financialProperties: RESOURCE_FINANCIAL,
+    levers: "value",
     failureProperties: "value",
     workSchedule: "value",
     workScheduleId: "value",
@@ -168,8 +171,9 @@ const MODEL: Keys = {
     sourceConfig: GENERATOR_CORE,
     financialProperties: ACTIVITY_FINANCIAL,
     failureProperties: "value",
+    levers: "value",
   }),
-  generators: list({ ...GENERATOR_CORE, id: "value", name: "value", routing: "value" }),
+  generators: list({ ...GENERATOR_CORE, id: "value", name: "value", routing: "value", levers: "value" }),
   connectors: list({
     id: "value",
     name: "value",
@@ -182,6 +186,7 @@ const MODEL: Keys = {
     actions: list(ACTION),
     stateCondition: "value",
     stateModifications: "value",
+    levers: "value",
   }),
 };
 
