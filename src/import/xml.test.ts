@@ -13,23 +13,29 @@ describe("the draw.io XML reader", () => {
   });
 
   it.each([
-    ["<a><b></a>", /<\/a> closes <b>/],
-    ['<a x="1" x="2"/>', /duplicate attribute x/],
-    ["<a x=1/>", /quoted value/],
-    ['<a x="<"/>', /"<" in the value/],
-    ["<a>&nbsp;</a>", /unknown entity "&nbsp;"/],
-    ["<a>&#0;</a>", /invalid character reference/],
-    ["<a>& b</a>", /unterminated entity/],
-    ["<a/><b/>", /content after the root element/],
-    ["text", /text before the root element/],
-    ["", /no root element/],
-    ["<a>", /<a> is not closed/],
-    ['<!DOCTYPE a [<!ENTITY x "y">]><a/>', /document type declaration/],
-    ["<a><!-- open </a>", /unterminated comment/],
-    ['<a x="1"y="2"/>', /whitespace between attributes/],
+    ["<a><b></a>", /closing tag 'b'.*line 1, column 7/],
+    ['<a x="1" x="2"/>', /Attribute 'x' is repeated.*line 1, column 10/],
+    ["<a x=1/>", /Attribute 'x' is without value.*line 1, column 4/],
+    ["<a>& b</a>", /char '&' is not expected.*line 1, column 4/],
+    ["text", /char 't' is not expected.*line 1, column 1/],
+    ["<a>", /Unclosed tag 'a'/],
+    ["<a><!-- open </a>", /Unclosed tag 'a'/],
+    ['<a x="1"y="2"/>', /Attribute 'y' has no space.*line 1, column 9/],
+    [
+      '<?xml version="1.0"?>\n<!DOCTYPE a [<!ENTITY x "y">]><a/>',
+      /document type declaration is not allowed at line 2, column 1/,
+    ],
+    ["", /Start tag expected/],
+    ["<a/><b/>", /one root element, found 2/],
+    ["<a>&nbsp;</a>", /unknown entity "&nbsp;" in the text of <a>/],
+    ['<a x="&#0;"/>', /invalid character reference "&#0;" in attribute x of <a>/],
+    ['<a x="&#x110000;"/>', /invalid character reference/],
   ])("refuses %s, saying where", (xml, message) => {
     expect(() => parseXml(xml)).toThrow(message);
-    if (xml) expect(() => parseXml(xml)).toThrow(/line \d+, column \d+/);
+  });
+
+  it("decodes each reference once: an escaped ampersand stays literal", () => {
+    expect(parseXml('<a x="&amp;#65; &#10;"/>').attributes.x).toBe("&#65; \n");
   });
 
   it("refuses nesting deeper than its limit", () => {
