@@ -1,5 +1,6 @@
 import { isConstantDuration, validateDuration } from "./durations.js";
 import { ACTION_TYPES, ACTIONS, actionRunIssues, FEATURES } from "./model/actions.js";
+import { checkFailureProperties } from "./model/failures.js";
 import { Issues, isAbsent, isFiniteNumber, isInt, isObject, type Obj } from "./model/issues.js";
 import { routingMode, type RoutingMode } from "./model/normalize.js";
 import { readStates } from "./model/states.js";
@@ -247,6 +248,7 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
     optCount(o, "inboundCapacity", p, 0, true);
     optCount(o, "outboundCapacity", p, 0, true);
     routes.set(typeof o.id === "string" ? o.id : "", checkActivityLogic(refs, o, p));
+    checkFailureProperties(is, o.failureProperties, `${p}.failureProperties`, requirementIds);
   });
 
   // --- generators
@@ -350,8 +352,6 @@ export function checkRunnable(model: QuodsiModel): ValidationIssue[] {
         `${who}: routing ${JSON.stringify(routing)}${String(routing).toLowerCase().includes("state") ? " (state routing)" : ""} is not supported; only ${SUPPORTED_ROUTING()}`,
       );
     if (present(a.sourceConfig)) gate("sourceConfig", `${p}.sourceConfig`, who);
-    if (present(a.failureProperties))
-      is.add(`${p}.failureProperties`, `${who}: failures (failureProperties) are not supported`);
     if (
       present(a.queueRanking) &&
       !(typeof a.queueRanking === "string" && a.queueRanking.toUpperCase() === "FIFO")
