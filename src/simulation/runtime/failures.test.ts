@@ -227,6 +227,36 @@ describe("activity failures: the repair resource", () => {
   });
 });
 
+describe("activity failures: work that starts during a repair", () => {
+  /*
+   * z takes the technician at "other" at 0 and holds it until 6; a arrives at
+   * "work" at 1 and waits for it. The failure at 4 (repair 4-7) does not stop the
+   * wait; the grant at 6 comes during the repair, so a's 5-minute delay waits for
+   * it: 7-11 (1 left), failure at 11, repair 11-14, 14-15: a leaves at 15.
+   */
+  it("an entity granted a resource during the repair starts its delay when the repair is over", async () => {
+    const m = failing({
+      arrivals: [1],
+      actions: [
+        { type: "seize", id: "s", resourceRequirementId: "rt" },
+        delay(5),
+        { type: "release", id: "r", resourceRequirementId: "rt" },
+      ],
+      fp: fp(4, 3),
+    });
+    m.entities!.push({ id: "z" });
+    m.activities!.push({
+      id: "other",
+      actions: [{ type: "delay_with_resource", id: "x", resourceRequirementId: "rt", duration: constant(6) }],
+    });
+    m.generators!.push({ id: "gz", entityId: "z", interarrivalTime: constant(1000), maxEntities: 1 });
+    m.connectors!.push({ id: "cz", sourceId: "gz", targetId: "other" });
+    const r = await run(m);
+    expect(ent(r, "a").averageTimeInSystem).toBe(15 - 1);
+    expect(act(r, "work").averageTimeWaitingForResource).toBe(6 - 1);
+  });
+});
+
 describe("activity failures: random durations and determinism", () => {
   /** M/M/1 at rho 0.5 whose server fails after exp(90) minutes of wall-clock time and takes exp(10) to repair. */
   const unreliable = (fp?: FailureProperties) => {

@@ -38,7 +38,10 @@ import type { Resources } from "./resources.js";
  *   resource's queue with the entities, in the same order, decision Q3); it
  *   holds it for the repair time and releases it when done. The down time
  *   includes the wait. The repair's seizes count in the resource's
- *   utilization, grants and waits like any other.
+ *   utilization, grants and waits like any other. A repair that needs units
+ *   held by entities it interrupted waits for them, and they give them back
+ *   only after the repair: the activity then stays failed to the end of the
+ *   run (give the repair a resource the work does not hold, or spare units).
  * - Time in failure (failed from the failure to the end of the repair) is
  *   reported per activity (`timeInFailure`), clipped to the measured period
  *   after warm-up. Failures happen during warm-up as at any other time.
