@@ -16,6 +16,7 @@ export type {
   EntitySummary,
   EntityStatesAtExit,
   EntityStatesSummary,
+  FailureProperties,
   ModelStateResult,
   ModelStateSummary,
   ComponentStateResults,
