@@ -117,6 +117,30 @@ describe("failureProperties validation", () => {
     expect(r.activities[0].timeInFailure).toBe(0);
   });
 
+  it("warns when the repair needs a resource the activity's own work holds", async () => {
+    // The server's work holds the technician (capacity 1): the repair of a failure that
+    // interrupts it waits for ever, and the activity stays failed to the end.
+    const m = model({ ...good, failureClockMode: "wall_clock", mtbfDuration: constant(100) });
+    m.activities![0].actions = [
+      { id: "serve", type: "delay_with_resource", resourceRequirementId: "fix", duration: exp(1) },
+    ];
+    const v = validateModel(m);
+    expect(v).toMatchObject({
+      ok: true,
+      warnings: [
+        {
+          path: `${P}.repairResourceRequirementId`,
+          message: expect.stringContaining('the repair needs "tech", which this activity\'s work also holds'),
+        },
+      ],
+    });
+    expect(validateModel(model(good))).not.toHaveProperty("warnings");
+    const r = await runReplication(m, 0, { replications: 1, seed: 1, timePeriod: "hourly" });
+    // Repairs that could proceed take 30 each, at most 3 of them (90) in 480 minutes: more means
+    // a failure interrupted the technician's holder and the activity stayed failed to the end.
+    expect(r.activities[0].timeInFailure).toBeGreaterThan(90);
+  });
+
   it("resource failureProperties stay unsupported (failures live on activities)", () => {
     const m = model(good);
     m.resources![0].failureProperties = { enabled: true };

@@ -1,6 +1,6 @@
 import { isConstantDuration, validateDuration } from "./durations.js";
 import { ACTION_TYPES, ACTIONS, actionRunIssues, FEATURES } from "./model/actions.js";
-import { checkFailureProperties } from "./model/failures.js";
+import { checkFailureProperties, repairSharingWarnings } from "./model/failures.js";
 import { Issues, isAbsent, isFiniteNumber, isInt, isObject, type Obj } from "./model/issues.js";
 import { routingMode, type RoutingMode } from "./model/normalize.js";
 import { readStates } from "./model/states.js";
@@ -283,6 +283,7 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
 
   if (is.list.length) return { ok: false, issues: is.list };
   const value = m as unknown as QuodsiModel;
+  repairSharingWarnings(is, value);
   return is.warnings.length ? { ok: true, value, warnings: is.warnings } : { ok: true, value };
 }
 

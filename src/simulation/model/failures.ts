@@ -4,8 +4,9 @@
  * semantics are in runtime/failures.ts.
  */
 import { distributionOf, validateDuration } from "../durations.js";
-import type { Duration, FailureProperties } from "../types.js";
+import type { Action, Duration, FailureProperties, QuodsiModel, RequirementClause } from "../types.js";
 import { type Issues, isAbsent, isNoRef, isObject } from "./issues.js";
+import { nestedActionLists } from "./normalize.js";
 
 export const FAILURE_CLOCK_MODES = ["wall_clock", "active_time"] as const;
 export type FailureClockMode = (typeof FAILURE_CLOCK_MODES)[number];
@@ -126,4 +127,46 @@ export function checkFailureProperties(
       `${p}.enabled`,
       "is absent, so failures are off (Quodsi's default); set enabled: true to use them",
     );
+}
+
+/**
+ * Warnings for a valid model: an activity whose repair seizes a resource
+ * that its own actions also seize. An entity interrupted while holding the
+ * last units keeps them through the repair, which then waits for them for
+ * ever (runtime/failures.ts); legal, and fine with spare units, but worth a
+ * look.
+ */
+export function repairSharingWarnings(is: Issues, model: QuodsiModel): void {
+  const requirements = new Map((model.resourceRequirements ?? []).map((r) => [r.id, r]));
+  const resourcesOf = (id: string): Set<string> => {
+    const out = new Set<string>();
+    const walk = (c: RequirementClause | undefined): void => {
+      for (const r of c?.requests ?? []) out.add(r.resourceId);
+      for (const k of c?.clauses ?? []) walk(k);
+    };
+    walk(requirements.get(id)?.rootClause);
+    return out;
+  };
+  (model.activities ?? []).forEach((a, i) => {
+    const fp = a.failureProperties;
+    if (!failuresEnabled(fp)) return;
+    const repair = repairRequirementId(fp);
+    if (repair === null) return;
+    const needed = resourcesOf(repair);
+    const shared = new Set<string>();
+    const visit = (list: readonly Action[]): void => {
+      for (const act of list) {
+        const rq = (act as { resourceRequirementId?: string | null }).resourceRequirementId;
+        if (typeof rq === "string" && rq !== "")
+          for (const r of resourcesOf(rq)) if (needed.has(r)) shared.add(r);
+        for (const [, nested] of nestedActionLists(act)) visit(nested);
+      }
+    };
+    visit(a.actions ?? []);
+    if (shared.size)
+      is.warn(
+        `activities[${i}].failureProperties.repairResourceRequirementId`,
+        `the repair needs ${[...shared].map((r) => JSON.stringify(r)).join(", ")}, which this activity's work also holds: a failure that interrupts the entities holding the last units waits for them for ever`,
+      );
+  });
 }
