@@ -114,7 +114,7 @@ describe("ThreadPool inputs and lifetime", () => {
     try {
       const invalid = mm1(0.5, 1, { runTime: 0 });
       const unrunnable = mm1(0.5, 1, { runTime: 50 });
-      unrunnable.activities![0].failureProperties = { mtbf: 10 };
+      unrunnable.resources = [{ id: "spare", failureProperties: { enabled: true } }];
       for (const model of [invalid, unrunnable]) {
         const err = await pool.runReplications(model, opts).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(InvalidModelError);

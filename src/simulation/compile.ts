@@ -8,6 +8,7 @@
  */
 import { LogicBuilder, usesLogic, type CompiledLogic } from "./compile-logic.js";
 import { SpawnBuilder, type CompiledSpawn } from "./compile-spawn.js";
+import { compileFailures, failingActivities, type CompiledFailures } from "./compile-failures.js";
 import { compileRequirements, limit, type CompiledRequirements } from "./compile-requirements.js";
 import { DurationTable } from "./distributions.js";
 import { costRates, type CostRates } from "./model/costs.js";
@@ -63,6 +64,11 @@ export const enum Op {
   Join = 14,
   /** Dispose: the entity leaves the system now (it stops here). */
   Dispose = 15,
+  // --- activity failures (compile-failures.ts, runtime/failures.ts): only in models with failures.
+  /** A delay in an activity that can fail (opArg: duration): a failure interrupts it and it resumes after the repair. */
+  FailDelay = 16,
+  /** The repair of failure process opArg starts (its repair requirement, if any, is held). */
+  RepairStart = 17,
 }
 
 /**
@@ -89,6 +95,10 @@ export interface CompiledModel extends CompiledRequirements {
   actCap: Int32Array;
   actInCap: Int32Array;
   actOutCap: Int32Array;
+  /**
+   * Op range of each activity; past the activities, one entry per failure
+   * process (index activityIds.length + f) for the ops its repair runs.
+   */
   actOpStart: Int32Array;
   actOpEnd: Int32Array;
 
@@ -107,6 +117,8 @@ export interface CompiledModel extends CompiledRequirements {
   spawn: CompiledSpawn | null;
   /** Cost rates; null when no resource or activity enables costs (nothing is computed or reported). */
   costs: CostRates | null;
+  /** Activity failure tables; null when no activity has failures enabled (the plain path never looks). */
+  failures: CompiledFailures | null;
 
   generatorIds: string[];
   genEntity: Int32Array;
@@ -203,6 +215,9 @@ function build(model: QuodsiModel): CompiledModel {
     return opKind.length - 1;
   };
   // Actions become a flat op list: guards, branches and loops are jumps (no nesting at run time).
+  // A delay in an activity that can fail is interruptible (Op.FailDelay); elsewhere the plain Op.Delay.
+  const failing = failingActivities(activities);
+  let delayOp = Op.Delay;
   const emitActions = (list: readonly Action[], prefix: string, activityId: string) => {
     list.forEach((act, j) => {
       const key = `${prefix}/action:${act.id ?? `#${j}`}`;
@@ -213,7 +228,7 @@ function build(model: QuodsiModel): CompiledModel {
           : -1;
       switch (act.type) {
         case "delay":
-          emit(Op.Delay, duration(act.duration, key));
+          emit(delayOp, duration(act.duration, key));
           break;
         case "seize": {
           const rq = requirementIndex.get(act.resourceRequirementId)!;
@@ -234,13 +249,13 @@ function build(model: QuodsiModel): CompiledModel {
           // resource at that instant already sees them. A false guard skips them too.
           const mods = act.modifications?.length ? logic!.modifications(act.modifications, key) : -1;
           if (!act.resourceRequirementId) {
-            emit(Op.Delay, duration(act.duration, key));
+            emit(delayOp, duration(act.duration, key));
             if (mods >= 0) emit(Op.Assign, mods);
             break;
           }
           const rq = requirementIndex.get(act.resourceRequirementId)!;
           emit(mayBeHeld[rq] ? Op.DwrSeize : Op.Seize, rq, -1, act.priority ?? reqPrio[rq]);
-          emit(Op.Delay, duration(act.duration, key));
+          emit(delayOp, duration(act.duration, key));
           if (mods >= 0) emit(Op.Assign, mods);
           if (!act.keepResource) emit(reqHasKeep[rq] ? Op.DwrRelease : Op.Release, rq);
           break;
@@ -288,10 +303,11 @@ function build(model: QuodsiModel): CompiledModel {
       if (guard >= 0) opJump[guard] = opKind.length;
     });
   };
-  const actOpStart = new Int32Array(Math.max(1, activities.length));
-  const actOpEnd = new Int32Array(Math.max(1, activities.length));
+  const actOpStart = new Int32Array(Math.max(1, activities.length + failing.length));
+  const actOpEnd = new Int32Array(Math.max(1, activities.length + failing.length));
   activities.forEach((a, i) => {
     actOpStart[i] = opKind.length;
+    delayOp = failing.includes(i) ? Op.FailDelay : Op.Delay;
     logic?.at(i); // activity states without componentId are this activity's
     emitActions(a.actions ?? [], `activity:${a.id}`, a.id);
     actOpEnd[i] = opKind.length;
@@ -388,6 +404,17 @@ function build(model: QuodsiModel): CompiledModel {
     nodeTotalWeight[n] = acc;
   }
 
+  // Last, so that a model without failures has exactly the streams and durations it had before.
+  const failures = compileFailures(activities, failing, {
+    requirementIndex,
+    reqPrio,
+    duration,
+    actOpStart,
+    actOpEnd,
+    emitSeize: (rq, prio) => emit(Op.Seize, rq, -1, prio),
+    emitRepairStart: (f) => emit(Op.RepairStart, f),
+  });
+
   const runTime = toTime(model.runTime);
   const warmupTime = toTime(model.warmupTime);
   return {
@@ -415,6 +442,7 @@ function build(model: QuodsiModel): CompiledModel {
     hasPriority: opPrio.some((p) => p !== 1),
     opJump: Int32Array.from(opJump),
     spawn: spawn.finish(),
+    failures,
     logic: logic ? logic.finish() : null,
     costs: costRates(model),
     generatorIds: sources.map((g) => g.id),

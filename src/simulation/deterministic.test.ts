@@ -76,6 +76,7 @@ describe("constant-time models give hand-computed numbers", () => {
       timeBlocked: 1 + 2 + 2,
       averageTimeInActivity: (1 + 1 + 2 + 4 + 6) / 5,
       averageQueueLength: 4 / 20,
+      timeInFailure: 0,
     });
     expect(act(r, "B")).toMatchObject({
       throughput: 5,

@@ -24,6 +24,7 @@ export type {
   EntitySummary,
   EntityStatesAtExit,
   EntityStatesSummary,
+  FailureProperties,
   ModelStateResult,
   ModelStateSummary,
   ComponentStateResults,

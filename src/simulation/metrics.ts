@@ -53,6 +53,7 @@ const ACTIVITY: Record<ActivityMetric, true> = {
   timeBlocked: true,
   averageTimeInActivity: true,
   averageQueueLength: true,
+  timeInFailure: true,
 };
 const RESOURCE: Record<ResourceMetric, true> = {
   utilization: true,

@@ -9,6 +9,8 @@
 import { distributionOf, scaleDuration, validateDuration } from "./durations.js";
 import { MAX_JOIN_COUNT, MAX_LOOP_COUNT, MAX_SPLIT_COUNT } from "./model/actions.js";
 import { ACTIVITY_COST_FIELDS, activityRateDefault, RESOURCE_COST_FIELDS } from "./model/costs.js";
+import { canBePositive } from "./model/failures.js";
+import { isObject } from "./model/issues.js";
 import { actionId, nestedActionLists, stateInitialValue } from "./model/normalize.js";
 import { type StateInfo, valueProblem } from "./model/states.js";
 import type {
@@ -59,6 +61,8 @@ export const OVERRIDABLE_PROPERTIES: Record<TargetObjectType, readonly string[]>
     "actions.<actionId or index>.duration",
     "actions.<actionId or index>.count",
     "actions.<actionId or index>.joinCount",
+    "failureProperties.mtbfDuration",
+    "failureProperties.mttrDuration",
     "financialProperties.enabled",
     ...ACTIVITY_COST_FIELDS.map((f) => `financialProperties.${f}`),
   ],
@@ -79,7 +83,8 @@ type Kind =
   | { type: "number"; min: number }
   | { type: "seed" }
   | { type: "boolean" }
-  | { type: "duration"; constant: boolean }
+  /** `positive`: the Duration must be able to give a time above 0 (an up time between failures). */
+  | { type: "duration"; constant: boolean; positive?: boolean }
   /** A state's value: its type and categories, as validateModel checks an initialValue. */
   | { type: "state"; state: StateInfo };
 
@@ -265,6 +270,24 @@ function resolveSlot(base: QuodsiModel, o: ModelOverride): Result<Slot> {
       }
       if (name === "inboundCapacity" || name === "outboundCapacity")
         return { ok: true, value: field("activities", i, name, intKind(0, true), null) };
+      if (name === "failureProperties.mtbfDuration" || name === "failureProperties.mttrDuration") {
+        // Only an activity set up for failures: an override changes their timing, it does not add them.
+        if (!isObject(base.activities![i].failureProperties))
+          return fail(
+            "propertyName",
+            `activity ${JSON.stringify(id)} has no failureProperties; set up its failures (enabled, mtbfDuration, mttrDuration) in the model first`,
+          );
+        const key = name === "failureProperties.mtbfDuration" ? "mtbfDuration" : "mttrDuration";
+        const fpOf = (m: QuodsiModel) => m.activities![i].failureProperties!;
+        return {
+          ok: true,
+          value: {
+            kind: { type: "duration", constant: false, positive: key === "mtbfDuration" },
+            read: (m) => fpOf(m)[key] ?? null,
+            write: (m, v) => void (fpOf(m)[key] = v as Duration),
+          },
+        };
+      }
       const mAction = /^actions\.([^.]+)\.(duration|count|joinCount)$/.exec(name);
       if (!mAction) return unknownProperty();
       const [, ref, prop] = mAction;
@@ -431,6 +454,11 @@ function newValue(slot: Slot, current: unknown, o: ModelOverride): Result<unknow
             "propertyValue.distribution",
             `${o.propertyName} must be a constant Duration (no distribution)`,
           );
+        if (k.positive && !canBePositive(v as Duration))
+          return fail(
+            "propertyValue",
+            `${o.propertyName} must be able to give a time above 0 (a constant 0 would fail the activity for ever)`,
+          );
         return { ok: true, value: v };
       }
       case "state": {
@@ -509,7 +537,7 @@ export function validateOverride(base: QuodsiModel, o: ModelOverride): Validated
 }
 
 /** The kind of value an override target takes (for clients that offer it, e.g. a lever). */
-export type OverrideValueType = "integer" | "number" | "duration" | "state";
+export type OverrideValueType = "integer" | "number" | "duration" | "state" | "boolean";
 
 /**
  * Where an override would land, without changing anything: the target's

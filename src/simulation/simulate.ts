@@ -106,7 +106,9 @@ export async function simulate(model: QuodsiModel, opts: SimulateOptions): Promi
  *   (inbound queue + resource waits); `averageContents` / `maxContents`:
  *   entities at the activity (inbound queue + slots + outbound queue);
  *   `timeBlocked`: entity-time spent finished but unable to move on;
- *   `averageTimeInActivity`: mean arrival-to-departure time.
+ *   `averageTimeInActivity`: mean arrival-to-departure time; `timeInFailure`:
+ *   time the activity was failed, from each failure to the end of its repair
+ *   (runtime/failures.ts), 0 for an activity that cannot fail.
  * - resource `utilization`: time-averaged busy units / capacity;
  *   `averageWaitTime`: mean request-to-grant time over granted requests.
  * - entity `averageTimeInSystem`: mean creation-to-exit time of entities

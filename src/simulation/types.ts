@@ -47,6 +47,8 @@ export interface ActivityRepResult {
   averageTimeInActivity: number;
   /** Time-averaged inbound queue length. */
   averageQueueLength: number;
+  /** Time the activity was failed (from a failure to the end of its repair) after warm-up; 0 when it has no failures. */
+  timeInFailure: number;
 }
 
 export interface ResourceRepResult {

@@ -350,16 +350,13 @@ describe("checkRunnable", () => {
       { type: "script", id: "js", source: "" },
     );
     m.activities![0].routing = "state_condition";
-    m.activities![0].failureProperties = { mtbf: 10 };
     m.generators![0].mode = "SCHEDULED";
     m.generators![0].initialStates = [{ stateId: "s", operation: "assign", value: 1 }];
     m.connectors![0].condition = { stateId: "s", comparison: "equal", value: 1 };
     m.connectors![0].actions = [{ type: "assign", id: "x" }];
     const issues = checkRunnable(m);
     // Split, scripts, state-condition routing, initialStates and connector conditions run (engine logic).
-    expect(paths(issues)).toEqual(
-      ["activities[0].failureProperties", "generators[0].mode", "connectors[0].actions[0].type"].sort(),
-    );
+    expect(paths(issues)).toEqual(["generators[0].mode", "connectors[0].actions[0].type"].sort());
     const msg = (p: string) => issues.find((i) => i.path === p)!.message;
     expect(msg("connectors[0].actions[0].type")).toBe(
       'connector "to-server": action type "assign" is not supported by this engine; a connector supports only delay (travel time)',

@@ -1,6 +1,7 @@
 import { isConstantDuration, validateDuration } from "./durations.js";
 import { ACTION_TYPES, ACTIONS, actionRunIssues, FEATURES } from "./model/actions.js";
 import { ACTIVITY_COST_FIELDS, checkFinancialProperties, RESOURCE_COST_FIELDS } from "./model/costs.js";
+import { checkFailureProperties, repairSharingWarnings } from "./model/failures.js";
 import { Issues, isAbsent, isFiniteNumber, isInt, isObject, type Obj } from "./model/issues.js";
 import { routingMode, type RoutingMode } from "./model/normalize.js";
 import { readStates } from "./model/states.js";
@@ -250,6 +251,7 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
     optCount(o, "outboundCapacity", p, 0, true);
     checkFinancialProperties(is, o, p, ACTIVITY_COST_FIELDS);
     routes.set(typeof o.id === "string" ? o.id : "", checkActivityLogic(refs, o, p));
+    checkFailureProperties(is, o.failureProperties, `${p}.failureProperties`, requirementIds);
   });
 
   // --- generators
@@ -284,6 +286,7 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
 
   if (is.list.length) return { ok: false, issues: is.list };
   const value = m as unknown as QuodsiModel;
+  repairSharingWarnings(is, value);
   return is.warnings.length ? { ok: true, value, warnings: is.warnings } : { ok: true, value };
 }
 
@@ -353,8 +356,6 @@ export function checkRunnable(model: QuodsiModel): ValidationIssue[] {
         `${who}: routing ${JSON.stringify(routing)}${String(routing).toLowerCase().includes("state") ? " (state routing)" : ""} is not supported; only ${SUPPORTED_ROUTING()}`,
       );
     if (present(a.sourceConfig)) gate("sourceConfig", `${p}.sourceConfig`, who);
-    if (present(a.failureProperties))
-      is.add(`${p}.failureProperties`, `${who}: failures (failureProperties) are not supported`);
     if (
       present(a.queueRanking) &&
       !(typeof a.queueRanking === "string" && a.queueRanking.toUpperCase() === "FIFO")

@@ -27,11 +27,13 @@ export const OverrideValueType = {
   NUMBER: "number",
   DURATION: "duration",
   STATE: "state",
+  BOOLEAN: "boolean",
 } as const satisfies Record<string, EngineValueType>;
 export type OverrideValueType = EngineValueType;
 registerEnumType(OverrideValueType, {
   name: "OverrideValueType",
-  description: "What an override's propertyValue is: an integer, a number, a Duration, or a state's value",
+  description:
+    "What an override's propertyValue is: an integer, a number, a Duration, a state's value, or a boolean",
 });
 
 @ObjectType({ description: "Where a model's definition came from" })

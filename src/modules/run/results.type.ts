@@ -67,6 +67,12 @@ export class ActivityResult implements engine.ActivitySummary {
 
   @Field(() => MetricSummary, { description: "Time-averaged number of entities in the inbound queue" })
   averageQueueLength!: MetricSummary;
+
+  @Field(() => MetricSummary, {
+    description:
+      "Time the activity was failed, from each failure to the end of its repair (failureProperties); 0 when it never fails",
+  })
+  timeInFailure!: MetricSummary;
 }
 
 @ObjectType({ description: "Figures of one resource" })

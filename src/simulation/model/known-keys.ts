@@ -1,8 +1,8 @@
 /**
  * The keys of the clean wire format (model/wire.ts, wire-duration.ts) that a
  * stored definition keeps: every key the validator or the engine reads,
- * including the known-but-unsupported ones it reports (failureProperties,
- * work schedules, connectType, connector stateCondition/stateModifications),
+ * including the known-but-unsupported ones it reports (resource
+ * failureProperties, work schedules, connectType, connector stateCondition/stateModifications),
  * the authoring `levers` of the model and its objects (read by model/levers.ts),
  * and Quodsi's `metadata` block (timestamp, version). Anything else (layout,
  * padding, typos) is dropped with a warning, so a stored definition is the
@@ -170,7 +170,13 @@ const MODEL: Keys = {
     queueRanking: { stateId: "value", order: "value" },
     sourceConfig: GENERATOR_CORE,
     financialProperties: ACTIVITY_FINANCIAL,
-    failureProperties: "value",
+    failureProperties: {
+      enabled: "value",
+      mtbfDuration: DURATION,
+      mttrDuration: DURATION,
+      failureClockMode: "value",
+      repairResourceRequirementId: "value",
+    },
     levers: "value",
   }),
   generators: list({ ...GENERATOR_CORE, id: "value", name: "value", routing: "value", levers: "value" }),

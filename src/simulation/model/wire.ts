@@ -379,6 +379,24 @@ export interface GeneratorCore {
   arrivalScheduleId?: string | null;
 }
 
+/**
+ * Activity failures (§5.8): the activity breaks down after an `mtbfDuration`
+ * sample of up time and is repaired after an `mttrDuration` sample
+ * (runtime/failures.ts has the semantics).
+ */
+export interface FailureProperties {
+  /** Absent = false (Quodsi's default): the other fields are then ignored. */
+  enabled?: boolean | null;
+  /** Up time before a failure; required when enabled. */
+  mtbfDuration?: Duration | null;
+  /** Repair time; required when enabled. */
+  mttrDuration?: Duration | null;
+  /** `wall_clock` (default; any case): up time runs continuously; `active_time`: only while the activity works. */
+  failureClockMode?: "wall_clock" | "active_time" | "WALL_CLOCK" | "ACTIVE_TIME" | null;
+  /** Requirement seized for each repair; absent, null or "" = none. */
+  repairResourceRequirementId?: string | null;
+}
+
 export interface Activity extends WireObject {
   /** Entities processed at once; default 1. */
   capacity?: number;
@@ -395,6 +413,8 @@ export interface Activity extends WireObject {
   sourceConfig?: GeneratorCore | null;
   /** Cost rates (§5.9, model/costs.ts); absent, null or not `enabled`: the activity costs nothing. */
   financialProperties?: ActivityFinancialProperties | null;
+  /** Breakdowns and repairs (§5.8). */
+  failureProperties?: FailureProperties | null;
 }
 
 export interface Generator extends WireObject, GeneratorCore {

@@ -28,6 +28,12 @@ export class ActivityStore {
   /** Entities blocked in a slot, doubly linked (EntityStore.next2/prev2) so one can move to the outbound queue. */
   declare readonly bHead: Int32Array;
   declare readonly bTail: Int32Array;
+  /**
+   * Slots that may start processing now: the capacity, or 0 while the
+   * activity is failed (runtime/failures.ts), when arrivals queue instead.
+   * Room for arrivals (hasRoom) keeps counting the capacity.
+   */
+  declare readonly run: Int32Array;
   declare private readonly cap: Int32Array;
   declare private readonly inCap: Int32Array;
 
@@ -45,6 +51,7 @@ export class ActivityStore {
     this.wTail = new Int32Array(A).fill(NONE);
     this.bHead = new Int32Array(A).fill(NONE);
     this.bTail = new Int32Array(A).fill(NONE);
+    this.run = Int32Array.from(m.actCap);
     this.cap = m.actCap;
     this.inCap = m.actInCap;
   }

@@ -13,6 +13,13 @@ export const enum EventKind {
   Arrive = 2,
   /** Warm-up over: statistics restart (payload: 0). */
   WarmupEnd = 3,
+  // --- activity failures (runtime/failures.ts), only scheduled in models with failures
+  /** An interruptible delay (Op.FailDelay) ended, unless a failure interrupted it since (payload: entity). */
+  FailDelayDone = 4,
+  /** A failure process's up time may be over: the activity fails (payload: failure process). */
+  Failure = 5,
+  /** A repair is over: the activity works again (payload: failure process). */
+  Repair = 6,
 }
 
 export const EVENT_KIND_BITS = 4;
@@ -24,9 +31,10 @@ export const EVENT_KIND_MASK = (1 << EVENT_KIND_BITS) - 1;
  * that simultaneous events run FIFO. Nothing is allocated per event; the
  * arrays double when full.
  *
- * Cancellation (failures interrupting a delay) is meant to work by epoch, not
- * by heap surgery: a fourth array holding the entity's epoch at scheduling
- * time, compared at pop, so a stale event is skipped with one array read.
+ * There is no cancellation: an event that no longer applies (a delay
+ * interrupted by a failure) stays in the heap and its handler recognises it
+ * (runtime/failures.ts counts each entity's stale events), so plain events
+ * pay nothing for it.
  */
 export class Calendar {
   // Assigned in the constructor; `declare` keeps V8 from first storing undefined (see Clock).

@@ -119,7 +119,7 @@ export class Flow {
     ents.wait[e] = 0;
     ents.rwait[e] = 0;
     this.actStats.contentsRose(a, ++acts.contents[a]);
-    if (acts.inProc[a] < m.actCap[a] && acts.qHead[a] === NONE) {
+    if (acts.inProc[a] < acts.run[a] && acts.qHead[a] === NONE) {
       acts.inProc[a]++;
       ents.state[e] = EntityState.Process;
       ents.pc[e] = m.actOpStart[a];
@@ -307,12 +307,17 @@ export class Flow {
     }
   }
 
+  /** Activity `a` was repaired: its free slots admit from the inbound queue (runtime/failures.ts). */
+  resume(a: number): void {
+    this.slotFreed(a);
+  }
+
   /** A capacity slot of `a` was freed: admit from the inbound queue, then let waiters reserve room. */
   private slotFreed(a: number): void {
     const m = this.m;
     const ents = this.ents;
     const acts = this.acts;
-    const cap = m.actCap[a];
+    const cap = acts.run[a];
     while (acts.inProc[a] < cap && acts.qHead[a] !== NONE) {
       const q = fifoShift(acts.qHead, acts.qTail, ents.next, a);
       acts.qLen[a]--;

@@ -4,6 +4,7 @@ import type { RandomStreams } from "../rng.js";
 import { EventKind, type Calendar } from "./calendar.js";
 import type { Clock } from "./clock.js";
 import type { EntityStore } from "./entities.js";
+import type { Failures } from "./failures.js";
 import type { Flow } from "./flow.js";
 import { NONE } from "./lists.js";
 import type { Logic } from "./logic.js";
@@ -29,6 +30,8 @@ export class Interpreter {
   declare private readonly logic: Logic | null;
   /** Null when no action makes or ends entities (then no spawn op is ever emitted). */
   declare private readonly spawn: Spawner | null;
+  /** Null when no activity can fail (then no failure op is ever emitted). */
+  declare private readonly failures: Failures | null;
 
   constructor(
     m: CompiledModel,
@@ -41,6 +44,7 @@ export class Interpreter {
     rng: RandomStreams,
     logic: Logic | null,
     spawn: Spawner | null = null,
+    failures: Failures | null = null,
   ) {
     this.m = m;
     this.clock = clock;
@@ -52,6 +56,7 @@ export class Interpreter {
     this.rng = rng;
     this.logic = logic;
     this.spawn = spawn;
+    this.failures = failures;
   }
 
   run(e: number): void {
@@ -136,7 +141,11 @@ export class Interpreter {
     }
   }
 
-  /** Split, create, join and dispose: the entity stops here (-1) unless it created one and carries on. */
+  /**
+   * Split, create, join and dispose: the entity stops here (-1) unless it
+   * created one and carries on. Also the failure ops (an interruptible delay,
+   * a repair's start), which stop here too: an event resumes them.
+   */
   private spawnOp(pc: number, e: number): number {
     const m = this.m;
     const ents = this.ents;
@@ -151,6 +160,12 @@ export class Interpreter {
         return -1;
       case Op.Join:
         this.spawn!.join(arg, e);
+        return -1;
+      case Op.FailDelay:
+        this.failures!.delay(e, arg);
+        return -1;
+      case Op.RepairStart:
+        this.failures!.repairStart(arg);
         return -1;
       default:
         this.flow.dispose(e, ents.act[e]);

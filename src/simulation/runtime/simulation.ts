@@ -9,6 +9,7 @@ import { ActivityStore } from "./activities.js";
 import { Calendar, EVENT_KIND_BITS, EVENT_KIND_MASK, EventKind } from "./calendar.js";
 import { Clock } from "./clock.js";
 import { EntityStore } from "./entities.js";
+import { Failures } from "./failures.js";
 import { Flow } from "./flow.js";
 import { Generators } from "./generators.js";
 import { Interpreter } from "./interpreter.js";
@@ -48,6 +49,8 @@ export class Simulation {
   declare private readonly gens: Generators;
   declare private readonly interp: Interpreter;
   declare private readonly logic: Logic | null;
+  /** Null when no activity can fail. */
+  declare private readonly failures: Failures | null;
   declare private readonly actStats: ActivityStats;
   declare private readonly typeStats: EntityTypeStats;
   declare private readonly series: TimeSeriesCollector;
@@ -97,11 +100,15 @@ export class Simulation {
     ));
     this.gens = new Generators(m, clock, cal, ents, acts, flow, router, dur, rng, typeStats, series);
     const spawn = m.spawn ? new Spawner(m.spawn, clock, ents, flow, logic, typeStats, series) : null;
-    this.interp = new Interpreter(m, clock, cal, ents, res, flow, dur, rng, logic, spawn);
+    const failures = (this.failures = m.failures
+      ? new Failures(m.failures, m, clock, cal, this.ready, ents, acts, res, flow, dur, rng, actStats)
+      : null);
+    this.interp = new Interpreter(m, clock, cal, ents, res, flow, dur, rng, logic, spawn, failures);
 
-    // Initial events: warm-up reset first, then each generator's first arrival.
+    // Initial events: warm-up reset first, then each generator's first arrival, then failures.
     if (m.warmupTime > 0) cal.schedule(m.warmupTime, EventKind.WarmupEnd, 0);
     this.gens.start();
+    if (failures !== null) failures.start();
   }
 
   /** Simulated time now. */
@@ -165,10 +172,31 @@ export class Simulation {
           if (this.flow.arrive(p)) this.interp.run(p);
           break;
         default:
-          this.resetStats();
+          this.otherEvent(w);
       }
     }
     return false;
+  }
+
+  /** The rare events: warm-up end, and failures (only in models with failures). */
+  private otherEvent(w: number): void {
+    const p = w >> EVENT_KIND_BITS;
+    switch (w & EVENT_KIND_MASK) {
+      case EventKind.WarmupEnd:
+        this.resetStats();
+        return;
+      case EventKind.FailDelayDone:
+        if (this.failures!.delayDone(p)) {
+          this.ents.pc[p]++;
+          this.interp.run(p);
+        }
+        return;
+      case EventKind.Failure:
+        this.failures!.failureDue(p);
+        return;
+      default:
+        this.failures!.repaired(p);
+    }
   }
 
   /** Warm-up over: statistics restart from the current state. */
@@ -189,6 +217,7 @@ export class Simulation {
     for (let a = 0; a < this.m.activityIds.length; a++) this.actStats.touch(a);
     for (let r = 0; r < this.m.resourceIds.length; r++) this.res.stats.touch(r);
     if (this.res.ledger !== null) this.res.ledger.close();
+    if (this.failures !== null) this.failures.finish();
     this.series.wipChange(0);
   }
 

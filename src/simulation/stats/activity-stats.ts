@@ -20,6 +20,8 @@ export class ActivityStats {
   declare private readonly sumTime: Float64Array;
   declare private readonly sumWait: Float64Array;
   declare private readonly sumResWait: Float64Array;
+  /** Time failed (runtime/failures.ts), after warm-up. */
+  declare private readonly failTime: Float64Array;
 
   /** The activity counters being integrated (ActivityStore's fixed-size arrays, held directly: one load less per touch). */
   declare private readonly contents: Int32Array;
@@ -45,6 +47,7 @@ export class ActivityStats {
     this.sumTime = new Float64Array(A);
     this.sumWait = new Float64Array(A);
     this.sumResWait = new Float64Array(A);
+    this.failTime = new Float64Array(A);
   }
 
   /** Integrate the areas up to now; call before any counter of activity `a` changes. */
@@ -75,6 +78,11 @@ export class ActivityStats {
     }
   }
 
+  /** Activity `a` was failed for `time` of the measured period (the caller clips it to after warm-up). */
+  failed(a: number, time: number): void {
+    this.failTime[a] += time;
+  }
+
   /** Warm-up over: restart from the current state. */
   reset(n: number): void {
     const now = this.clock.now;
@@ -89,6 +97,7 @@ export class ActivityStats {
       this.sumTime[a] = 0;
       this.sumWait[a] = 0;
       this.sumResWait[a] = 0;
+      this.failTime[a] = 0;
     }
   }
 
@@ -115,6 +124,7 @@ export class ActivityStats {
       timeBlocked: this.blkArea[a],
       averageTimeInActivity: ratio(this.sumTime[a], this.throughput[a]),
       averageQueueLength: ratio(this.qArea[a], measured),
+      timeInFailure: this.failTime[a],
     }));
   }
 }
