@@ -7,7 +7,14 @@ import { seedAnalysis } from "../../test/helpers/seed.js";
 import { defaultRunLimits } from "../config.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { PrismaRunStore } from "../lifecycle/prisma-run-store.js";
-import type { ClaimedRun, QueuedRun, RunResult, RunStore, RunTiming } from "../lifecycle/run-store.js";
+import type {
+  AbandonedRun,
+  ClaimedRun,
+  QueuedRun,
+  RunResult,
+  RunStore,
+  RunTiming,
+} from "../lifecycle/run-store.js";
 import { RunState, runStateOf, ScenarioState, scenarioStateOf, toDbState } from "../lifecycle/states.js";
 import { pino } from "pino";
 import { createAppPubSub, type AppPubSub, type ProgressEvent } from "../pubsub/pubsub.js";
@@ -166,6 +173,14 @@ class RecordingStore implements RunStore {
   async recover(): Promise<QueuedRun[]> {
     this.fail("recover");
     return this.real.recover();
+  }
+  async release(runId: string): Promise<void> {
+    this.fail("release");
+    return this.real.release(runId);
+  }
+  async abandon(runId: string, message: string): Promise<AbandonedRun | null> {
+    this.fail("abandon");
+    return this.real.abandon(runId, message);
   }
 }
 
