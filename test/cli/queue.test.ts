@@ -103,8 +103,25 @@ describe.skipIf(!postgres || !redis)(
     let db: TestDatabase;
     let apiKey: string;
     let api: ServeProcess;
-    let workers: WorkerProcess[];
+    /** Workers running now, and every worker started (for their "run taken" lines). */
+    let live: WorkerProcess[] = [];
+    const started: WorkerProcess[] = [];
     const clients: Client[] = [];
+    /** Scenarios a test started; cancelled after it, so a failed test leaves no endless run behind. */
+    const active: string[] = [];
+
+    async function spawnWorker(): Promise<WorkerProcess> {
+      const worker = await startWorker({ ...env, LOG_LEVEL: "info" }, START_MS);
+      live.push(worker);
+      started.push(worker);
+      return worker;
+    }
+
+    async function kill(worker: WorkerProcess, signal: "SIGKILL" | "SIGTERM"): Promise<number | string> {
+      live = live.filter((w) => w !== worker);
+      worker.child.kill(signal);
+      return worker.exited;
+    }
 
     const ws = (): Client => {
       const client = createClient({
@@ -185,19 +202,26 @@ describe.skipIf(!postgres || !redis)(
         (await runCli(["create-tenant", "--name", "Queued", "--admin-email", "a@queued.test"], env)).stdout,
       ).apiKey;
       api = await startServe(env, START_MS);
-      workers = await Promise.all([
-        startWorker({ ...env, LOG_LEVEL: "info" }, START_MS),
-        startWorker({ ...env, LOG_LEVEL: "info" }, START_MS),
-      ]);
+      await Promise.all([spawnWorker(), spawnWorker()]);
     }, PROCESS_TIMEOUT);
 
     afterEach(async () => {
       await Promise.all(clients.splice(0).map((c) => Promise.resolve(c.dispose())));
+      for (const id of active.splice(0))
+        await gql(api.url, apiKey, `mutation($id: ID!) { cancelScenario(id: $id) { state } }`, { id }).catch(
+          () => undefined,
+        );
     });
     afterAll(async () => {
+      // Graceful stops, like serve: every process still running exits 0 on SIGTERM.
+      const codes = await Promise.all([
+        ...live.map((w) => kill(w, "SIGTERM")),
+        ...(api ? [(api.child.kill("SIGTERM"), api.exited)] : []),
+      ]);
       await killLeftovers();
       await db?.dispose().catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
+      expect(codes).toEqual(codes.map(() => 0));
     });
 
     it("executes 10 runs started through the API exactly once each, on the workers, with every terminal event delivered", async () => {
@@ -220,7 +244,7 @@ describe.skipIf(!postgres || !redis)(
         expect(progress.events.filter((e) => e.runId === s.runs[0].id && isTerminal(e))).toHaveLength(1);
       }
       // Each run was taken once, by one of the workers (the API executes nothing in queue mode)…
-      const takenRuns = workers.flatMap(taken).filter((t) => runIds.includes(t.runId));
+      const takenRuns = started.flatMap(taken).filter((t) => runIds.includes(t.runId));
       expect(takenRuns.map((t) => t.runId).sort()).toEqual([...runIds].sort());
       expect(takenRuns.every((t) => t.jobAttempt === 1)).toBe(true);
       expect(api.stdout()).not.toMatch(/run taken/);
@@ -233,6 +257,7 @@ describe.skipIf(!postgres || !redis)(
     it("removes the job of a cancelled queued run; a killed worker's run moves to a live worker, the other worker's run is untouched, then ends failed once its attempts ran out", async () => {
       // Runs that do not end by themselves; one worker slot each, so the third waits in the queue.
       const { ids } = await analysisWith(mm1({ runTime: { unit: "minutes", value: 1_000_000_000 } }), 3, 1);
+      active.push(...ids);
       const watch = ids.map((scenarioId) => record(ws(), { scenarioId }));
       for (const id of ids)
         await gql(api.url, apiKey, `mutation($id: ID!) { runScenario(id: $id) { id } }`, { id });
@@ -252,31 +277,29 @@ describe.skipIf(!postgres || !redis)(
       );
       expect((await scenarioOf(api.url, apiKey, ids[waitingAt])).state).toBe("CANCELLED");
 
-      // Which worker holds which run.
-      const [a, b] = workers;
-      await until(
-        () => Promise.resolve([taken(a), taken(b)]),
-        ([ta, tb]) => ta.length > 0 && tb.length > 0,
-      );
+      // Which worker holds which run (earlier tests' runs left aside).
+      const [a, b] = live;
       all = await states();
       const byRun = new Map(
         all.map((s, i) => [s.runs[0].id, { scenarioId: ids[i], startedAt: s.runs[0].startedAt }]),
       );
-      const runA = taken(a)
-        .map((t) => t.runId)
-        .find((r) => byRun.has(r) && r !== waitingRun)!;
-      const runB = taken(b)
-        .map((t) => t.runId)
-        .find((r) => byRun.has(r) && r !== waitingRun)!;
-      expect(runA).toBeDefined();
-      expect(runB).toBeDefined();
+      const holds = (w: WorkerProcess) =>
+        taken(w)
+          .map((t) => t.runId)
+          .find((r) => byRun.has(r) && r !== waitingRun);
+      await until(
+        () => Promise.resolve([holds(a), holds(b)]),
+        ([ra, rb]) => ra !== undefined && rb !== undefined,
+      );
+      const runA = holds(a)!;
+      const runB = holds(b)!;
+      expect(runA).not.toBe(runB);
       const scenarioA = byRun.get(runA)!.scenarioId;
       const scenarioB = byRun.get(runB)!.scenarioId;
 
       // SIGKILL the worker of run A; a fresh worker has a free slot for it.
-      a.child.kill("SIGKILL");
-      await a.exited;
-      const c = await startWorker({ ...env, LOG_LEVEL: "info" }, START_MS);
+      await kill(a, "SIGKILL");
+      const c = await spawnWorker();
       await until(
         () => Promise.resolve(taken(c)),
         (t) => t.some((x) => x.runId === runA && x.jobAttempt === 2),
@@ -298,9 +321,8 @@ describe.skipIf(!postgres || !redis)(
       expect(taken(b).filter((t) => t.runId === runA)).toEqual([]);
 
       // Killed again: QUEUE_RUN_ATTEMPTS=2 executions are spent, the next delivery ends it failed.
-      c.child.kill("SIGKILL");
-      await c.exited;
-      const d = await startWorker({ ...env, LOG_LEVEL: "info" }, START_MS);
+      await kill(c, "SIGKILL");
+      await spawnWorker();
       const endedA = await until(
         () => scenarioOf(api.url, apiKey, scenarioA),
         (s) => s.state === "RAN_WITH_ERRORS",
@@ -327,14 +349,6 @@ describe.skipIf(!postgres || !redis)(
       expect((await scenarioOf(api.url, apiKey, scenarioB)).runs).toEqual([
         expect.objectContaining({ id: runB, state: "CANCELLED" }),
       ]);
-
-      // Graceful stops, like serve.
-      for (const w of [b, d]) {
-        w.child.kill("SIGTERM");
-        expect(await w.exited).toBe(0);
-      }
-      api.child.kill("SIGTERM");
-      expect(await api.exited).toBe(0);
     });
   },
 );
