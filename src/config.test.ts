@@ -38,9 +38,39 @@ describe("loadConfig", () => {
     [{ INPUT_MAX_JSON_DEPTH: "1" }, /INPUT_MAX_JSON_DEPTH/],
     [{ INPUT_MAX_JSON_BYTES: "2MB" }, /INPUT_MAX_JSON_BYTES/],
     [{ RESPONSE_MAX_BYTES: "0" }, /RESPONSE_MAX_BYTES/],
+    [{ RUN_MODE: "cluster" }, /RUN_MODE/],
+    [{ RUN_MODE: "queue" }, /RUN_MODE=queue needs DATABASE_URL/],
+    [{ RUN_MODE: "queue", DATABASE_URL: "" }, /RUN_MODE=queue needs DATABASE_URL/],
+    [{ QUEUE_WORKER_IN_API: "sometimes" }, /QUEUE_WORKER_IN_API/],
+    [{ QUEUE_HEARTBEAT_SECONDS: "9" }, /QUEUE_HEARTBEAT_SECONDS/],
+    [{ QUEUE_SUPERVISE_SECONDS: "0" }, /QUEUE_SUPERVISE_SECONDS/],
+    [{ QUEUE_RUN_ATTEMPTS: "0" }, /QUEUE_RUN_ATTEMPTS/],
   ])("names the variable of a bad value %o", (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it("runs inline by default; queue mode with its documented lease settings", () => {
+    expect(loadConfig({}).runMode).toBe("inline");
+    expect(loadConfig({ RUN_MODE: "inline" }).runMode).toBe("inline");
+    const q = loadConfig({ RUN_MODE: "Queue", DATABASE_URL: "postgres://db/x" });
+    expect(q.runMode).toBe("queue");
+    expect(q.queue).toEqual({
+      workerInApi: false,
+      heartbeatSeconds: 30,
+      superviseSeconds: 10,
+      runAttempts: 3,
+    });
+    expect(
+      loadConfig({
+        RUN_MODE: "queue",
+        DATABASE_URL: "postgresql://db/x",
+        QUEUE_WORKER_IN_API: "true",
+        QUEUE_HEARTBEAT_SECONDS: "10",
+        QUEUE_SUPERVISE_SECONDS: "1",
+        QUEUE_RUN_ATTEMPTS: "1",
+      }).queue,
+    ).toEqual({ workerInApi: true, heartbeatSeconds: 10, superviseSeconds: 1, runAttempts: 1 });
   });
 
   it("has the documented run limits, the per-tenant cap half the slots rounded up", () => {

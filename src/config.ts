@@ -20,6 +20,30 @@ export interface Config {
   hardening: Hardening;
   /** Fair sharing of the runner across tenants, and what one run or model may ask for. */
   runs: RunLimits;
+  /**
+   * Where runs execute: `inline` in this process's worker threads, or `queue` on
+   * the PostgreSQL job queue that `scenariolab worker` processes take from.
+   */
+  runMode: RunMode;
+  /** The job queue of `runMode: "queue"`. */
+  queue: QueueSettings;
+}
+
+export type RunMode = "inline" | "queue";
+
+/** How the PostgreSQL job queue (pg-boss) hands runs to worker processes, and takes them back. */
+export interface QueueSettings {
+  /** `serve` in queue mode also executes runs (API and worker in one process). */
+  workerInApi: boolean;
+  /**
+   * A worker refreshes the lease of each run it holds every half of this; a run whose
+   * lease is this old (its worker was killed or cut off) goes back to the queue.
+   */
+  heartbeatSeconds: number;
+  /** How often every process of the queue looks for expired leases (and timed-out jobs). */
+  superviseSeconds: number;
+  /** Executions a run gets when workers stop under it; after the last it ends RAN_WITH_ERRORS. */
+  runAttempts: number;
 }
 
 /** How runs share the runner, and what one run may ask for. */
@@ -174,11 +198,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const nodeEnv = env.NODE_ENV || "development";
   const redisUrl = urlVar(env, "REDIS_URL", ["redis:", "rediss:"]);
   const runnerConcurrency = intVar(env, "RUNNER_CONCURRENCY", os.availableParallelism(), 1, 256);
+  const databaseUrl = urlVar(env, "DATABASE_URL", ["postgres:", "postgresql:"]);
+  const runMode = (env.RUN_MODE || "inline").toLowerCase();
+  if (runMode !== "inline" && runMode !== "queue")
+    throw new ConfigError(`RUN_MODE must be inline or queue, got "${env.RUN_MODE}"`);
+  if (runMode === "queue" && !databaseUrl)
+    throw new ConfigError(
+      "RUN_MODE=queue needs DATABASE_URL: the job queue lives in PostgreSQL (the embedded database serves one process)",
+    );
   return {
     port: intVar(env, "PORT", 4000, 0, 65535),
     host: env.HOST || "127.0.0.1",
     dataDir: path.resolve(env.DATA_DIR || "./.data"),
-    databaseUrl: urlVar(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
+    databaseUrl,
     redisUrl,
     runnerConcurrency,
     shutdownGraceMs: intVar(env, "SHUTDOWN_GRACE_SECONDS", 10, 0, 3600) * 1000,
@@ -186,6 +218,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeEnv,
     hardening: hardeningFromEnv(env, nodeEnv, redisUrl),
     runs: runLimitsFromEnv(env, runnerConcurrency),
+    runMode,
+    queue: {
+      workerInApi: boolVar(env, "QUEUE_WORKER_IN_API", false),
+      // pg-boss refuses a heartbeat below 10 s.
+      heartbeatSeconds: intVar(env, "QUEUE_HEARTBEAT_SECONDS", 30, 10, 3600),
+      superviseSeconds: intVar(env, "QUEUE_SUPERVISE_SECONDS", 10, 1, 3600),
+      runAttempts: intVar(env, "QUEUE_RUN_ATTEMPTS", 3, 1, 100),
+    },
   };
 }
 

@@ -10,7 +10,7 @@ import { createLogger, type Logger } from "./logger.js";
 import { createApiKey, createTenant } from "./modules/auth/auth.service.js";
 import { Role } from "./modules/auth/principal.js";
 import { parseModelFile, storeModelFile } from "./modules/model/model-import.js";
-import { createAppPubSub } from "./pubsub/pubsub.js";
+import { createAppPubSub, type PubSubHandle } from "./pubsub/pubsub.js";
 import { createRunner } from "./runner/runtime.js";
 import { startServer } from "./server/app.js";
 import { createSchema } from "./server/schema.js";
@@ -28,7 +28,7 @@ Commands:
   import-model --tenant <id|slug> --file <path> [--name <name>] [--format QUODSI_JSON|DRAWIO]
                                          import a Quodsi JSON (clean or legacy) or draw.io file as a model;
                                          prints {"modelId"}
-  worker                                 scale-out worker process (needs DATABASE_URL)
+  worker                                 take queued runs until SIGTERM (RUN_MODE=queue; needs DATABASE_URL)
 `;
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -39,17 +39,63 @@ async function openMigrated(config: Config): Promise<Database> {
   return database;
 }
 
-async function serve(config: Config, logger: Logger): Promise<void> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const pubsub = createAppPubSub(config.redisUrl);
-  const runner = createRunner({
+/** The runner of a process: inline, or on the job queue (executing runs when `consume`). */
+function runnerFor(
+  config: Config,
+  database: Database,
+  pubsub: PubSubHandle,
+  logger: Logger,
+  consume: boolean,
+) {
+  return createRunner({
     prisma: database.prisma,
     pubsub: pubsub.pubsub,
     dataDir: config.dataDir,
     concurrency: config.runnerConcurrency,
     limits: config.runs,
     logger,
+    queue:
+      config.runMode === "queue"
+        ? {
+            // loadConfig refuses queue mode without DATABASE_URL.
+            databaseUrl: config.databaseUrl!,
+            settings: config.queue,
+            consume,
+            applicationName: consume ? "scenariolab-worker" : "scenariolab-api",
+          }
+        : undefined,
   });
+}
+
+/** Stops the process on SIGTERM and SIGINT, once, with `stop`'s steps; exits 0, or 1 when a step failed. */
+function onSignals(logger: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handle = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    try {
+      await stop();
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, "unclean shutdown");
+      process.exit(1);
+    }
+  };
+  process.on("SIGTERM", () => void handle("SIGTERM"));
+  process.on("SIGINT", () => void handle("SIGINT"));
+}
+
+async function serve(config: Config, logger: Logger): Promise<void> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const pubsub = createAppPubSub(config.redisUrl);
+  const runner = runnerFor(
+    config,
+    database,
+    pubsub,
+    logger,
+    config.runMode === "inline" || config.queue.workerInApi,
+  );
   const server = await startServer({
     host: config.host,
     port: config.port,
@@ -71,6 +117,8 @@ async function serve(config: Config, logger: Logger): Promise<void> {
       url: server.url,
       database: database.kind,
       pubsub: pubsub.kind,
+      runMode: config.runMode,
+      executesRuns: config.runMode === "inline" || config.queue.workerInApi,
       concurrency: config.runnerConcurrency,
       tenantConcurrency: config.runs.perTenantConcurrency,
     },
@@ -84,27 +132,44 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     );
   }
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down");
-    try {
-      await server.close();
-      logger.info("HTTP and WebSocket closed");
-      await runner.stop(config.shutdownGraceMs);
-      logger.info("runner stopped");
-      await pubsub.close();
-      await database.close();
-      logger.info("database closed");
-      process.exit(0);
-    } catch (err) {
-      logger.error({ err }, "unclean shutdown");
-      process.exit(1);
-    }
-  };
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
+  onSignals(logger, async () => {
+    await server.close();
+    logger.info("HTTP and WebSocket closed");
+    await runner.stop(config.shutdownGraceMs);
+    logger.info("runner stopped");
+    await pubsub.close();
+    await database.close();
+    logger.info("database closed");
+  });
+}
+
+/**
+ * `scenariolab worker`: takes runs from the job queue (RUNNER_CONCURRENCY at
+ * once) until SIGTERM, which lets running runs finish for SHUTDOWN_GRACE_SECONDS
+ * and hands the rest back to the queue.
+ */
+async function worker(config: Config, logger: Logger): Promise<void> {
+  if (config.runMode !== "queue")
+    throw new UsageError("`worker` takes runs from the job queue: set RUN_MODE=queue (and DATABASE_URL)");
+  if (!config.redisUrl)
+    logger.warn(
+      "REDIS_URL is not set: progress of this worker's runs reaches no API instance, and cancels do not reach it",
+    );
+  const database = await openMigrated(config);
+  const pubsub = createAppPubSub(config.redisUrl);
+  const runner = runnerFor(config, database, pubsub, logger, true);
+  await runner.start();
+  logger.info(
+    { pubsub: pubsub.kind, concurrency: config.runnerConcurrency, queue: config.queue },
+    "worker is taking runs",
+  );
+  print(`Scenario Lab worker ${process.pid} taking runs`);
+  onSignals(logger, async () => {
+    await runner.stop(config.shutdownGraceMs);
+    logger.info("runner stopped");
+    await pubsub.close();
+    await database.close();
+  });
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -201,9 +266,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "worker":
-      throw new UsageError(
-        "the scale-out worker is not available in this version; runs execute inside `serve`",
-      );
+      await worker(config, logger);
+      return -1; // keeps running
     case undefined:
     case "help":
     case "--help":

@@ -5,4 +5,4 @@
  */
 export * from "./states.js";
 export * from "./transitions.js";
-export type { ClaimedRun, QueuedRun, RunResult, RunStore, RunTiming } from "./run-store.js";
+export type { AbandonedRun, ClaimedRun, QueuedRun, RunResult, RunStore, RunTiming } from "./run-store.js";

@@ -9,6 +9,8 @@ import { RunState, runStateOf, ScenarioState, scenarioStateOf, toDbState } from 
 
 const S = ScenarioState;
 const R = RunState;
+/** When the seeded RUNNING runs were claimed: the fencing token of `claimed()`. */
+const STARTED = new Date("2026-01-01T00:00:00.123Z");
 
 /** A tenant with one scenario whose latest run is in the given states; ids of both. */
 async function seed(
@@ -31,6 +33,7 @@ async function seed(
       tenantId,
       scenarioId: scenario.id,
       state: toDbState(states.run),
+      startedAt: states.run === R.RUNNING ? STARTED : null,
       attempt: 1,
       seed: 7,
       reps: 3,
@@ -65,6 +68,13 @@ const claimed = (ids: { scenarioId: string; runId: string; analysisId: string })
   timePeriod: "hourly",
   timeoutSeconds: null,
   effectiveModel: {},
+  startedAt: STARTED,
+});
+
+/** The same run as seen by an execution that lost it to a later claim. */
+const stale = (ids: { scenarioId: string; runId: string; analysisId: string }): ClaimedRun => ({
+  ...claimed(ids),
+  startedAt: new Date(STARTED.getTime() - 60_000),
 });
 
 const timing = { completedAt: new Date("2026-01-01T00:00:10Z"), executionTimeMs: 10_000 };
@@ -177,6 +187,84 @@ describe.each(backends())("PrismaRunStore on $name", (backend) => {
     await store.saveProgress(claimed(ids), { currentRep: 3, progressPercentage: 90 });
     after = await rows(prisma, ids);
     expect([after.run.currentRep, after.scenario.currentRep]).toEqual([2, 2]);
+  });
+});
+
+describe.each(backends())("PrismaRunStore leases (queue mode) on $name", (backend) => {
+  let db: TestDatabase;
+  let prisma: PrismaClient;
+  let store: PrismaRunStore;
+  beforeAll(async () => {
+    db = await createTestDatabase(backend);
+    prisma = db.database.prisma;
+    store = new PrismaRunStore(prisma);
+  });
+  afterAll(() => db.dispose());
+
+  it("writes nothing for an execution whose claim was replaced (fenced on its start time)", async () => {
+    const ids = await seed(prisma, { scenario: S.IS_RUNNING, run: R.RUNNING });
+    await store.saveProgress(stale(ids), { currentRep: 2, progressPercentage: 50 });
+    await store.finish(stale(ids), { kind: R.SUCCEEDED, summary, folder: "/r/x" }, timing);
+    expect(await store.requeue(stale(ids))).toBeNull();
+    expect(await rows(prisma, ids)).toMatchObject({
+      run: { state: R.RUNNING, currentRep: 0, results: null, startedAt: STARTED },
+      scenario: { state: S.IS_RUNNING, currentRep: null, completedAt: null },
+    });
+    // The execution holding the claim still writes.
+    await store.finish(claimed(ids), { kind: R.SUCCEEDED, summary, folder: "/r/1" }, timing);
+    expect(await rows(prisma, ids)).toMatchObject({
+      run: { state: R.SUCCEEDED, blobStoragePath: "/r/1" },
+      scenario: { state: S.RAN_SUCCESS },
+    });
+  });
+
+  it("releases a run a lost worker left running, for the new holder to claim", async () => {
+    const running = await seed(prisma, { scenario: S.IS_RUNNING, run: R.RUNNING });
+    await store.release(running.runId);
+    expect(await rows(prisma, running)).toMatchObject({
+      run: { state: R.QUEUED, startedAt: null },
+      scenario: { state: S.QUEUED, startedAt: null },
+    });
+    const next = await store.claim(running.runId, new Date());
+    expect(next?.id).toBe(running.runId);
+    const cancelling = await seed(prisma, { scenario: S.CANCELLING, run: R.RUNNING });
+    await store.release(cancelling.runId);
+    expect(await rows(prisma, cancelling)).toMatchObject({
+      run: { state: R.QUEUED },
+      scenario: { state: S.CANCELLING },
+    });
+    // A run already waiting (requeued by a shutdown) or ended stays as it is.
+    const ended = await seed(prisma, { scenario: S.RAN_SUCCESS, run: R.SUCCEEDED });
+    await store.release(ended.runId);
+    expect(await rows(prisma, ended)).toMatchObject({
+      run: { state: R.SUCCEEDED },
+      scenario: { state: S.RAN_SUCCESS },
+    });
+  });
+
+  it("abandons a run interrupted too often: failed with the message, or cancelled when asked to", async () => {
+    const running = await seed(prisma, { scenario: S.IS_RUNNING, run: R.RUNNING });
+    expect(await store.abandon(running.runId, "gave up")).toMatchObject({
+      scenarioId: running.scenarioId,
+      analysisId: running.analysisId,
+      state: S.RAN_WITH_ERRORS,
+    });
+    expect(await rows(prisma, running)).toMatchObject({
+      run: { state: R.FAILED, errorMessage: "gave up" },
+      scenario: { state: S.RAN_WITH_ERRORS, errorMessage: "gave up" },
+    });
+    const requeued = await seed(prisma, { scenario: S.QUEUED, run: R.QUEUED });
+    expect((await store.abandon(requeued.runId, "gave up"))?.state).toBe(S.RAN_WITH_ERRORS);
+    expect((await rows(prisma, requeued)).run.state).toBe(R.FAILED);
+    const cancelling = await seed(prisma, { scenario: S.CANCELLING, run: R.RUNNING });
+    expect((await store.abandon(cancelling.runId, "gave up"))?.state).toBe(S.CANCELLED);
+    expect((await rows(prisma, cancelling)).scenario).toMatchObject({
+      state: S.CANCELLED,
+      errorMessage: null,
+    });
+    const ended = await seed(prisma, { scenario: S.RAN_SUCCESS, run: R.SUCCEEDED });
+    expect(await store.abandon(ended.runId, "gave up")).toBeNull();
+    expect((await rows(prisma, ended)).scenario.state).toBe(S.RAN_SUCCESS);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import type { TimePeriod } from "../simulation/index.js";
-import type { ClaimedRun, QueuedRun, RunResult, RunStore, RunTiming } from "./run-store.js";
+import type { AbandonedRun, ClaimedRun, QueuedRun, RunResult, RunStore, RunTiming } from "./run-store.js";
 import { RunState, ScenarioState, scenarioStateOf, toDbState } from "./states.js";
 import { finishing, runMoves, scenarioMoves, TRANSITIONS, type Transition } from "./transitions.js";
 
@@ -13,12 +13,21 @@ const INTERRUPTED = "Interrupted by a restart of the service; run it again";
 /** Scenario states in which a run's progress is still worth recording. */
 const EXECUTING = [ScenarioState.IS_RUNNING, ScenarioState.CANCELLING].map((s) => toDbState(s));
 
-/** Moves the run row through `t` (guarded on its sources); the number of rows moved. */
-async function moveRunRow(tx: Tx, runId: string, t: Transition, data: (to: RunState) => RunData) {
+/**
+ * Moves the run row through `t` (guarded on its sources, and on the claiming
+ * execution's `startedAt` when given); the number of rows moved.
+ */
+async function moveRunRow(
+  tx: Tx,
+  runId: string,
+  t: Transition,
+  data: (to: RunState) => RunData,
+  startedAt?: Date,
+) {
   let moved = 0;
   for (const m of runMoves(t)) {
     const { count } = await tx.scenarioRun.updateMany({
-      where: { id: runId, state: { in: m.from } },
+      where: { id: runId, state: { in: m.from }, ...(startedAt ? { startedAt } : {}) },
       data: { ...data(m.to), state: toDbState(m.to) },
     });
     moved += count;
@@ -114,7 +123,7 @@ export class PrismaRunStore implements RunStore {
         },
       });
       const { scenario, timePeriod, ...rest } = row;
-      return { ...rest, analysisId: scenario.analysisId, timePeriod: timePeriod as TimePeriod };
+      return { ...rest, analysisId: scenario.analysisId, timePeriod: timePeriod as TimePeriod, startedAt };
     });
   }
 
@@ -133,23 +142,24 @@ export class PrismaRunStore implements RunStore {
     run: ClaimedRun,
     point: { currentRep: number; progressPercentage: number },
   ): Promise<void> {
-    await Promise.all([
-      this.prisma.scenarioRun.updateMany({
-        where: { id: run.id, state: toDbState(RunState.RUNNING) },
-        data: point,
-      }),
-      this.prisma.scenario.updateMany({
-        where: { id: run.scenarioId, latestRunId: run.id, state: { in: EXECUTING } },
-        data: point,
-      }),
-    ]);
+    // The scenario follows only while this execution still holds the run.
+    const { count } = await this.prisma.scenarioRun.updateMany({
+      where: { id: run.id, state: toDbState(RunState.RUNNING), startedAt: run.startedAt },
+      data: point,
+    });
+    if (count === 0) return;
+    await this.prisma.scenario.updateMany({
+      where: { id: run.scenarioId, latestRunId: run.id, state: { in: EXECUTING } },
+      data: point,
+    });
   }
 
   async finish(run: ClaimedRun, result: RunResult, timing: RunTiming): Promise<void> {
     const t = finishing(result.kind);
     const data = outcomeData(run, result, timing);
     await this.prisma.$transaction(async (tx) => {
-      await moveRunRow(tx, run.id, t, () => data.run);
+      // Not moved: another execution holds the run now (queue mode); its scenario is that one's to write.
+      if ((await moveRunRow(tx, run.id, t, () => data.run, run.startedAt)) === 0) return;
       // A cancelled scenario still gets its run's end time (identity move).
       await moveScenarioRow(tx, run, t, () => data.scenario, { identity: true });
     });
@@ -158,7 +168,7 @@ export class PrismaRunStore implements RunStore {
   async requeue(run: ClaimedRun): Promise<ScenarioState | null> {
     const reset = { startedAt: null, currentRep: 0, progressPercentage: 0 };
     return this.prisma.$transaction(async (tx) => {
-      await moveRunRow(tx, run.id, TRANSITIONS.requeue, () => reset);
+      if ((await moveRunRow(tx, run.id, TRANSITIONS.requeue, () => reset, run.startedAt)) === 0) return null;
       if ((await moveScenarioRow(tx, run, TRANSITIONS.requeue, () => reset)) > 0) return ScenarioState.QUEUED;
       // Not moved: a cancel got there first (it stays CANCELLING), or a newer run replaced this one.
       const scenario = await tx.scenario.findFirst({
@@ -219,5 +229,52 @@ export class PrismaRunStore implements RunStore {
       });
     }
     return waiting;
+  }
+
+  async release(runId: string): Promise<void> {
+    const reset = { startedAt: null, currentRep: 0, progressPercentage: 0 };
+    await this.prisma.$transaction(async (tx) => {
+      const run = await tx.scenarioRun.findUnique({
+        where: { id: runId },
+        select: { id: true, scenarioId: true },
+      });
+      if (!run || (await moveRunRow(tx, runId, TRANSITIONS.release, () => reset)) === 0) return;
+      await moveScenarioRow(tx, run, TRANSITIONS.release, () => reset);
+    });
+  }
+
+  async abandon(runId: string, message: string): Promise<AbandonedRun | null> {
+    const t = TRANSITIONS.abandon;
+    const completedAt = new Date();
+    return this.prisma.$transaction(async (tx) => {
+      const run = await tx.scenarioRun.findUnique({
+        where: { id: runId },
+        select: {
+          id: true,
+          tenantId: true,
+          scenarioId: true,
+          reps: true,
+          scenario: { select: { analysisId: true } },
+        },
+      });
+      if (!run || (await moveRunRow(tx, runId, t, () => ({ completedAt, errorMessage: message }))) === 0)
+        return null;
+      await moveScenarioRow(tx, run, t, (to) =>
+        to === ScenarioState.RAN_WITH_ERRORS
+          ? { completedAt, errorMessage: message, errorDetails: null, errorStackTrace: null }
+          : { completedAt },
+      );
+      const scenario = await tx.scenario.findFirst({
+        where: { id: run.scenarioId, latestRunId: runId },
+        select: { state: true },
+      });
+      return {
+        tenantId: run.tenantId,
+        scenarioId: run.scenarioId,
+        analysisId: run.scenario.analysisId,
+        reps: run.reps,
+        state: scenario ? scenarioStateOf(scenario.state) : ScenarioState.RAN_WITH_ERRORS,
+      };
+    });
   }
 }

@@ -10,6 +10,8 @@ export interface QueuedRun {
   tenantId: string;
   priority: number;
   queuedAt: Date;
+  /** The run's own time limit, when the queue must know it (a job outlives it only a little). */
+  timeoutSeconds?: number | null;
 }
 
 /** What a runner needs of a claimed run: its inputs snapshot and where to report. */
@@ -23,6 +25,21 @@ export interface ClaimedRun {
   timePeriod: TimePeriod;
   timeoutSeconds: number | null;
   effectiveModel: unknown;
+  /**
+   * When this execution claimed the run: its fencing token. Every later write of
+   * the execution is guarded on it, so an execution that lost the run to another
+   * worker (queue mode) writes nothing.
+   */
+  startedAt: Date;
+}
+
+/** Which scenario a run belongs to, and the state it was left in. */
+export interface AbandonedRun {
+  tenantId: string;
+  scenarioId: string;
+  analysisId: string;
+  reps: number;
+  state: ScenarioState;
 }
 
 /** How an execution ended, with what the final write needs. */
@@ -65,4 +82,14 @@ export interface RunStore {
    * that still wait, oldest first within a priority.
    */
   recover(): Promise<QueuedRun[]>;
+  /**
+   * `release` (queue mode): a run left RUNNING by an execution that lost it waits
+   * again, for the worker that now holds its job. A no-op for a run already queued.
+   */
+  release(runId: string): Promise<void>;
+  /**
+   * `abandon` (queue mode): a run interrupted too often ends failed with `message`
+   * (cancelled when its scenario was being cancelled). Null when it had already ended.
+   */
+  abandon(runId: string, message: string): Promise<AbandonedRun | null>;
 }

@@ -124,6 +124,26 @@ const EXPECTED: Record<
       [R.QUEUED, R.CANCELLED],
     ],
   },
+  release: {
+    t: TRANSITIONS.release,
+    scenario: [
+      [S.IS_RUNNING, S.QUEUED],
+      [S.CANCELLING, S.CANCELLING],
+    ],
+    run: [[R.RUNNING, R.QUEUED]],
+  },
+  abandon: {
+    t: TRANSITIONS.abandon,
+    scenario: [
+      [S.QUEUED, S.RAN_WITH_ERRORS],
+      [S.IS_RUNNING, S.RAN_WITH_ERRORS],
+      [S.CANCELLING, S.CANCELLED],
+    ],
+    run: [
+      [R.QUEUED, R.FAILED],
+      [R.RUNNING, R.FAILED],
+    ],
+  },
 };
 
 function refusal(move: () => unknown): IllegalTransitionError {

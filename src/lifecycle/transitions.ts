@@ -23,7 +23,9 @@ export type TransitionName =
   | "markRunning"
   | "finish"
   | "requeue"
-  | "recover";
+  | "recover"
+  | "release"
+  | "abandon";
 
 type Moves<S extends string> = Readonly<Partial<Record<S, S>>>;
 
@@ -125,6 +127,31 @@ export const TRANSITIONS = {
     },
     run: { [R.RUNNING]: R.FAILED, [R.QUEUED]: R.CANCELLED },
     refusal: "it was not left behind by a runner",
+  }),
+  /**
+   * Queue mode: the worker that now holds a run's job takes the run back from a
+   * worker that lost it (killed, or its lease expired): the run waits again, to be
+   * claimed by the new holder; a scenario being cancelled stays so.
+   */
+  release: define({
+    name: "release",
+    scenario: { [S.IS_RUNNING]: S.QUEUED, [S.CANCELLING]: S.CANCELLING },
+    run: { [R.RUNNING]: R.QUEUED },
+    refusal: "it is not running",
+  }),
+  /**
+   * Queue mode: workers stopped under the run as many times as it may be attempted;
+   * it ends failed (a scenario being cancelled ends cancelled).
+   */
+  abandon: define({
+    name: "abandon",
+    scenario: {
+      [S.QUEUED]: S.RAN_WITH_ERRORS,
+      [S.IS_RUNNING]: S.RAN_WITH_ERRORS,
+      [S.CANCELLING]: S.CANCELLED,
+    },
+    run: { [R.QUEUED]: R.FAILED, [R.RUNNING]: R.FAILED },
+    refusal: "it is not queued or running",
   }),
 } as const satisfies Record<string, Transition>;
 

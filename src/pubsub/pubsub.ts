@@ -64,6 +64,8 @@ export type Topics = {
   "analysis-progress": [analysisId: string, event: ProgressEvent];
   /** An API key was revoked: every API instance closes the sockets of keys no longer live. */
   "api-keys-revoked": [event: { revokedAt: string }];
+  /** Queue mode: a run was cancelled; the worker executing it (on any host) stops it. */
+  "run-cancel": [event: { runId: string }];
 };
 
 export type AppPubSub = PubSub<Topics>;

@@ -2,8 +2,12 @@ import type { QueuedRun } from "../lifecycle/index.js";
 
 export type { QueuedRun } from "../lifecycle/index.js";
 
-/** Why a run's AbortSignal fired. */
-export type AbortReason = { kind: "cancel" } | { kind: "timeout"; seconds: number } | { kind: "shutdown" };
+/**
+ * Why a run's AbortSignal fired. `lease`: queue mode, the worker no longer holds
+ * the run's job (its lease expired), so another worker owns the run now.
+ */
+export type AbortReason =
+  { kind: "cancel" } | { kind: "timeout"; seconds: number } | { kind: "shutdown" } | { kind: "lease" };
 
 /** Executes one run; resolves when the run reached a final (or requeued) state. */
 export type ExecuteRun = (runId: string, signal: AbortSignal) => Promise<void>;

@@ -7,7 +7,14 @@ import { seedAnalysis } from "../../test/helpers/seed.js";
 import { defaultRunLimits } from "../config.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { PrismaRunStore } from "../lifecycle/prisma-run-store.js";
-import type { ClaimedRun, QueuedRun, RunResult, RunStore, RunTiming } from "../lifecycle/run-store.js";
+import type {
+  AbandonedRun,
+  ClaimedRun,
+  QueuedRun,
+  RunResult,
+  RunStore,
+  RunTiming,
+} from "../lifecycle/run-store.js";
 import { RunState, runStateOf, ScenarioState, scenarioStateOf, toDbState } from "../lifecycle/states.js";
 import { pino } from "pino";
 import { createAppPubSub, type AppPubSub, type ProgressEvent } from "../pubsub/pubsub.js";
@@ -166,6 +173,14 @@ class RecordingStore implements RunStore {
   async recover(): Promise<QueuedRun[]> {
     this.fail("recover");
     return this.real.recover();
+  }
+  async release(runId: string): Promise<void> {
+    this.fail("release");
+    return this.real.release(runId);
+  }
+  async abandon(runId: string, message: string): Promise<AbandonedRun | null> {
+    this.fail("abandon");
+    return this.real.abandon(runId, message);
   }
 }
 
@@ -384,6 +399,43 @@ describe.each(backends())("RunExecutor on $name", (backend) => {
     // Its endless run must not wait for a later test's runner.
     await prisma.scenarioRun.update({ where: { id: ids.runId }, data: { state: toDbState(R.CANCELLED) } });
     await prisma.scenario.update({ where: { id: ids.scenarioId }, data: { state: toDbState(S.CANCELLED) } });
+  });
+
+  it("stops a run whose lease was lost (queue mode) and writes nothing of it", async () => {
+    const ids = await seed(prisma, { scenario: S.QUEUED, run: R.QUEUED, model: endless });
+    const { executor: ex, store } = executor();
+    const controller = new AbortController();
+    store.onProgress = () => controller.abort({ kind: "lease" } satisfies AbortReason);
+    const events = await execute(ex, ids, controller.signal);
+    expect(store.finished).toEqual([]);
+    expect(store.calls).not.toContain("requeue");
+    // No final event either: the run's new holder reports it.
+    expect(events.every((e) => e.state === S.IS_RUNNING)).toBe(true);
+    const after = await rows(prisma, ids);
+    expect(after.run).toMatchObject({ state: R.RUNNING, completedAt: null });
+    expect(after.scenario.state).toBe(S.IS_RUNNING);
+    await prisma.scenarioRun.update({ where: { id: ids.runId }, data: { state: toDbState(R.CANCELLED) } });
+    await prisma.scenario.update({ where: { id: ids.scenarioId }, data: { state: toDbState(S.CANCELLED) } });
+  });
+
+  it("releases a run for its new holder, and abandons one interrupted too often with a final event", async () => {
+    const lost = await seed(prisma, { scenario: S.IS_RUNNING, run: R.RUNNING });
+    const { executor: ex, store } = executor();
+    await ex.release(lost.runId);
+    expect((await rows(prisma, lost)).run.state).toBe(R.QUEUED);
+    const listener = await listen(pubsub, lost.scenarioId);
+    await ex.abandon(lost.runId, "The run was interrupted 2 times");
+    await listener.stop();
+    expect(store.calls).toEqual(["release", "abandon"]);
+    expect(listener.events.at(-1)).toMatchObject({
+      runId: lost.runId,
+      state: S.RAN_WITH_ERRORS,
+      message: "The run was interrupted 2 times",
+    });
+    expect((await rows(prisma, lost)).scenario).toMatchObject({
+      state: S.RAN_WITH_ERRORS,
+      errorMessage: "The run was interrupted 2 times",
+    });
   });
 
   it("fails a run that exceeds its timeout", async () => {

@@ -30,8 +30,11 @@ export interface ExecutorDeps {
   logger: Logger;
 }
 
-/** How one execution ended: a result to write, or back to the queue (shutdown). */
-type Outcome = RunResult | { kind: "requeued" };
+/**
+ * How one execution ended: a result to write, back to the queue (shutdown), or
+ * lost to another worker (queue mode: nothing of it is written).
+ */
+type Outcome = RunResult | { kind: "requeued" } | { kind: "lost" };
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
@@ -94,12 +97,14 @@ export class RunExecutor {
             ? { kind: RunState.CANCELLED }
             : reason.kind === "shutdown"
               ? { kind: "requeued" }
-              : {
-                  kind: RunState.FAILED,
-                  message: `Run timed out after ${reason.seconds} s`,
-                  details: null,
-                  stack: null,
-                };
+              : reason.kind === "lease"
+                ? { kind: "lost" }
+                : {
+                    kind: RunState.FAILED,
+                    message: `Run timed out after ${reason.seconds} s`,
+                    details: null,
+                    stack: null,
+                  };
       } else {
         const details = (err as { issues?: unknown }).issues;
         outcome = {
@@ -124,6 +129,10 @@ export class RunExecutor {
     const { store, results } = this.deps;
     const completedAt = new Date();
     const timing = { completedAt, executionTimeMs: completedAt.getTime() - startedAt.getTime() };
+    if (outcome.kind === "lost") {
+      log.warn("run lost: its lease expired and another worker holds it now; nothing written");
+      return;
+    }
     if (outcome.kind === "requeued") {
       // The scenario's state as the requeue left it: QUEUED, or CANCELLING when a cancel got there first.
       const state = await withRetry(() => store.requeue(run));
@@ -180,6 +189,30 @@ export class RunExecutor {
       ),
     );
     log.info({ outcome: outcome.kind, executionTimeMs: timing.executionTimeMs }, "run finished");
+  }
+
+  /**
+   * Queue mode, a job delivered again: the run an earlier holder left RUNNING waits
+   * again, for `execute` to claim it (see RunStore.release).
+   */
+  release(runId: string): Promise<void> {
+    return withRetry(() => this.deps.store.release(runId));
+  }
+
+  /** Queue mode: a run interrupted too often ends with `message` (RunStore.abandon), and says so. */
+  async abandon(runId: string, message: string): Promise<void> {
+    const ended = await withRetry(() => this.deps.store.abandon(runId, message));
+    if (!ended) return;
+    publishProgress(
+      this.deps.pubsub,
+      progressEvent(
+        { tenantId: ended.tenantId, scenarioId: ended.scenarioId, analysisId: ended.analysisId, runId },
+        ended.state,
+        { currentRep: 0, totalReps: ended.reps, progressPercentage: 0 },
+        message,
+      ),
+    );
+    this.deps.logger.warn({ runId, scenarioState: ended.state }, "run abandoned");
   }
 
   /** After a crash: see RunStore.recover; the runs returned still wait to execute. */

@@ -95,3 +95,36 @@ export async function startServe(env: Record<string, string>, timeoutMs = 60_000
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+export interface WorkerProcess {
+  child: ChildProcessWithoutNullStreams;
+  /** Everything it wrote (its log lines are JSON with LOG_LEVEL=info). */
+  output: () => string;
+  /** Resolves with the exit code (or signal name). */
+  exited: Promise<number | string>;
+}
+
+/** Starts `scenariolab worker` and waits until it takes runs (NODE_ENV as in production). */
+export async function startWorker(env: Record<string, string>, timeoutMs = 60_000): Promise<WorkerProcess> {
+  const child = track(
+    spawn(process.execPath, [BIN, "worker"], {
+      env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn", ...env },
+    }),
+  );
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  const exited = new Promise<number | string>((resolve) =>
+    child.on("exit", (code, signal) => resolve(code ?? signal ?? -1)),
+  );
+  const deadline = Date.now() + timeoutMs;
+  while (!/worker \d+ taking runs/.test(out)) {
+    if (child.exitCode !== null) throw new Error(`worker exited early:\n${out}`);
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`worker did not start:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, output: () => out, exited };
+}

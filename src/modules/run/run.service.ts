@@ -162,7 +162,13 @@ export class RunService {
         afterCommit: (fn) => committed.push(fn),
       };
       await runtime.driver.enqueue(
-        { runId: row.id, tenantId: row.tenantId, priority: row.priority, queuedAt: row.queuedAt },
+        {
+          runId: row.id,
+          tenantId: row.tenantId,
+          priority: row.priority,
+          queuedAt: row.queuedAt,
+          timeoutSeconds: row.timeoutSeconds,
+        },
         enqueueTx,
       );
       return row;
