@@ -320,6 +320,7 @@ describe("validateModel, rule by rule", () => {
       { id: "c4", sourceId: "arrivals", targetId: "server", weight: "1" },
       { id: "c5", sourceId: "server", targetId: "server", weight: null },
       { id: "c6", sourceId: "arrivals", targetId: "server", weight: 0 },
+      { id: "c7", sourceId: "nowhere", targetId: "arrivals" },
     ];
     expect(issuesOf(m)).toEqual([
       { path: "connectors[0].sourceId", message: "is required (string)" },
@@ -327,6 +328,8 @@ describe("validateModel, rule by rule", () => {
       { path: "connectors[2].targetId", message: 'references unknown activity "nowhere"' },
       { path: "connectors[3].weight", message: "must be a finite number >= 0" },
       { path: "connectors[4].weight", message: "must be a finite number >= 0" },
+      { path: "connectors[7].sourceId", message: 'references unknown activity or generator "nowhere"' },
+      { path: "connectors[7].targetId", message: 'must reference an activity ("arrivals" is a generator)' },
     ]);
   });
 
@@ -446,8 +449,18 @@ describe("checkRunnable", () => {
     const m = mm1(1, 2, { runTime: 10 });
     m.connectors![0].weight = 0;
     expect(checkRunnable(m)).toEqual([
-      { path: "connectors[0].weight", message: expect.stringContaining('"arrivals" have weight 0') },
+      {
+        path: "connectors[0].weight",
+        message: 'all outgoing connectors of "arrivals" have weight 0; at least one needs a positive weight',
+      },
     ]);
+    // One more connector without a weight (1 by default) or with a positive one is enough.
+    m.connectors!.push({ id: "again", sourceId: "arrivals", targetId: "server" });
+    expect(checkRunnable(m)).toEqual([]);
+    m.connectors![1].weight = 0.5;
+    expect(checkRunnable(m)).toEqual([]);
+    m.connectors![1].weight = 0;
+    expect(checkRunnable(m).map((i) => i.path)).toEqual(["connectors[0].weight"]);
   });
 
   it("the engine refuses an unrunnable model with every issue attached", async () => {

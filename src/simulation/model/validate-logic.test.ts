@@ -367,6 +367,61 @@ describe("validateModel: states and entity logic", () => {
       ],
     ],
     [
+      "inherited states that are not a list",
+      (m) => (m.activities[0].actions[4].inheritStates = "order_no"),
+      [issue("activities[0].actions[4].inheritStates", "must be a list of entity state names")],
+    ],
+    [
+      "a script language version other than 1",
+      (m) => {
+        m.activities[0].actions[3].languageVersion = 2;
+        push(m.activities[4].actions, { id: "v1", type: "script", source: "x = 1", languageVersion: 1 });
+      },
+      [issue("activities[0].actions[3].languageVersion", "must be 1 (got 2)")],
+    ],
+    [
+      "an action that is no object, an id that is no string",
+      (m) => push(m.activities[4].actions, 7, { id: 7, type: "dispose" }),
+      [
+        issue("activities[4].actions[2]", "must be an action object"),
+        issue("activities[4].actions[3].id", "must be a string"),
+      ],
+    ],
+    [
+      "an authored id equal to the id generated for an action without one",
+      (m) => {
+        // The loop body's first action has no id: it is "twice/actions#0".
+        delete m.activities[0].actions[2].actions[0].id;
+        push(m.activities[0].actions[2].actions, {
+          id: "twice/actions#0",
+          type: "delay",
+          duration: minutes(1),
+        });
+        push(m.activities[4].actions, { id: "#3", type: "dispose" }, { type: "dispose" });
+      },
+      [
+        issue(
+          "activities[0].actions[2].actions[1].id",
+          'duplicate action id "twice/actions#0" in this activity',
+        ),
+        issue(
+          "activities[4].actions[3].id",
+          'the id generated for this action, "#3", is already used in this activity; give the action an id',
+        ),
+      ],
+    ],
+    [
+      "action lists that are not lists",
+      (m) => {
+        m.activities[0].actions[2].actions = {};
+        m.activities[4].actions = "dispose";
+      },
+      [
+        issue("activities[0].actions[2].actions", "must be an array"),
+        issue("activities[4].actions", "must be an array"),
+      ],
+    ],
+    [
       "entity state names that are not strings",
       (m) => (m.activities[0].actions[4].inheritStates = [5, ""]),
       [
