@@ -883,6 +883,20 @@ describe("validateModel: states and entity logic", () => {
       [issue("activities[0].actions[1].condition", "must be a state condition {stateId, comparison, value}")],
     ],
     [
+      "a modification that is no object, a value with operation sample",
+      (m) => {
+        mod(m, 0, 5);
+        mod(m, 1, { stateId: "s-no", operation: "sample", value: 1 });
+      },
+      [
+        issue(
+          `${A0}.modifications[0]`,
+          "must be a state modification {stateId, operation, value | expression | sample}",
+        ),
+        issue(`${A0}.modifications[1].operation`, 'operation "sample" takes a sample operand, not a value'),
+      ],
+    ],
+    [
       "modifications that are not a list",
       (m) => (m.activities[0].actions[0].modifications = {}),
       [issue(`${A0}.modifications`, "must be a list of state modifications")],
@@ -1482,6 +1496,144 @@ describe("checkRunnable: the registry and feature flags", () => {
     ]);
     expect(RUNNABLE_ACTION_TYPES).toEqual(ACTION_TYPES.filter((t) => ACTIONS[t].runnable));
     expect(KNOWN_UNSUPPORTED_ACTION_TYPES).toEqual(ACTION_TYPES.filter((t) => !ACTIONS[t].runnable));
+  });
+
+  /*
+   * Every gated feature is runnable today, so `checkRunnable` says nothing of them. With every flag
+   * switched off, each use must be named at its path with its message, and a default value (priority
+   * 1, an empty list or object, FIFO, probability routing) must not count as a use.
+   */
+  it("with every feature flag off, names each use of a gated feature and no default value", () => {
+    const d = minutes(1);
+    const e = { stateId: "s-e", comparison: "equal", value: 1 };
+    const m: any = {
+      schemaVersion: "2026.12.01",
+      timeUnit: "minutes",
+      runTime: minutes(10),
+      entities: [{ id: "job" }],
+      states: [
+        { id: "s-e", name: "e", componentType: "entity", dataType: "number" },
+        { id: "s-r", name: "r", componentType: "resource", dataType: "number" },
+        { id: "s-a", name: "a", componentType: "activity", dataType: "number" },
+      ],
+      resources: [{ id: "tool", capacity: 2 }],
+      resourceRequirements: [
+        {
+          id: "req",
+          rootClause: {
+            requests: [
+              { resourceId: "tool", priority: 2, keepResource: true },
+              { resourceId: "tool", priority: 1, keepResource: false },
+            ],
+            clauses: [
+              { requests: [{ resourceId: "tool", priority: null }] },
+              { requests: [{ resourceId: "tool", priority: 3 }] },
+            ],
+          },
+        },
+      ],
+      activities: [
+        {
+          id: "work",
+          name: "Work",
+          routing: "state_condition",
+          queueRanking: { stateId: "s-e", order: "descending" },
+          actions: [
+            { id: "guarded", type: "delay", duration: d, condition: e },
+            { id: "plain", type: "delay", duration: d },
+            { id: "urgent", type: "seize", resourceRequirementId: "req", priority: 2 },
+            { id: "normal", type: "seize", resourceRequirementId: "req", priority: 1 },
+            { id: "all", type: "release" },
+            { id: "one", type: "release", resourceRequirementId: "req" },
+            {
+              id: "bare",
+              type: "delay_with_resource",
+              duration: d,
+              priority: 5,
+              modifications: [{ stateId: "s-e", operation: "add", value: 1 }],
+            },
+            {
+              id: "held",
+              type: "delay_with_resource",
+              resourceRequirementId: "req",
+              duration: d,
+              priority: 1,
+              modifications: [],
+            },
+          ],
+        },
+        {
+          id: "src",
+          routing: "entity_type",
+          queueRanking: "fifo",
+          sourceConfig: { entityId: "job", interarrivalTime: d },
+        },
+        { id: "end", queueRanking: {}, sourceConfig: {} },
+      ],
+      generators: [
+        {
+          id: "g1",
+          entityId: "job",
+          interarrivalTime: d,
+          initialStates: [{ stateId: "s-e", operation: "assign", value: 1 }],
+        },
+        { id: "g2", entityId: "job", interarrivalTime: d, initialStates: [] },
+      ],
+      connectors: [
+        { id: "c1", sourceId: "work", targetId: "end", condition: e, entityId: "job", priority: 2 },
+        { id: "c2", sourceId: "g1", targetId: "end", priority: 2 },
+        { id: "c3", sourceId: "src", targetId: "end", stateCondition: e, priority: 2 },
+        { id: "c4", sourceId: "g2", targetId: "end", condition: {}, stateCondition: null },
+      ],
+    };
+    expect(checkRunnable(m)).toEqual([]);
+    const saved = Object.entries(FEATURES).map(([key, f]) => [key, f.runnable] as const);
+    try {
+      for (const f of Object.values(FEATURES)) (f as { runnable: boolean }).runnable = false;
+      const msg = (key: keyof typeof FEATURES) => FEATURES[key].message;
+      const work = 'activity "work" (Work)';
+      const req = 'resource requirement "req"';
+      expect(checkRunnable(m)).toEqual([
+        issue("states[1].componentType", `state "s-r" (r): ${msg("scopedStates")}`),
+        issue("states[2].componentType", `state "s-a" (a): ${msg("scopedStates")}`),
+        issue("resourceRequirements[0].rootClause.requests[0].priority", `${req}: ${msg("requestPriority")}`),
+        issue(
+          "resourceRequirements[0].rootClause.requests[0].keepResource",
+          `${req}: ${msg("requestKeepResource")}`,
+        ),
+        issue(
+          "resourceRequirements[0].rootClause.clauses[1].requests[0].priority",
+          `${req}: ${msg("requestPriority")}`,
+        ),
+        issue("activities[0].actions[0].condition", `${work}: ${msg("actionGuard")}`),
+        issue("activities[0].actions[2].priority", `${work}: ${msg("seizePriority")}`),
+        issue("activities[0].actions[4].resourceRequirementId", `${work}: ${msg("releaseAll")}`),
+        issue("activities[0].actions[6].resourceRequirementId", `${work}: ${msg("plainDelayWithResource")}`),
+        issue("activities[0].actions[6].priority", `${work}: ${msg("seizePriority")}`),
+        issue("activities[0].actions[6].modifications", `${work}: ${msg("actionModifications")}`),
+        issue(
+          "activities[0].routing",
+          `${work}: routing "state_condition" (state routing) is not supported; only probabilistic routing by connector weight`,
+        ),
+        issue("activities[0].queueRanking", `${work}: ${msg("queueRanking")}`),
+        issue(
+          "activities[1].routing",
+          'activity "src": routing "entity_type" is not supported; only probabilistic routing by connector weight',
+        ),
+        issue("activities[1].sourceConfig", `activity "src": ${msg("sourceConfig")}`),
+        issue("generators[0].initialStates", `generator "g1": ${msg("initialStates")}`),
+        issue("connectors[0].condition", `connector "c1": ${msg("connectorCondition")}`),
+        issue("connectors[0].entityId", `connector "c1": ${msg("connectorEntityId")}`),
+        // Priority orders the matches of a routing other than by weight; from a generator it does nothing.
+        issue("connectors[0].priority", `connector "c1": ${msg("connectorPriority")}`),
+        issue("connectors[2].stateCondition", `connector "c3": ${msg("connectorCondition")}`),
+        issue("connectors[2].priority", `connector "c3": ${msg("connectorPriority")}`),
+      ]);
+    } finally {
+      for (const [key, runnable] of saved)
+        (FEATURES[key as keyof typeof FEATURES] as { runnable: boolean }).runnable = runnable;
+    }
+    expect(checkRunnable(m)).toEqual([]);
   });
 
   it("flipping one flag makes a feature runnable, and a runnable container is walked", () => {
