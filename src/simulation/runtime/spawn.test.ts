@@ -302,6 +302,77 @@ describe("split, create, join and dispose: hand-computed timelines", () => {
   });
 
   /*
+   * Three creates in one activity, each inheriting its own states (a number and a string each):
+   * each one's inherited states sit after the previous one's in the compiled tables. The job sets
+   * a = 1, b = 2, c = "x", d = "y"; the first and third tickets take a and c, the second b and d.
+   */
+  it("create: each action copies exactly the states it names", async () => {
+    const m: QuodsiModel = {
+      ...base(30),
+      entities: [{ id: "job" }, { id: "ticket" }],
+      states: [num("a"), num("b"), str("c", ""), str("d", ""), num("has_c"), num("has_d")],
+      activities: [
+        {
+          id: "A",
+          actions: [
+            {
+              id: "set",
+              type: "assign",
+              modifications: [set("a", 1), set("b", 2), set("c", "x"), set("d", "y")],
+            },
+            {
+              id: "one",
+              type: "create",
+              entityTemplateId: "ticket",
+              destinationId: "T",
+              inheritStates: ["a", "c"],
+            },
+            {
+              id: "two",
+              type: "create",
+              entityTemplateId: "ticket",
+              destinationId: "T",
+              inheritStates: ["b", "d"],
+            },
+            {
+              id: "three",
+              type: "create",
+              entityTemplateId: "ticket",
+              destinationId: "T",
+              inheritStates: ["a", "c"],
+            },
+          ],
+        },
+        {
+          id: "T",
+          capacity: 3,
+          actions: [
+            {
+              id: "c?",
+              type: "assign",
+              condition: { stateId: "c", comparison: "equal", value: "x" },
+              modifications: [set("has_c", 1)],
+            },
+            {
+              id: "d?",
+              type: "assign",
+              condition: { stateId: "d", comparison: "equal", value: "y" },
+              modifications: [set("has_d", 1)],
+            },
+          ],
+        },
+      ],
+      generators: [{ id: "g", entityId: "job", interarrivalTime: constant(10), maxEntities: 1 }],
+      connectors: [{ id: "g-A", sourceId: "g", targetId: "A" }],
+    };
+    const r = await run(m);
+    expect(ent(r, "ticket")).toMatchObject({ createdCount: 3, completedCount: 3 });
+    // Averages over the three tickets: two have a = 1 and c = "x", one b = 2 and d = "y".
+    const v = atExit(r, "ticket");
+    expect([v.a, v.b, v.has_c, v.has_d].map((x) => x! * 3)).toEqual([2, 2, 2, 1]);
+  });
+
+  /*
    * The same timelines with a warm-up: what happened before it ended is not counted, what happened
    * after it is, and an entity that leaves after the warm-up counts its whole time in system.
    */
