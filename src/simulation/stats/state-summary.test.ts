@@ -98,6 +98,7 @@ describe("summariseStates", () => {
   it("string and category states: the share of replications ending on each value", () => {
     const m = model([
       decl("mod-colour", "colour", "model", "category", { categoryValues: ["red", "green", "blue"] }),
+      decl("mod-size", "size", "model", "category"),
       // A string state ignores category values.
       decl("mod-word", "word", "model", "string", { categoryValues: ["unused"] }),
     ]);
@@ -114,6 +115,7 @@ describe("summariseStates", () => {
             { name: "colour", finalValue: colour },
             { name: "word", finalValue: word },
             { name: "loose", finalValue: loose },
+            { name: "size", finalValue: "L" },
           ],
         }),
       ),
@@ -149,6 +151,13 @@ describe("summariseStates", () => {
           { value: "y", share: summarizeMetric([0, 1, 0]) },
         ],
       },
+      // A category state whose categories are not in the model: the values seen.
+      {
+        stateId: "mod-size",
+        name: "size",
+        dataType: "category",
+        finalDistribution: [{ value: "L", share: summarizeMetric([1, 1, 1]) }],
+      },
     ]);
   });
 
@@ -173,7 +182,8 @@ describe("summariseStates", () => {
       rep({
         modelStates: [],
         entityStates: [
-          { entityId: "order", values: { score: null, hidden: 1, loose: 4 } },
+          // A value missing from a replication's result counts as no exit, like null.
+          { entityId: "order", values: { hidden: 1, loose: 4 } },
           { entityId: "box", values: { score: 1, hidden: null, loose: 0 } },
           { entityId: "ghost", values: {} },
         ],

@@ -33,6 +33,7 @@ export class TimeSeriesCollector {
     this.period = period;
     let bucket = periodLength(period, timeUnit);
     let n = Math.max(1, Math.ceil(runTime / bucket - 1e-9));
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: up to MAX_BUCKETS, k is 1 and nothing changes
     if (n > MAX_BUCKETS) {
       const k = Math.ceil(n / MAX_BUCKETS);
       bucket *= k;
@@ -59,6 +60,7 @@ export class TimeSeriesCollector {
 
   /** Close the buckets that ended before `now` (rare: out of line, so wipChange stays small). */
   private nextBuckets(now: number): void {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: moving past the last bucket can only happen at the run's end, once its area is added
     while (now >= this.end && this.idx < this.nBuckets - 1) {
       this.wipArea[this.idx] += this.wip * (this.end - this.last);
       this.last = this.end;
