@@ -885,7 +885,7 @@ describe("validateModel: states and entity logic", () => {
     [
       "a modification that is no object, a value with operation sample",
       (m) => {
-        mod(m, 0, 5);
+        m.activities[0].actions[0].modifications[0] = 5;
         mod(m, 1, { stateId: "s-no", operation: "sample", value: 1 });
       },
       [
