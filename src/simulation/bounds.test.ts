@@ -39,11 +39,20 @@ describe("checkBounds", () => {
       m.replications = 101;
       m.generators![0].maxEntities = 1001;
     });
-    expect(checkBounds(absurd, bounds).map((i) => i.path)).toEqual([
-      "runTime.value",
-      "replications",
-      "generators[0].maxEntities",
+    expect(checkBounds(absurd, bounds)).toEqual([
+      { path: "runTime.value", message: "must be at most 10 days of simulated time (got 1e+308 minutes)" },
+      { path: "replications", message: "must be at most 100" },
+      { path: "generators[0].maxEntities", message: "must be at most 1000" },
     ]);
+  });
+
+  it("a model without generators or activities has nothing to bound but its run", () => {
+    const bare = model((m) => {
+      delete m.generators;
+      delete m.activities;
+      delete m.connectors;
+    });
+    expect(checkBounds(bare, bounds)).toEqual([]);
   });
 
   it("bounds an activity's sourceConfig like a generator, and leaves unlimited (null) to runTime", () => {

@@ -22,9 +22,15 @@ describe("seeded randomness", () => {
   it("rejects bad run options", async () => {
     const m = mm1(0.8, 1, { runTime: 10 });
     await expect(runReplication(m, 0, { ...opts, timePeriod: "weekly" as never })).rejects.toThrow(
-      RangeError,
+      new RangeError("timePeriod must be one of hourly, daily, monthly"),
     );
-    await expect(runReplication(m, 0, { ...opts, seed: 1.5 })).rejects.toThrow(/seed/);
+    for (const rep of [-1, 0.5, NaN])
+      await expect(runReplication(m, rep, opts)).rejects.toThrow(
+        new RangeError("repIndex must be an integer >= 0"),
+      );
+    await expect(runReplication(m, 0, { ...opts, seed: 1.5 })).rejects.toThrow(
+      new RangeError("seed must be a safe integer"),
+    );
     await expect(simulate(m, { ...opts, replications: 0 })).rejects.toThrow(/replications/);
   });
 

@@ -320,6 +320,7 @@ describe("validateModel, rule by rule", () => {
       { id: "c4", sourceId: "arrivals", targetId: "server", weight: "1" },
       { id: "c5", sourceId: "server", targetId: "server", weight: null },
       { id: "c6", sourceId: "arrivals", targetId: "server", weight: 0 },
+      { id: "c7", sourceId: "nowhere", targetId: "arrivals" },
     ];
     expect(issuesOf(m)).toEqual([
       { path: "connectors[0].sourceId", message: "is required (string)" },
@@ -327,6 +328,8 @@ describe("validateModel, rule by rule", () => {
       { path: "connectors[2].targetId", message: 'references unknown activity "nowhere"' },
       { path: "connectors[3].weight", message: "must be a finite number >= 0" },
       { path: "connectors[4].weight", message: "must be a finite number >= 0" },
+      { path: "connectors[7].sourceId", message: 'references unknown activity or generator "nowhere"' },
+      { path: "connectors[7].targetId", message: 'must reference an activity ("arrivals" is a generator)' },
     ]);
   });
 
@@ -443,8 +446,29 @@ describe("checkRunnable", () => {
     const m = mm1(1, 2, { runTime: 10 });
     m.connectors![0].weight = 0;
     expect(checkRunnable(m)).toEqual([
-      { path: "connectors[0].weight", message: expect.stringContaining('"arrivals" have weight 0') },
+      {
+        path: "connectors[0].weight",
+        message: 'all outgoing connectors of "arrivals" have weight 0; at least one needs a positive weight',
+      },
     ]);
+    // One more connector without a weight (1 by default) or with a positive one is enough.
+    m.connectors!.push({ id: "again", sourceId: "arrivals", targetId: "server" });
+    expect(checkRunnable(m)).toEqual([]);
+    m.connectors![1].weight = 0.5;
+    expect(checkRunnable(m)).toEqual([]);
+    m.connectors![1].weight = 0;
+    expect(checkRunnable(m).map((i) => i.path)).toEqual(["connectors[0].weight"]);
+  });
+
+  it("InvalidModelError's message lists the first five issues and counts the others", () => {
+    const list = (n: number) => Array.from({ length: n }, (_, i) => ({ path: `p${i}`, message: `m${i}` }));
+    expect(new InvalidModelError(list(5)).message).toBe(
+      "model is not runnable: p0: m0; p1: m1; p2: m2; p3: m3; p4: m4",
+    );
+    const seven = new InvalidModelError(list(7));
+    expect(seven.message).toBe("model is not runnable: p0: m0; p1: m1; p2: m2; p3: m3; p4: m4 (+2 more)");
+    expect(seven.issues).toHaveLength(7);
+    expect(seven.name).toBe("InvalidModelError");
   });
 
   it("the engine refuses an unrunnable model with every issue attached", async () => {
@@ -504,6 +528,48 @@ describe("validateDuration", () => {
     expect(
       bad({ unit: "minutes", distribution: "discrete", values: [1, -2], probabilities: [0, 0] }),
     ).toEqual(["d.probabilities", "d.values[1]"]);
+  });
+
+  it("names the rule each bad parameter breaks", () => {
+    const issues = (d: Record<string, unknown>) => validateDuration({ unit: "minutes", ...d }, "d");
+    const issue = (path: string, message: string) => ({ path, message });
+    expect(issues({ value: Infinity })).toEqual([issue("d.value", "must be a finite number >= 0")]);
+    expect(issues({ distribution: "normal", mean: NaN, std: 1 })).toEqual([
+      issue("d.mean", "must be a finite number"),
+    ]);
+    expect(issues({ distribution: "uniform", min: 3, max: 2 })).toEqual([
+      issue("d.max", "must be >= min (3)"),
+    ]);
+    expect(issues({ distribution: "uniform", min: 2, max: 2 })).toEqual([]);
+    expect(issues({ distribution: "triangular", min: 1, mode: 3, max: 2 })).toEqual([
+      issue("d.max", "must be >= mode (3)"),
+    ]);
+    // Without a usable mode, max is held against min.
+    expect(issues({ distribution: "triangular", min: 3, mode: -1, max: 2 })).toEqual([
+      issue("d.mode", "must be >= 0 (got -1)"),
+      issue("d.max", "must be >= min (3)"),
+    ]);
+    expect(issues({ distribution: "triangular", min: 1, mode: 1, max: 1 })).toEqual([]);
+    expect(issues({ distribution: "erlang", k: 0, scale: 1 })).toEqual([
+      issue("d.k", "must be an integer >= 1 (got 0)"),
+    ]);
+    expect(issues({ distribution: "beta", alpha: 1, beta: 1, min: 3 })).toEqual([
+      issue("d.max", "must be >= min (3); max defaults to 1"),
+    ]);
+    expect(issues({ distribution: "discrete", values: [], probabilities: {} })).toEqual([
+      issue("d.values", "must be a non-empty array of numbers"),
+      issue("d.probabilities", "must be a non-empty array of numbers"),
+    ]);
+    expect(issues({ distribution: "empirical", values: [1, "2"], probabilities: [1, -1] })).toEqual([
+      issue("d.values[1]", "must be a finite number >= 0"),
+      issue("d.probabilities[1]", "must be a finite number >= 0"),
+    ]);
+    expect(issues({ distribution: "discrete", values: [1, 2], probabilities: [0, 0] })).toEqual([
+      issue("d.probabilities", "must have a positive sum (relative weights)"),
+    ]);
+    expect(issues({ distribution: "discrete", values: [1, 2, 3], probabilities: [1, 1] })).toEqual([
+      issue("d.probabilities", "must have one entry per value (3), got 2"),
+    ]);
   });
 
   it("validateModel uses the same duration rules, with the full path", () => {

@@ -238,6 +238,197 @@ describe("validateModel: states and entity logic", () => {
       [issue("states[1].initialValue", 'must be a number ("order_no" is an entity number state)')],
     ],
     ["a null initial value (the default)", (m) => (m.states[1].initialValue = null), []],
+    [
+      "states without an id, with an empty id, without a name",
+      (m) =>
+        push(
+          m.states,
+          { name: "x1", componentType: "entity", dataType: "number" },
+          { id: "", name: "x2", componentType: "entity", dataType: "number" },
+          { id: "s-x3", componentType: "entity", dataType: "number" },
+        ),
+      [
+        issue("states[7].id", "is required (non-empty string)"),
+        issue("states[8].id", "is required (non-empty string)"),
+        issue("states[9].name", "is required (a state name)"),
+      ],
+    ],
+    [
+      "true and false as state names (the expression literals)",
+      (m) =>
+        push(
+          m.states,
+          state("true"),
+          { ...state("false"), id: "s-extra2" },
+          { ...state("True_"), id: "s-ok" },
+        ),
+      [
+        issue(
+          "states[7].name",
+          '"true" is not a valid state name: use letters, digits and _ (not first), and no Python keyword, so that expressions and scripts can refer to it',
+        ),
+        issue(
+          "states[8].name",
+          '"false" is not a valid state name: use letters, digits and _ (not first), and no Python keyword, so that expressions and scripts can refer to it',
+        ),
+      ],
+    ],
+    [
+      "categories that are not non-empty strings",
+      (m) => (m.states[4].categoryValues = ["S", "", 3, "M", "L"]),
+      [
+        issue("states[4].categoryValues[1]", "must be a non-empty string"),
+        issue("states[4].categoryValues[2]", "must be a non-empty string"),
+      ],
+    ],
+    [
+      "an empty category list",
+      (m) => (m.states[4].categoryValues = []),
+      [issue("states[4].categoryValues", "is required for a category state (a non-empty list of strings)")],
+    ],
+    ["category values on a number state (ignored)", (m) => (m.states[1].categoryValues = ["a"]), []],
+    [
+      "category values on a number state that are not a list",
+      (m) => (m.states[1].categoryValues = "a"),
+      [issue("states[1].categoryValues", "must be a list of strings")],
+    ],
+    [
+      "a collectStatistics that is no boolean and a description that is no string",
+      (m) => Object.assign(m.states[0], { collectStatistics: "yes", description: 5 }),
+      [
+        issue("states[0].collectStatistics", "must be a boolean"),
+        issue("states[0].description", "must be a string"),
+      ],
+    ],
+    [
+      "collectStatistics false, a description, null category values",
+      (m) =>
+        Object.assign(m.states[0], { collectStatistics: false, description: "count", categoryValues: null }),
+      [],
+    ],
+    [
+      // s-count is modified by id; s-no is modified, ranked on and inherited, and order_no matched by name.
+      "a malformed declaration is reported once, not at each use",
+      (m) => ((m.states[0].componentType = "global"), (m.states[1].dataType = "int")),
+      [
+        issue("states[0].componentType", 'must be one of model, entity, resource, activity (got "global")'),
+        issue("states[1].dataType", 'must be one of number, string, boolean, category (got "int")'),
+      ],
+    ],
+    [
+      "initial values of the wrong type for each data type",
+      (m) => {
+        m.states[0].initialValue = Infinity;
+        m.states[3].initialValue = "false";
+        m.states[4].initialValue = 1;
+        m.states[5].initialValue = 0;
+        push(m.states, {
+          id: "s-busy",
+          name: "busy",
+          componentType: "activity",
+          dataType: "number",
+          initialValue: "x",
+        });
+      },
+      [
+        issue("states[0].initialValue", "must be a finite number"),
+        issue("states[3].initialValue", 'must be true or false ("rush" is an entity boolean state)'),
+        issue("states[4].initialValue", 'must be one of the categories of state "size": S, M, L'),
+        issue("states[5].initialValue", 'must be a string ("note" is an entity string state)'),
+        issue("states[7].initialValue", 'must be a number ("busy" is an activity number state)'),
+      ],
+    ],
+    [
+      "a model state as initial value of the wrong type",
+      (m) => (m.states[0].initialValue = true),
+      [issue("states[0].initialValue", 'must be a number ("orders" is a model number state)')],
+    ],
+    [
+      "condition values as text: numbers and true/false are read, blanks and other words are not",
+      (m) => {
+        m.connectors[1].condition.value = " 2 ";
+        m.activities[3].actions[0].condition = { stateId: "s-rush", comparison: "equal", value: " TRUE " };
+        m.activities[0].actions[1].condition = { stateId: "s-no", comparison: "equal", value: " " };
+        push(m.activities[4].actions, {
+          id: "maybe",
+          type: "dispose",
+          condition: { stateId: "s-rush", comparison: "equal", value: "yes" },
+        });
+      },
+      [
+        issue(
+          "activities[0].actions[1].condition.value",
+          'must be a number ("order_no" is an entity number state)',
+        ),
+        issue(
+          "activities[4].actions[2].condition.value",
+          'must be true or false ("rush" is an entity boolean state)',
+        ),
+      ],
+    ],
+    [
+      "inherited states that are not a list",
+      (m) => (m.activities[0].actions[4].inheritStates = "order_no"),
+      [issue("activities[0].actions[4].inheritStates", "must be a list of entity state names")],
+    ],
+    [
+      "a script language version other than 1",
+      (m) => {
+        m.activities[0].actions[3].languageVersion = 2;
+        push(m.activities[4].actions, { id: "v1", type: "script", source: "x = 1", languageVersion: 1 });
+      },
+      [issue("activities[0].actions[3].languageVersion", "must be 1 (got 2)")],
+    ],
+    [
+      "an action that is no object, an id that is no string",
+      (m) => push(m.activities[4].actions, 7, { id: 7, type: "dispose" }),
+      [
+        issue("activities[4].actions[2]", "must be an action object"),
+        issue("activities[4].actions[3].id", "must be a string"),
+      ],
+    ],
+    [
+      "an authored id equal to the id generated for an action without one",
+      (m) => {
+        // The loop body's first action has no id: it is "twice/actions#0".
+        delete m.activities[0].actions[2].actions[0].id;
+        push(m.activities[0].actions[2].actions, {
+          id: "twice/actions#0",
+          type: "delay",
+          duration: minutes(1),
+        });
+        push(m.activities[4].actions, { id: "#3", type: "dispose" }, { type: "dispose" });
+      },
+      [
+        issue(
+          "activities[0].actions[2].actions[1].id",
+          'duplicate action id "twice/actions#0" in this activity',
+        ),
+        issue(
+          "activities[4].actions[3].id",
+          'the id generated for this action, "#3", is already used in this activity; give the action an id',
+        ),
+      ],
+    ],
+    [
+      "action lists that are not lists",
+      (m) => {
+        m.activities[0].actions[2].actions = {};
+        m.activities[4].actions = "dispose";
+      },
+      [
+        issue("activities[0].actions[2].actions", "must be an array"),
+        issue("activities[4].actions", "must be an array"),
+      ],
+    ],
+    [
+      "entity state names that are not strings",
+      (m) => (m.activities[0].actions[4].inheritStates = [5, ""]),
+      [
+        issue("activities[0].actions[4].inheritStates[0]", "must be the name of an entity state (string)"),
+        issue("activities[0].actions[4].inheritStates[1]", "must be the name of an entity state (string)"),
+      ],
+    ],
     // --- modifications
     [
       "a modification of an unknown state",
@@ -518,6 +709,192 @@ describe("validateModel: states and entity logic", () => {
         mod(m, 0, { stateId: "s-load", operation: "add", value: 1, componentId: "nobody" });
       },
       [issue(`${A0}.modifications[0].componentId`, 'references unknown resource "nobody"')],
+    ],
+    [
+      "a target component type that is no component, or not the state's scope",
+      (m) => {
+        push(m.states, { id: "s-load", name: "load", componentType: "resource", dataType: "number" });
+        mod(m, 0, { stateId: "s-count", operation: "add", value: 1, targetComponentType: "entity" });
+        mod(m, 1, {
+          stateId: "s-load",
+          operation: "add",
+          value: 1,
+          componentId: "picker",
+          targetComponentType: "activity",
+        });
+      },
+      [
+        issue(`${A0}.modifications[0].targetComponentType`, 'must be resource or activity (got "entity")'),
+        issue(
+          `${A0}.modifications[1].targetComponentType`,
+          'must match the state\'s scope; "load" is a resource number state',
+        ),
+      ],
+    ],
+    [
+      "a resource state named by a component id that is no string",
+      (m) => {
+        push(m.states, { id: "s-load", name: "load", componentType: "resource", dataType: "number" });
+        mod(m, 0, {
+          stateId: "s-load",
+          operation: "add",
+          value: 1,
+          componentId: 5,
+          targetComponentType: "resource",
+        });
+      },
+      [issue(`${A0}.modifications[0].componentId`, "must be a string (a resource or activity id)")],
+    ],
+    [
+      "activity states: the current activity by default, a named one elsewhere",
+      (m) => {
+        push(m.states, { id: "s-busy", name: "busy", componentType: "activity", dataType: "number" });
+        // In an activity's actions: that activity, or the named one.
+        mod(m, 0, { stateId: "s-busy", operation: "add", value: 1 });
+        mod(m, 1, { stateId: "s-busy", operation: "add", value: 1, componentId: "pack" });
+        mod(m, 2, { stateId: "s-busy", operation: "add", value: 1, componentId: "nowhere" });
+        // At a generator there is no current activity.
+        push(
+          m.generators[0].initialStates,
+          { stateId: "s-busy", operation: "assign", value: 1 },
+          { stateId: "s-busy", operation: "assign", value: 1, componentId: "" },
+          { stateId: "s-busy", operation: "assign", value: 1, componentId: "intake" },
+        );
+      },
+      [
+        issue(`${A0}.modifications[2].componentId`, 'references unknown activity "nowhere"'),
+        issue(
+          "generators[0].initialStates[1].componentId",
+          'is required to write an activity state outside an activity\'s actions: the id of the activity whose "busy" changes',
+        ),
+        issue(
+          "generators[0].initialStates[2].componentId",
+          'is required to write an activity state outside an activity\'s actions: the id of the activity whose "busy" changes',
+        ),
+      ],
+    ],
+    [
+      "a triangular sample with its mode below min and max below its mode",
+      (m) =>
+        mod(m, 2, {
+          stateId: "s-no",
+          operation: "sample",
+          sample: { distribution: "triangular", min: 2, mode: 1, max: 0 },
+        }),
+      [
+        issue(`${A0}.modifications[2].sample.mode`, "must be >= min (2)"),
+        issue(`${A0}.modifications[2].sample.max`, "must be >= mode (1)"),
+      ],
+    ],
+    [
+      "a triangular sample with min = mode = max",
+      (m) =>
+        mod(m, 2, {
+          stateId: "s-no",
+          operation: "sample",
+          sample: { distribution: "triangular", min: 1, mode: 1, max: 1 },
+        }),
+      [],
+    ],
+    [
+      "a normal sample without mean, with a negative std; an exponential sample with scale 0",
+      (m) => {
+        mod(m, 2, { stateId: "s-no", operation: "sample", sample: { distribution: "normal", std: -1 } });
+        mod(m, 3, {
+          stateId: "s-no",
+          operation: "sample",
+          sample: { distribution: "exponential", scale: 0 },
+        });
+      },
+      [
+        issue(`${A0}.modifications[2].sample.mean`, "is required for a normal sample"),
+        issue(`${A0}.modifications[2].sample.std`, "must be >= 0 (got -1)"),
+        issue(`${A0}.modifications[3].sample.scale`, "must be > 0 (got 0)"),
+      ],
+    ],
+    [
+      "a normal sample with std 0, a bernoulli p of 0 and of 1",
+      (m) => {
+        mod(m, 2, {
+          stateId: "s-no",
+          operation: "sample",
+          sample: { distribution: "normal", mean: 1, std: 0 },
+        });
+        mod(m, 3, { stateId: "s-rush", operation: "sample", sample: { distribution: "bernoulli", p: 0 } });
+        push(m.activities[0].actions[0].modifications, {
+          stateId: "s-rush",
+          operation: "sample",
+          sample: { distribution: "bernoulli", p: 1 },
+        });
+      },
+      [],
+    ],
+    [
+      "a sample that is no object, a constant sample without value",
+      (m) => {
+        mod(m, 2, { stateId: "s-no", operation: "sample", sample: 5 });
+        mod(m, 3, { stateId: "s-rush", operation: "sample", sample: { distribution: null, value: null } });
+      },
+      [
+        issue(
+          `${A0}.modifications[2].sample`,
+          "must be a sample object: {value} or {distribution, ...parameters}",
+        ),
+        issue(`${A0}.modifications[3].sample.value`, "is required for a constant sample"),
+      ],
+    ],
+    [
+      "categorical probabilities that are empty, or not probabilities",
+      (m) => {
+        m.activities[0].actions[0].modifications[2].sample.probabilities = {};
+        mod(m, 3, {
+          stateId: "s-note",
+          operation: "sample",
+          sample: { distribution: "categorical", probabilities: { a: 1.5, b: -0.5, c: "0" } },
+        });
+      },
+      [
+        issue(
+          `${A0}.modifications[2].sample.probabilities`,
+          "is required: an object {value: probability, ...} with at least one value",
+        ),
+        issue(
+          `${A0}.modifications[3].sample.probabilities.a`,
+          "must be a probability between 0 and 1 (got 1.5)",
+        ),
+        issue(
+          `${A0}.modifications[3].sample.probabilities.b`,
+          "must be a probability between 0 and 1 (got -0.5)",
+        ),
+        issue(
+          `${A0}.modifications[3].sample.probabilities.c`,
+          'must be a probability between 0 and 1 (got "0")',
+        ),
+      ],
+    ],
+    [
+      "categorical probabilities of exactly 0 and 1",
+      (m) => (m.activities[0].actions[0].modifications[2].sample.probabilities = { S: 1, M: 0, L: 0 }),
+      [],
+    ],
+    [
+      "a condition that is no object",
+      (m) => (m.activities[0].actions[1].condition = "size == L"),
+      [issue("activities[0].actions[1].condition", "must be a state condition {stateId, comparison, value}")],
+    ],
+    [
+      "a modification that is no object, a value with operation sample",
+      (m) => {
+        m.activities[0].actions[0].modifications[0] = 5;
+        mod(m, 1, { stateId: "s-no", operation: "sample", value: 1 });
+      },
+      [
+        issue(
+          `${A0}.modifications[0]`,
+          "must be a state modification {stateId, operation, value | expression | sample}",
+        ),
+        issue(`${A0}.modifications[1].operation`, 'operation "sample" takes a sample operand, not a value'),
+      ],
     ],
     [
       "modifications that are not a list",
@@ -1119,6 +1496,144 @@ describe("checkRunnable: the registry and feature flags", () => {
     ]);
     expect(RUNNABLE_ACTION_TYPES).toEqual(ACTION_TYPES.filter((t) => ACTIONS[t].runnable));
     expect(KNOWN_UNSUPPORTED_ACTION_TYPES).toEqual(ACTION_TYPES.filter((t) => !ACTIONS[t].runnable));
+  });
+
+  /*
+   * Every gated feature is runnable today, so `checkRunnable` says nothing of them. With every flag
+   * switched off, each use must be named at its path with its message, and a default value (priority
+   * 1, an empty list or object, FIFO, probability routing) must not count as a use.
+   */
+  it("with every feature flag off, names each use of a gated feature and no default value", () => {
+    const d = minutes(1);
+    const e = { stateId: "s-e", comparison: "equal", value: 1 };
+    const m: any = {
+      schemaVersion: "2026.12.01",
+      timeUnit: "minutes",
+      runTime: minutes(10),
+      entities: [{ id: "job" }],
+      states: [
+        { id: "s-e", name: "e", componentType: "entity", dataType: "number" },
+        { id: "s-r", name: "r", componentType: "resource", dataType: "number" },
+        { id: "s-a", name: "a", componentType: "activity", dataType: "number" },
+      ],
+      resources: [{ id: "tool", capacity: 2 }],
+      resourceRequirements: [
+        {
+          id: "req",
+          rootClause: {
+            requests: [
+              { resourceId: "tool", priority: 2, keepResource: true },
+              { resourceId: "tool", priority: 1, keepResource: false },
+            ],
+            clauses: [
+              { requests: [{ resourceId: "tool", priority: null }] },
+              { requests: [{ resourceId: "tool", priority: 3 }] },
+            ],
+          },
+        },
+      ],
+      activities: [
+        {
+          id: "work",
+          name: "Work",
+          routing: "state_condition",
+          queueRanking: { stateId: "s-e", order: "descending" },
+          actions: [
+            { id: "guarded", type: "delay", duration: d, condition: e },
+            { id: "plain", type: "delay", duration: d },
+            { id: "urgent", type: "seize", resourceRequirementId: "req", priority: 2 },
+            { id: "normal", type: "seize", resourceRequirementId: "req", priority: 1 },
+            { id: "all", type: "release" },
+            { id: "one", type: "release", resourceRequirementId: "req" },
+            {
+              id: "bare",
+              type: "delay_with_resource",
+              duration: d,
+              priority: 5,
+              modifications: [{ stateId: "s-e", operation: "add", value: 1 }],
+            },
+            {
+              id: "held",
+              type: "delay_with_resource",
+              resourceRequirementId: "req",
+              duration: d,
+              priority: 1,
+              modifications: [],
+            },
+          ],
+        },
+        {
+          id: "src",
+          routing: "entity_type",
+          queueRanking: "fifo",
+          sourceConfig: { entityId: "job", interarrivalTime: d },
+        },
+        { id: "end", queueRanking: {}, sourceConfig: {} },
+      ],
+      generators: [
+        {
+          id: "g1",
+          entityId: "job",
+          interarrivalTime: d,
+          initialStates: [{ stateId: "s-e", operation: "assign", value: 1 }],
+        },
+        { id: "g2", entityId: "job", interarrivalTime: d, initialStates: [] },
+      ],
+      connectors: [
+        { id: "c1", sourceId: "work", targetId: "end", condition: e, entityId: "job", priority: 2 },
+        { id: "c2", sourceId: "g1", targetId: "end", priority: 2 },
+        { id: "c3", sourceId: "src", targetId: "end", stateCondition: e, priority: 2 },
+        { id: "c4", sourceId: "g2", targetId: "end", condition: {}, stateCondition: null },
+      ],
+    };
+    expect(checkRunnable(m)).toEqual([]);
+    const saved = Object.entries(FEATURES).map(([key, f]) => [key, f.runnable] as const);
+    try {
+      for (const f of Object.values(FEATURES)) (f as { runnable: boolean }).runnable = false;
+      const msg = (key: keyof typeof FEATURES) => FEATURES[key].message;
+      const work = 'activity "work" (Work)';
+      const req = 'resource requirement "req"';
+      expect(checkRunnable(m)).toEqual([
+        issue("states[1].componentType", `state "s-r" (r): ${msg("scopedStates")}`),
+        issue("states[2].componentType", `state "s-a" (a): ${msg("scopedStates")}`),
+        issue("resourceRequirements[0].rootClause.requests[0].priority", `${req}: ${msg("requestPriority")}`),
+        issue(
+          "resourceRequirements[0].rootClause.requests[0].keepResource",
+          `${req}: ${msg("requestKeepResource")}`,
+        ),
+        issue(
+          "resourceRequirements[0].rootClause.clauses[1].requests[0].priority",
+          `${req}: ${msg("requestPriority")}`,
+        ),
+        issue("activities[0].actions[0].condition", `${work}: ${msg("actionGuard")}`),
+        issue("activities[0].actions[2].priority", `${work}: ${msg("seizePriority")}`),
+        issue("activities[0].actions[4].resourceRequirementId", `${work}: ${msg("releaseAll")}`),
+        issue("activities[0].actions[6].resourceRequirementId", `${work}: ${msg("plainDelayWithResource")}`),
+        issue("activities[0].actions[6].priority", `${work}: ${msg("seizePriority")}`),
+        issue("activities[0].actions[6].modifications", `${work}: ${msg("actionModifications")}`),
+        issue(
+          "activities[0].routing",
+          `${work}: routing "state_condition" (state routing) is not supported; only probabilistic routing by connector weight`,
+        ),
+        issue("activities[0].queueRanking", `${work}: ${msg("queueRanking")}`),
+        issue(
+          "activities[1].routing",
+          'activity "src": routing "entity_type" is not supported; only probabilistic routing by connector weight',
+        ),
+        issue("activities[1].sourceConfig", `activity "src": ${msg("sourceConfig")}`),
+        issue("generators[0].initialStates", `generator "g1": ${msg("initialStates")}`),
+        issue("connectors[0].condition", `connector "c1": ${msg("connectorCondition")}`),
+        issue("connectors[0].entityId", `connector "c1": ${msg("connectorEntityId")}`),
+        // Priority orders the matches of a routing other than by weight; from a generator it does nothing.
+        issue("connectors[0].priority", `connector "c1": ${msg("connectorPriority")}`),
+        issue("connectors[2].stateCondition", `connector "c3": ${msg("connectorCondition")}`),
+        issue("connectors[2].priority", `connector "c3": ${msg("connectorPriority")}`),
+      ]);
+    } finally {
+      for (const [key, runnable] of saved)
+        (FEATURES[key as keyof typeof FEATURES] as { runnable: boolean }).runnable = runnable;
+    }
+    expect(checkRunnable(m)).toEqual([]);
   });
 
   it("flipping one flag makes a feature runnable, and a runnable container is walked", () => {

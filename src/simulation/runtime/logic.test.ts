@@ -519,11 +519,22 @@ describe("conditions and entity-type routing", () => {
           guarded("label", "abc", 2), // runs
           guarded("label", "ABC", 4), // skipped
           guarded("ok", "true", 8), // runs
+          guarded("ok", " TRUE ", 16), // runs: trimmed, any case
+          guarded("ok", false, 32), // skipped
+          guarded("n", " 5 ", 64), // a number state: the text is read as a number, runs
+          guarded("zero", " ", 128), // a blank is no number: "0" != " ", skipped
+          guarded("zero", "0.0", 256), // runs
         ],
-        [str("code", "10.0"), str("label", "abc"), flag],
+        [
+          str("code", "10.0"),
+          str("label", "abc"),
+          flag,
+          { id: "n", name: "n", componentType: "entity", dataType: "number", initialValue: 5 },
+          str("zero", "0"),
+        ],
       ),
     );
-    expect(r.entities[0].averageTimeInSystem).toBe(11);
+    expect(r.entities[0].averageTimeInSystem).toBe(1 + 2 + 8 + 16 + 64 + 256);
   });
 
   it("entity-type routing sends each type along the connector naming it", async () => {

@@ -238,6 +238,24 @@ describe("release, delay_with_resource and requirement trees", () => {
     expect(act(r, "work").averageTimeInActivity).toBe((6 + 9) / 2);
   });
 
+  it("a capture opened inside a loop is reused by a later delay_with_resource too", async () => {
+    // The same timeline as above, the seize one level down: the delay_with_resource must know at
+    // compile time that rx may be held, or it would wait for the unit its own entity holds.
+    const r = await run(
+      workModel({
+        arrivals: [0, 1],
+        actions: [
+          { type: "loop", count: 1, actions: [{ type: "seize", resourceRequirementId: "rx" }] },
+          { type: "delay_with_resource", resourceRequirementId: "rx", duration: constant(4) },
+          { type: "delay", duration: constant(2) },
+        ] as Action[],
+      }),
+    );
+    expect(r.entities[0].completedCount).toBe(2);
+    expect(res(r, "x").utilization * 100).toBeCloseTo(8, 9);
+    expect(act(r, "work").averageTimeInActivity).toBe((6 + 9) / 2);
+  });
+
   it("an entity that exits gives back what it still holds", async () => {
     // Seize without release: e0 exits at 2 holding x; e1 (t=1) gets it at 2.
     const r = await run(

@@ -80,7 +80,7 @@ export class Simulation {
     const res = (this.res = new Resources(m, clock, ents, this.ready));
     const router = new Router(m, rng, ents, logic, repIndex);
     const actStats = (this.actStats = new ActivityStats(acts, clock, m.activityIds.length));
-    const typeStats = (this.typeStats = new EntityTypeStats(clock, m.entityIds.length));
+    const typeStats = (this.typeStats = new EntityTypeStats(m.entityIds.length));
     const series = (this.series = new TimeSeriesCollector(clock, m.runTime, m.timeUnit, period));
     const flow = (this.flow = new Flow(
       m,

@@ -301,6 +301,136 @@ describe("split, create, join and dispose: hand-computed timelines", () => {
     expect(atExit(r, "e").k).toBe((1 + 2 + 3 + 4) / 4);
   });
 
+  /*
+   * Three creates in one activity, each inheriting its own states (a number and a string each):
+   * each one's inherited states sit after the previous one's in the compiled tables. The job sets
+   * a = 1, b = 2, c = "x", d = "y"; the first and third tickets take a and c, the second b and d.
+   */
+  it("create: each action copies exactly the states it names", async () => {
+    const m: QuodsiModel = {
+      ...base(30),
+      entities: [{ id: "job" }, { id: "ticket" }],
+      states: [num("a"), num("b"), str("c", ""), str("d", ""), num("has_c"), num("has_d")],
+      activities: [
+        {
+          id: "A",
+          actions: [
+            {
+              id: "set",
+              type: "assign",
+              modifications: [set("a", 1), set("b", 2), set("c", "x"), set("d", "y")],
+            },
+            {
+              id: "one",
+              type: "create",
+              entityTemplateId: "ticket",
+              destinationId: "T",
+              inheritStates: ["a", "c"],
+            },
+            {
+              id: "two",
+              type: "create",
+              entityTemplateId: "ticket",
+              destinationId: "T",
+              inheritStates: ["b", "d"],
+            },
+            {
+              id: "three",
+              type: "create",
+              entityTemplateId: "ticket",
+              destinationId: "T",
+              inheritStates: ["a", "c"],
+            },
+          ],
+        },
+        {
+          id: "T",
+          capacity: 3,
+          actions: [
+            {
+              id: "c?",
+              type: "assign",
+              condition: { stateId: "c", comparison: "equal", value: "x" },
+              modifications: [set("has_c", 1)],
+            },
+            {
+              id: "d?",
+              type: "assign",
+              condition: { stateId: "d", comparison: "equal", value: "y" },
+              modifications: [set("has_d", 1)],
+            },
+          ],
+        },
+      ],
+      generators: [{ id: "g", entityId: "job", interarrivalTime: constant(10), maxEntities: 1 }],
+      connectors: [{ id: "g-A", sourceId: "g", targetId: "A" }],
+    };
+    const r = await run(m);
+    expect(ent(r, "ticket")).toMatchObject({ createdCount: 3, completedCount: 3 });
+    // Averages over the three tickets: two have a = 1 and c = "x", one b = 2 and d = "y".
+    const v = atExit(r, "ticket");
+    expect([v.a, v.b, v.has_c, v.has_d].map((x) => x! * 3)).toEqual([2, 2, 2, 1]);
+  });
+
+  /*
+   * The same timelines with a warm-up: what happened before it ended is not counted, what happened
+   * after it is, and an entity that leaves after the warm-up counts its whole time in system.
+   */
+  it("warm-up: entities made, split, joined, disposed or finished before it ends are not counted", async () => {
+    const withWarmup = (m: QuodsiModel, minutes: number): QuodsiModel => ({
+      ...m,
+      warmupTime: constant(minutes),
+    });
+
+    // Split at 12: the second order (created 10, split 11) and its pieces were made during the
+    // warm-up; only those pieces' exits at 13 and 15 count (3 and 5 in system, as the first ones).
+    const full = await run(splitModel());
+    const split = await run(withWarmup(splitModel(), 12));
+    expect(ent(split, "order")).toEqual({
+      entityId: "order",
+      createdCount: 0,
+      completedCount: 0,
+      averageTimeInSystem: 0,
+      averageTimeWaiting: 0,
+      createdByActionCount: 0,
+      splitCount: 0,
+      joinedCount: 0,
+      disposedCount: 0,
+    });
+    expect(ent(split, "piece")).toMatchObject({
+      createdCount: 0,
+      splitCount: 0,
+      completedCount: 2,
+      averageTimeInSystem: 4,
+      averageTimeWaiting: ent(full, "piece").averageTimeWaiting,
+    });
+    expect(ent(full, "piece").averageTimeWaiting).toBeGreaterThan(0);
+
+    // Create at 5: jobs made at 0, 1, 2 (leave 2, 4, 6), tickets made at 0, 2, 4 (leave 3, 6, 9).
+    const create = await run(withWarmup(createModel(), 5));
+    expect(ent(create, "job")).toMatchObject({ createdCount: 0, completedCount: 1, averageTimeInSystem: 4 });
+    expect(ent(create, "ticket")).toMatchObject({
+      createdCount: 0,
+      createdByActionCount: 0,
+      completedCount: 2,
+      averageTimeInSystem: (4 + 5) / 2,
+    });
+
+    // Join at 4.5: kits made at 2 and 4 (leave 3 and 5); only the second kit's exit counts.
+    const kits = await run(withWarmup(joinModel("kit"), 4.5));
+    expect(ent(kits, "kit")).toMatchObject({ createdCount: 0, joinedCount: 0, completedCount: 1 });
+
+    // Dispose at 1.5: the second entity was disposed at 1; the third and fourth (made at 2 and 3)
+    // leave at 3 and 4.
+    const dispose = await run(withWarmup(disposeModel(), 1.5));
+    expect(ent(dispose, "e")).toMatchObject({
+      createdCount: 2,
+      completedCount: 2,
+      disposedCount: 0,
+      averageTimeInSystem: 1,
+    });
+  });
+
   it("a dispose inside a loop stops the loop and the rest of the activity (§5.2.7)", async () => {
     const m: QuodsiModel = {
       ...base(10),

@@ -1,4 +1,3 @@
-import type { Clock } from "../runtime/clock.js";
 import type { EntityRepResult } from "../types.js";
 import { ratio } from "./ratio.js";
 
@@ -6,7 +5,9 @@ import { ratio } from "./ratio.js";
  * Per entity type, after warm-up: creations (by generators and by the split,
  * create and join actions, with the action-made ones also counted apart),
  * completions (exits and disposals, disposals also apart), time in system
- * and its waiting part.
+ * and its waiting part. Counted from the start; `reset` at the end of the
+ * warm-up drops what the warm-up counted (a check of the warm-up on every
+ * event would add nothing to that).
  */
 export class EntityTypeStats {
   /** Entities that left the system during the whole run, warm-up included. */
@@ -21,10 +22,7 @@ export class EntityTypeStats {
   declare private readonly byJoin: Float64Array;
   declare private readonly disposedN: Float64Array;
 
-  declare private readonly clock: Clock;
-
-  constructor(clock: Clock, n: number) {
-    this.clock = clock;
+  constructor(n: number) {
     const T = Math.max(1, n);
     this.created = new Float64Array(T);
     this.completed = new Float64Array(T);
@@ -38,36 +36,34 @@ export class EntityTypeStats {
 
   /** An entity of `type` was created. */
   create(type: number): void {
-    if (this.clock.inStats) this.created[type]++;
+    this.created[type]++;
   }
 
   /** A create action made an entity of `type` (counted in create too). */
   createdByAction(type: number): void {
-    if (this.clock.inStats) this.byCreate[type]++;
+    this.byCreate[type]++;
   }
 
   /** A split action made a piece of `type` (counted in create too). */
   splitPiece(type: number): void {
-    if (this.clock.inStats) this.bySplit[type]++;
+    this.bySplit[type]++;
   }
 
   /** A join action made a combined entity of `type` (counted in create too). */
   joined(type: number): void {
-    if (this.clock.inStats) this.byJoin[type]++;
+    this.byJoin[type]++;
   }
 
   /** A dispose action ended an entity of `type` (counted in exit too). */
   disposed(type: number): void {
-    if (this.clock.inStats) this.disposedN[type]++;
+    this.disposedN[type]++;
   }
 
   /** An entity of `type` left after `tis` in the system, `active` of it in delays and travel. */
   exit(type: number, tis: number, active: number): void {
-    if (this.clock.inStats) {
-      this.completed[type]++;
-      this.sumTis[type] += tis;
-      this.sumWait[type] += Math.max(0, tis - active);
-    }
+    this.completed[type]++;
+    this.sumTis[type] += tis;
+    this.sumWait[type] += Math.max(0, tis - active);
     this.exitsTotal++;
   }
 

@@ -33,6 +33,7 @@ export class TimeSeriesCollector {
     this.period = period;
     let bucket = periodLength(period, timeUnit);
     let n = Math.max(1, Math.ceil(runTime / bucket - 1e-9));
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: up to MAX_BUCKETS, k is 1 and nothing changes
     if (n > MAX_BUCKETS) {
       const k = Math.ceil(n / MAX_BUCKETS);
       bucket *= k;
@@ -42,6 +43,7 @@ export class TimeSeriesCollector {
     this.nBuckets = n;
     this.throughput = new Float64Array(n);
     this.wipArea = new Float64Array(n);
+    // Stryker disable next-line ConditionalExpression: with one bucket, `nextBuckets` never moves on, whatever its end
     this.end = n === 1 ? runTime : bucket;
     this.last = 0;
   }
@@ -49,6 +51,7 @@ export class TimeSeriesCollector {
   /** Work in progress changes by `delta` now (0 closes the areas at the clock). */
   wipChange(delta: number): void {
     const now = this.clock.now;
+    // Stryker disable next-line ConditionalExpression: a shortcut only, `nextBuckets` checks the same condition
     if (now >= this.end) this.nextBuckets(now);
     this.wipArea[this.idx] += this.wip * (now - this.last);
     this.last = now;
@@ -57,10 +60,12 @@ export class TimeSeriesCollector {
 
   /** Close the buckets that ended before `now` (rare: out of line, so wipChange stays small). */
   private nextBuckets(now: number): void {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: moving past the last bucket can only happen at the run's end, once its area is added
     while (now >= this.end && this.idx < this.nBuckets - 1) {
       this.wipArea[this.idx] += this.wip * (this.end - this.last);
       this.last = this.end;
       this.idx++;
+      // Stryker disable next-line ConditionalExpression,ArithmeticOperator: the last bucket is never left, so an end past the run time is never reached
       this.end = this.idx === this.nBuckets - 1 ? this.runTime : (this.idx + 1) * this.bucketSize;
     }
   }
