@@ -5,6 +5,7 @@
 // not possible (esbuild, a devDependency, is not installed) the command stops with exit code 1
 // and a message that says to run `npm run build`.
 import { spawnSync } from "node:child_process";
+import module from "node:module";
 import { fileURLToPath } from "node:url";
 import { buildState } from "./build.js";
 
@@ -23,5 +24,8 @@ if (!state.fresh) {
   }
 }
 // Stack traces name src/ files and lines (dist/*.js.map); worker threads inherit this (thread-pool.ts).
-process.setSourceMapsEnabled(true);
+// Where Node can (24), only for our code: the source maps of dependencies would cost ~10 MB.
+if (typeof module.setSourceMapsSupport === "function")
+  module.setSourceMapsSupport(true, { nodeModules: false });
+else process.setSourceMapsEnabled(true);
 await import("../dist/main.js");

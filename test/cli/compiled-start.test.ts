@@ -175,7 +175,10 @@ describe("the compiled start (bin/scenariolab.js runs dist/)", { timeout: TIMEOU
     const token = "compiled-start-metrics";
     const dataDir = await mkdtemp(path.join(os.tmpdir(), "scenariolab-metrics-"));
     copies.push(dataDir);
-    const server = await startServe({ DATA_DIR: dataDir, DATABASE_URL: "", METRICS_TOKEN: token });
+    const server = await startServe(
+      { DATA_DIR: dataDir, DATABASE_URL: "", METRICS_TOKEN: token },
+      TIMEOUT - 30_000,
+    );
     const res = await fetch(new URL("/metrics", server.url), {
       headers: { authorization: `Bearer ${token}` },
     });
