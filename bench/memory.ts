@@ -48,7 +48,9 @@ import {
   createScenario,
   envInt,
   machineLine,
+  metricSum,
   mm1,
+  readMetrics,
   runBench,
   sleep,
   waitForState,
@@ -208,6 +210,18 @@ interface LoadResult {
   rssAfterLoadIdleMb: number;
   /** rssAfterLoadIdleMb / the idle figure before the load. */
   ratioToIdle: number;
+  /** V8 heap used (nodejs_heap_size_used_bytes of /metrics) before the load and after it, idle. */
+  heapIdleMb: number;
+  heapAfterLoadIdleMb: number;
+}
+
+/** V8 heap in use by the service, from its /metrics (open without METRICS_TOKEN outside production). */
+async function heapUsedMb(origin: string): Promise<number> {
+  try {
+    return Math.round(metricSum(await readMetrics(origin), "nodejs_heap_size_used_bytes") / 2 ** 20);
+  } catch {
+    return NaN;
+  }
 }
 
 // ------------------------------------------------------------------ load
@@ -345,18 +359,22 @@ async function startOnce(
     const wrappers = idle.filter((p) => p.pid !== pid).map((p) => ({ role: roleOf(p), rssIdleMb: p.rssMb }));
     let load: LoadResult | undefined;
     if (loadWithKey && (LOAD_RUNS > 0 || LOAD_SUBSCRIBERS > 0)) {
+      const heapIdleMb = await heapUsedMb(origin);
       const l0 = performance.now();
       const done = await carryLoad(origin, loadWithKey);
       const loadSeconds = Math.round((performance.now() - l0) / 100) / 10;
       const rssLoadedMb = readProcess(pid)?.rssMb ?? NaN;
       await sleep(IDLE_SECONDS * 1000);
       const rssAfterLoadIdleMb = readProcess(pid)?.rssMb ?? NaN;
+      const heapAfterLoadIdleMb = await heapUsedMb(origin);
       load = {
         ...done,
         loadSeconds,
         rssLoadedMb,
         rssAfterLoadIdleMb,
         ratioToIdle: Math.round((rssAfterLoadIdleMb / service.rssMb) * 100) / 100,
+        heapIdleMb,
+        heapAfterLoadIdleMb,
       };
     }
     const t1 = performance.now();
@@ -446,7 +464,8 @@ function report(r: StartResult): void {
     console.log(
       `${r.mode.padEnd(8)} ${r.start.padEnd(6)} after ${r.load.runs} short runs and ${r.load.subscribers} subscribers ` +
         `connected and gone (${r.load.loadSeconds} s): service RSS ${r.load.rssLoadedMb} MB, ` +
-        `${r.load.rssAfterLoadIdleMb} MB after ${IDLE_SECONDS} s idle (${r.load.ratioToIdle} × the idle figure)`,
+        `${r.load.rssAfterLoadIdleMb} MB after ${IDLE_SECONDS} s idle (${r.load.ratioToIdle} × the idle figure); ` +
+        `V8 heap used ${r.load.heapIdleMb} MB before the load, ${r.load.heapAfterLoadIdleMb} MB after`,
     );
 }
 
