@@ -24,7 +24,8 @@ if (!state.fresh) {
   }
 }
 // Stack traces name src/ files and lines (dist/*.js.map); worker threads inherit this (thread-pool.ts).
-// Where Node can (24), only for our code: the source maps of dependencies would cost ~10 MB.
+// Where Node can (24), only for our code: on Node 20 it also parses the maps of dependencies
+// (about 4 MB of heap).
 if (typeof module.setSourceMapsSupport === "function")
   module.setSourceMapsSupport(true, { nodeModules: false });
 else process.setSourceMapsEnabled(true);
