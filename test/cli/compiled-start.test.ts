@@ -13,8 +13,11 @@ import {
 } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { ThreadPool } from "../../src/runner/thread-pool.js";
+import { simulate } from "../../src/simulation/index.js";
+import { mm1 } from "../../src/simulation/testing/models.js";
 import { killLeftovers, startServe } from "../helpers/process.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -169,6 +172,20 @@ describe("the compiled start (bin/scenariolab.js runs dist/)", { timeout: TIMEOU
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/there is no build in dist\/.*\n[\s\S]*run `npm run build`/);
     expect(missing.stdout).toBe("");
+  });
+
+  it("the built simulation worker (dist/simulation.worker.js, made before the tests) runs replications", async () => {
+    const pool = new ThreadPool({
+      size: 2,
+      workerUrl: pathToFileURL(path.join(ROOT, "dist/simulation.worker.js")),
+    });
+    try {
+      const model = mm1(0.8, 1, { runTime: 2_000 });
+      const opts = { replications: 4, seed: 11, timePeriod: "hourly" as const };
+      expect(await pool.runReplications(model, opts)).toEqual(await simulate(model, opts));
+    } finally {
+      await pool.close();
+    }
   });
 
   it("serves /metrics with the event-loop delay (p50, p99, max in seconds)", async () => {
