@@ -20,8 +20,10 @@ describe("event-loop delay in the metrics", () => {
   it("reports a stall of the event loop as the maximum delay since the previous scrape", async () => {
     const metrics = createMetrics({ active: 0, waiting: 0 });
     await metrics.registry.metrics(); // starts a new interval
+    // The monitor's timer (10 ms resolution) records the time between two of its ticks, and a
+    // scrape forgets the last tick: it needs one tick before the stall to measure the stall.
+    await new Promise((r) => setTimeout(r, 50));
     blockEventLoop(150);
-    // The monitor's timer (10 ms resolution) records the delay when it fires after the stall.
     await new Promise((r) => setTimeout(r, 30));
     await metrics.registry.metrics();
     // A scrape reads the delays since the previous one: the stall is in this interval.
