@@ -26,6 +26,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     sequence: { shuffle: { files: true, tests: true }, seed: orderSeed() },
-    globalSetup: ["test/print-seed.ts"],
+    // The CLI and process tests run bin/scenariolab.js, i.e. the build in dist/: made once here when
+    // stale, so that processes started in parallel by the tests never rebuild it at the same time.
+    globalSetup: ["test/print-seed.ts", "test/build-dist.ts"],
   },
 });

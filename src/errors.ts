@@ -1,7 +1,7 @@
-import { fileURLToPath } from "node:url";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import type { ValidationError } from "class-validator";
 import type { Logger } from "./logger.js";
+import { PROJECT_ROOT } from "./paths.js";
 
 /** The error codes a client can cause (CONTRACT.md, "Authentication and errors"). */
 export enum ErrorCode {
@@ -204,9 +204,6 @@ export function httpError(error: unknown, scope: RequestScope): { status: number
     body: { error: "Internal server error", code, ...(requestId ? { requestId } : {}) },
   };
 }
-
-/** The project's root directory (this file is src/errors.ts, or its build one level below the root). */
-const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /**
  * A stack trace with the project's paths relative to its root (`src/…`,

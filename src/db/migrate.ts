@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { projectPath } from "../paths.js";
 import type { SqlConnection } from "./sql.js";
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
+export const MIGRATIONS_DIR = projectPath("prisma", "migrations");
 
 export interface Migration {
   name: string;

@@ -135,9 +135,16 @@ function tsxEsmApiUrl(): string {
  * gets a tiny bootstrap that registers tsx's ESM hooks inside the worker and
  * then imports the module: on Node 20, `execArgv: ["--import", "tsx"]` does
  * not apply the hooks to a worker's entry file ("Unknown file extension .ts").
+ * A compiled worker (dist/) maps its stack traces to src/ when this process
+ * does (bin/scenariolab.js turns source maps on at run time, which a worker
+ * does not inherit the way it inherits the command line's flags).
  */
 function startWorker(url: URL): Worker {
-  if (!isTypeScript(url)) return new Worker(url);
+  if (!isTypeScript(url))
+    return new Worker(
+      url,
+      process.sourceMapsEnabled ? { execArgv: [...process.execArgv, "--enable-source-maps"] } : undefined,
+    );
   const tsxApi = tsxEsmApiUrl();
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
   return new Worker(bootstrap, { eval: true });

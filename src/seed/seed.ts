@@ -9,6 +9,7 @@ import type { RunRuntime } from "../modules/deps.js";
 import { createServices } from "../modules/services.js";
 import { TargetObjectType } from "../modules/common/enums.js";
 import { OverrideOperation } from "../modules/item-profile/item-profile.type.js";
+import { projectPath } from "../paths.js";
 
 export interface SeedResult {
   tenantId: string;
@@ -40,7 +41,7 @@ export async function seedIfEmpty(
   const db = tenantScoped(database.prisma, created.tenantId);
   const services = createServices({ db, loaders: createLoaders(db), principal, logger, runtime });
   const definition: unknown = JSON.parse(
-    await readFile(new URL("./coffee-shop.model.json", import.meta.url), "utf8"),
+    await readFile(projectPath("src", "seed", "coffee-shop.model.json"), "utf8"),
   );
   const model = await services.models.create({
     name: "Coffee Shop",
