@@ -7,6 +7,7 @@ export default tseslint.config(
     ignores: [
       "node_modules/",
       "dist/",
+      ".bench-built/",
       "src/generated/",
       "test/generated/",
       ".tmp/",

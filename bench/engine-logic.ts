@@ -19,7 +19,10 @@
  * features), the bench prints "not runnable yet: <reasons>" and exits 0, so
  * it can sit in scripts before the features land.
  *
- * Usage: npm run bench:engine-logic  (tsx bench/engine-logic.ts [--rounds N])
+ * Runs bundled as the service runs the engine (bench/built.ts); `--tsx` runs
+ * the per-file build of tsx instead.
+ *
+ * Usage: npm run bench:engine-logic  (tsx bench/engine-logic.ts [--rounds N] [--tsx])
  * Last line: one JSON object {"model":"order-fulfilment","ordersPerSecond":…,"entitiesPerSecond":…,"eventsPerSecond":…}
  */
 import { readFileSync } from "node:fs";
@@ -31,10 +34,11 @@ import {
   type QuodsiModel,
   type ValidationIssue,
 } from "../src/simulation/index.js";
+import { benchFile, runBuilt } from "./built.js";
 
-const model = JSON.parse(
-  readFileSync(new URL("./models/order-fulfilment.json", import.meta.url), "utf8"),
-) as QuodsiModel;
+await runBuilt(import.meta.url);
+
+const model = JSON.parse(readFileSync(benchFile("models/order-fulfilment.json"), "utf8")) as QuodsiModel;
 const REPS = 3;
 const SEED = model.seed ?? 1;
 const roundsArg = process.argv.indexOf("--rounds");
@@ -73,7 +77,9 @@ if (issues.length > 0) {
   process.exit(0);
 }
 
-console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), Node ${process.version}`);
+console.log(
+  `machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), Node ${process.version}, ${process.env.SCENARIOLAB_BENCH_BUILT === "1" ? "bundled" : "tsx"}`,
+);
 console.log(
   `model: order fulfilment, runTime 200000 min, warm-up 1000 min, ${REPS} replications, best of ${ROUNDS}`,
 );

@@ -9,15 +9,21 @@
  * a few timed runs after a JIT warm-up run (the machine is shared; the best
  * run is the least disturbed one).
  *
- * Usage: npm run bench:engine  (tsx bench/engine.ts [--rounds N])
+ * Runs bundled as the service runs the engine (bench/built.ts); `--tsx` runs
+ * the per-file build of tsx instead.
+ *
+ * Usage: npm run bench:engine  (tsx bench/engine.ts [--rounds N] [--tsx])
  * Last line: one JSON object {"model":"mm3","customersPerSecond":…,"eventsPerSecond":…,"parallelCustomersPerSecond":…}
  */
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import { ThreadPool } from "../src/runner/thread-pool.js";
 import { runReplication, type QuodsiModel } from "../src/simulation/index.js";
+import { benchFile, runBuilt } from "./built.js";
 
-const model = JSON.parse(readFileSync(new URL("./mm3.json", import.meta.url), "utf8")) as QuodsiModel;
+await runBuilt(import.meta.url);
+
+const model = JSON.parse(readFileSync(benchFile("mm3.json"), "utf8")) as QuodsiModel;
 const REPS = 3;
 const SEED = model.seed ?? 1;
 const roundsArg = process.argv.indexOf("--rounds");
@@ -43,7 +49,9 @@ async function parallel(pool: ThreadPool): Promise<{ seconds: number; customers:
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
-console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), Node ${process.version}`);
+console.log(
+  `machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), Node ${process.version}, ${process.env.SCENARIOLAB_BENCH_BUILT === "1" ? "bundled" : "tsx"}`,
+);
 console.log(
   `model: M/M/3, lambda 2.4/min, mu 1/min, runTime 70000 min, warm-up 1000 min, ${REPS} replications, best of ${ROUNDS}`,
 );

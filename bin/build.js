@@ -39,6 +39,22 @@ const LOADERS = {
   ".json": "json",
 };
 
+/**
+ * How our code is compiled, here and wherever it must run as the service runs it (the engine
+ * benchmarks bundle their entry points with these options).
+ * @type {import("esbuild").BuildOptions}
+ */
+export const BUNDLE_OPTIONS = {
+  bundle: true,
+  // Dependencies stay in node_modules, loaded as under tsx; only our code is bundled.
+  packages: "external",
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  // TypeGraphQL names GraphQL types after their classes: no renaming, even on a name clash.
+  keepNames: true,
+};
+
 const sha256 = (content) => createHash("sha256").update(content).digest("hex");
 const distDir = (root) => path.join(root, "dist");
 
@@ -126,17 +142,10 @@ export async function build(root = ROOT) {
     },
   };
   const result = await esbuild.build({
+    ...BUNDLE_OPTIONS,
     absWorkingDir: root,
     entryPoints: ENTRIES,
     outdir: "dist",
-    bundle: true,
-    // Dependencies stay in node_modules, loaded as under tsx; only our code is bundled.
-    packages: "external",
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    // TypeGraphQL names GraphQL types after their classes: no renaming, even on a name clash.
-    keepNames: true,
     sourcemap: "linked",
     sourcesContent: false,
     plugins: [recordInputs],
