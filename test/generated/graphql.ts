@@ -82,11 +82,11 @@ export type Role =
 
 /** How to run */
 export type RunOptionsInput = {
-  /** Queue priority, -100 to 100 (default 0); higher runs first */
+  /** Queue priority among the tenant's own waiting runs, -100 to 100 (default 0); higher runs first. Above RUN_MAX_PRIORITY_WITHOUT_ADMIN (default 10) needs the ADMIN role. Tenants take turns whatever their runs' priorities */
   priority?: number | null | undefined;
   /** Base seed, 0 to 2^31-1 (default: the model's seed) */
   seed?: number | null | undefined;
-  /** End the run as RAN_WITH_ERRORS after this many seconds (1 to 86 400) */
+  /** End the run as RAN_WITH_ERRORS after this many seconds: 1 to the service's maximum (RUN_MAX_TIMEOUT_SECONDS, default 86 400); absent: RUN_DEFAULT_TIMEOUT_SECONDS (default 3 600) */
   timeoutSeconds?: number | null | undefined;
 };
 

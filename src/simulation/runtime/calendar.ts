@@ -13,6 +13,12 @@ export const enum EventKind {
   Arrive = 2,
   /** Warm-up over: statistics restart (payload: 0). */
   WarmupEnd = 3,
+  /** A pattern generator's hour begins: draw its arrivals (payload: generator). */
+  PatternHour = 4,
+  /** One arrival of a pattern generator (payload: generator). */
+  PatternArrival = 5,
+  /** A scheduled generator's next row comes due (payload: generator). */
+  ScheduledArrival = 6,
 }
 
 export const EVENT_KIND_BITS = 4;

@@ -8,6 +8,7 @@ import { ActivityStore } from "./activities.js";
 import { Calendar, EVENT_KIND_BITS, EVENT_KIND_MASK, EventKind } from "./calendar.js";
 import { Clock } from "./clock.js";
 import { EntityStore } from "./entities.js";
+import { TimedArrivals } from "./arrivals.js";
 import { Flow } from "./flow.js";
 import { Generators } from "./generators.js";
 import { Interpreter } from "./interpreter.js";
@@ -45,6 +46,8 @@ export class Simulation {
   declare private readonly res: Resources;
   declare private readonly flow: Flow;
   declare private readonly gens: Generators;
+  /** Pattern and scheduled generators; null when every generator is FREQUENCY. */
+  declare private readonly timed: TimedArrivals | null;
   declare private readonly interp: Interpreter;
   declare private readonly logic: Logic | null;
   declare private readonly actStats: ActivityStats;
@@ -77,7 +80,7 @@ export class Simulation {
     const router = new Router(m, rng, ents, logic, repIndex);
     const actStats = (this.actStats = new ActivityStats(acts, clock, m.activityIds.length));
     const typeStats = (this.typeStats = new EntityTypeStats(clock, m.entityIds.length));
-    const series = (this.series = new TimeSeriesCollector(clock, m.runTime, m.timeUnit, period));
+    const series = (this.series = new TimeSeriesCollector(clock, m.runTime, m.timeUnit, period, m.calendar));
     const flow = (this.flow = new Flow(
       m,
       clock,
@@ -94,13 +97,26 @@ export class Simulation {
       series,
       logic,
     ));
-    this.gens = new Generators(m, clock, cal, ents, acts, flow, router, dur, rng, typeStats, series);
+    const gens = (this.gens = new Generators(
+      m,
+      clock,
+      cal,
+      ents,
+      acts,
+      flow,
+      router,
+      dur,
+      rng,
+      typeStats,
+      series,
+    ));
+    this.timed = m.arrivals ? new TimedArrivals(m, clock, cal, dur, rng, gens, logic) : null;
     const spawn = m.spawn ? new Spawner(m.spawn, clock, ents, flow, logic, typeStats, series) : null;
     this.interp = new Interpreter(m, clock, cal, ents, res, flow, dur, rng, logic, spawn);
 
     // Initial events: warm-up reset first, then each generator's first arrival.
     if (m.warmupTime > 0) cal.schedule(m.warmupTime, EventKind.WarmupEnd, 0);
-    this.gens.start();
+    gens.start(this.timed);
   }
 
   /** Simulated time now. */
@@ -162,6 +178,15 @@ export class Simulation {
           break;
         case EventKind.Arrive:
           if (this.flow.arrive(p)) this.interp.run(p);
+          break;
+        case EventKind.PatternHour:
+          this.timed!.hour(p);
+          break;
+        case EventKind.PatternArrival:
+          this.timed!.arrive(p);
+          break;
+        case EventKind.ScheduledArrival:
+          this.timed!.row(p);
           break;
         default:
           this.resetStats();
