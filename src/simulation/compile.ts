@@ -6,12 +6,14 @@
  * op list, generators and routes. (Just over 400 lines: the CompiledModel
  * declaration, documented field by field, is a quarter of it.)
  */
+import { compileArrivals, modelCalendar, type CompiledArrivals } from "./compile-arrivals.js";
 import { LogicBuilder, usesLogic, type CompiledLogic } from "./compile-logic.js";
 import { SpawnBuilder, type CompiledSpawn } from "./compile-spawn.js";
 import { compileFailures, failingActivities, type CompiledFailures } from "./compile-failures.js";
 import { compileRequirements, limit, type CompiledRequirements } from "./compile-requirements.js";
 import { DurationTable } from "./distributions.js";
 import { costRates, type CostRates } from "./model/costs.js";
+import type { ModelCalendar } from "./model/calendar-time.js";
 import type { Action, GeneratorCore } from "./model/wire.js";
 import { routingMode } from "./model/normalize.js";
 import type { Duration, QuodsiModel, TimeUnit, ValidationIssue } from "./types.js";
@@ -78,6 +80,8 @@ export const enum Op {
  */
 export interface CompiledModel extends CompiledRequirements {
   timeUnit: TimeUnit;
+  /** The clock against the calendar (calendar mode, or clock mode's nominal week and year). */
+  calendar: ModelCalendar;
   runTime: number;
   warmupTime: number;
   streamKeys: string[];
@@ -130,6 +134,8 @@ export interface CompiledModel extends CompiledRequirements {
   genMaxCycles: Int32Array;
   /** Activity a generator creates its entities in (an activity's sourceConfig), -1 for a plain generator. */
   genTarget: Int32Array;
+  /** PATTERN and SCHEDULED generators' tables; null when every generator is FREQUENCY (the plain path never looks). */
+  arrivals: CompiledArrivals | null;
 
   /** Per node (activities, then generators): outgoing routes [start, start+count). */
   nodeRouteStart: Int32Array;
@@ -334,7 +340,8 @@ function build(model: QuodsiModel): CompiledModel {
   const genTarget = new Int32Array(Math.max(1, G)).fill(-1);
   sources.forEach(({ core: g, id, target }, i) => {
     genEntity[i] = entityIndex.get(g.entityId)!;
-    genIat[i] = duration(g.interarrivalTime!, `generator:${id}/interarrivalTime`);
+    // A timed (pattern or scheduled) generator has no interarrival time: index 0 is never read for it.
+    genIat[i] = g.interarrivalTime ? duration(g.interarrivalTime, `generator:${id}/interarrivalTime`) : 0;
     if (g.startDelay) genStart[i] = duration(g.startDelay, `generator:${id}/startDelay`);
     genBatch[i] = limit(g.batchSize ?? 1);
     genMaxEntities[i] = limit(g.maxEntities);
@@ -343,6 +350,9 @@ function build(model: QuodsiModel): CompiledModel {
     logic?.at(-1);
     logic?.genInit(g.initialStates, `generator:${id}/initialStates`);
   });
+
+  const calendar = modelCalendar(model, timeUnit);
+  const arrivals = compileArrivals(model, sources, entityIndex, logic, calendar, timeUnit, stream, duration);
 
   // --- routes (connectors grouped by source node, in model order)
   const A = activities.length;
@@ -419,6 +429,7 @@ function build(model: QuodsiModel): CompiledModel {
   const warmupTime = toTime(model.warmupTime);
   return {
     timeUnit,
+    calendar,
     runTime,
     warmupTime,
     streamKeys,
@@ -453,6 +464,7 @@ function build(model: QuodsiModel): CompiledModel {
     genMaxEntities,
     genMaxCycles,
     genTarget,
+    arrivals,
     nodeRouteStart,
     nodeRouteCount,
     nodeRouteStream,

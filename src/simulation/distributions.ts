@@ -253,3 +253,63 @@ function gamma(shape: number, rng: RandomStreams, s: number): number {
     if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
   }
 }
+
+/** ln(k!) for k < LOG_FACTORIAL.length, exactly summed; Stirling's series beyond. */
+const LOG_FACTORIAL = (() => {
+  const t = new Float64Array(64);
+  for (let k = 2; k < t.length; k++) t[k] = t[k - 1] + Math.log(k);
+  return t;
+})();
+
+function logFactorial(k: number): number {
+  if (k < LOG_FACTORIAL.length) return LOG_FACTORIAL[k];
+  const x = k + 1;
+  // ln Γ(x) by Stirling's series; at x > 64 the first three correction terms give ~1e-15 relative error.
+  const ix2 = 1 / (x * x);
+  return (
+    (x - 0.5) * Math.log(x) - x + 0.5 * Math.log(2 * Math.PI) + (1 / 12 - ix2 * (1 / 360 - ix2 / 1260)) / x
+  );
+}
+
+/**
+ * A Poisson count with mean `mean` (>= 0) from stream `s`: inversion by
+ * sequential search below mean 30 (expected cost ~mean steps, i.e. O(1) per
+ * counted arrival), Hörmann's transformed rejection with squeeze (PTRS,
+ * "The transformed rejection method for generating Poisson random
+ * variables", 1993) from 30 up (O(1)). Both are exact.
+ */
+export function samplePoisson(mean: number, rng: RandomStreams, s: number): number {
+  if (mean <= 0) return 0;
+  if (mean < 30) {
+    let p = Math.exp(-mean);
+    let sum = p;
+    const u = rng.next(s);
+    let k = 0;
+    // The k < 1000 bound only stops a rounding tail (sum never reaching u) from looping forever.
+    while (u > sum && k < 1000) {
+      k++;
+      p *= mean / k;
+      sum += p;
+    }
+    return k;
+  }
+  const smu = Math.sqrt(mean);
+  const b = 0.931 + 2.53 * smu;
+  const a = -0.059 + 0.02483 * b;
+  const invAlpha = 1.1239 + 1.1328 / (b - 3.4);
+  const vr = 0.9277 - 3.6224 / (b - 2);
+  const logMean = Math.log(mean);
+  for (;;) {
+    const u = rng.next(s) - 0.5;
+    const v = rng.next(s);
+    const us = 0.5 - Math.abs(u);
+    const k = Math.floor(((2 * a) / us + b) * u + mean + 0.43);
+    if (us >= 0.07 && v <= vr) return k;
+    if (k < 0 || (us < 0.013 && v > us)) continue;
+    if (
+      Math.log(v) + Math.log(invAlpha) - Math.log(a / (us * us) + b) <=
+      -mean + k * logMean - logFactorial(k)
+    )
+      return k;
+  }
+}

@@ -11,10 +11,12 @@ import { MAX_JOIN_COUNT, MAX_LOOP_COUNT, MAX_SPLIT_COUNT } from "./model/actions
 import { ACTIVITY_COST_FIELDS, activityRateDefault, RESOURCE_COST_FIELDS } from "./model/costs.js";
 import { canBePositive } from "./model/failures.js";
 import { isObject } from "./model/issues.js";
+import { WEIGHT_LENGTHS } from "./model/validate-arrivals.js";
 import { actionId, nestedActionLists, stateInitialValue } from "./model/normalize.js";
 import { type StateInfo, valueProblem } from "./model/states.js";
 import type {
   Action,
+  ArrivalPattern,
   Duration,
   QuodsiModel,
   RequirementClause,
@@ -53,7 +55,15 @@ export interface ModelOverride {
 
 /** Overridable property names per target type (patterns in angle brackets). */
 export const OVERRIDABLE_PROPERTIES: Record<TargetObjectType, readonly string[]> = {
-  MODEL: ["seed", "runTime", "warmupTime"],
+  MODEL: [
+    "seed",
+    "runTime",
+    "warmupTime",
+    "arrivalPatterns.<patternId>.seasonWeights",
+    "arrivalPatterns.<patternId>.dayOfWeekWeights",
+    "arrivalPatterns.<patternId>.hourWeights",
+    "arrivalPatterns.<patternId>.<seasonWeights|dayOfWeekWeights|hourWeights>.<index>",
+  ],
   ACTIVITY: [
     "capacity",
     "inboundCapacity",
@@ -71,7 +81,7 @@ export const OVERRIDABLE_PROPERTIES: Record<TargetObjectType, readonly string[]>
     "financialProperties.enabled",
     ...RESOURCE_COST_FIELDS.map((f) => `financialProperties.${f}`),
   ],
-  GENERATOR: ["interarrivalTime", "startDelay", "batchSize", "maxEntities"],
+  GENERATOR: ["interarrivalTime", "startDelay", "batchSize", "maxEntities", "volume"],
   ENTITY: [],
   CONNECTOR: ["weight"],
   RESOURCE_REQUIREMENT: ["requests.<resourceId>.quantity"],
@@ -80,7 +90,9 @@ export const OVERRIDABLE_PROPERTIES: Record<TargetObjectType, readonly string[]>
 
 type Kind =
   | { type: "int"; min: number; nullable: boolean; max?: number }
-  | { type: "number"; min: number }
+  | { type: "number"; min: number; positive?: boolean }
+  /** A pattern's weight list: one of `lengths` values (or none: uniform), >= 0, not all 0. */
+  | { type: "weights"; lengths: readonly number[] }
   | { type: "seed" }
   | { type: "boolean" }
   /** `positive`: the Duration must be able to give a time above 0 (an up time between failures). */
@@ -255,6 +267,9 @@ function resolveSlot(base: QuodsiModel, o: ModelOverride): Result<Slot> {
           },
         };
       }
+      const mPattern =
+        /^arrivalPatterns\.(.+)\.(seasonWeights|dayOfWeekWeights|hourWeights)(?:\.(\d+))?$/.exec(name);
+      if (mPattern) return patternWeights(base, mPattern[1], mPattern[2] as WeightKey, mPattern[3]);
       return unknownProperty();
     }
     case "ENTITY":
@@ -359,6 +374,18 @@ function resolveSlot(base: QuodsiModel, o: ModelOverride): Result<Slot> {
       if (name === "batchSize") return { ok: true, value: field("generators", i, name, intKind(1), 1) };
       if (name === "maxEntities")
         return { ok: true, value: field("generators", i, name, intKind(0, true), null) };
+      if (name === "volume") {
+        const mode = base.generators![i].mode;
+        if (typeof mode !== "string" || mode.toLowerCase() !== "pattern")
+          return fail(
+            "propertyName",
+            `volume applies to pattern generators; generator ${JSON.stringify(id)} is ${typeof mode === "string" ? mode.toLowerCase() : "frequency"}`,
+          );
+        return {
+          ok: true,
+          value: field("generators", i, name, { type: "number", min: 0, positive: true }, null),
+        };
+      }
       return unknownProperty();
     }
     case "CONNECTOR": {
@@ -418,6 +445,65 @@ function resolveSlot(base: QuodsiModel, o: ModelOverride): Result<Slot> {
 
 const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 
+type WeightKey = "seasonWeights" | "dayOfWeekWeights" | "hourWeights";
+
+/** Allowed lengths of a pattern's weight list (the season list's follows its seasonMode). */
+function weightLengths(p: ArrivalPattern, key: WeightKey): readonly number[] {
+  if (key === "dayOfWeekWeights") return [WEIGHT_LENGTHS.dayOfWeekWeights];
+  if (key === "hourWeights") return [WEIGHT_LENGTHS.hourWeights, 24];
+  return [
+    String(p.seasonMode ?? "week").toLowerCase() === "month" ? WEIGHT_LENGTHS.month : WEIGHT_LENGTHS.week,
+  ];
+}
+
+/**
+ * MODEL `arrivalPatterns.<id>.<list>`: a whole weight list; with `.<index>`,
+ * one weight of it (a number >= 0). Writing one weight of an empty (uniform)
+ * list writes the full list of 1s first, of the list's first allowed length.
+ */
+function patternWeights(
+  base: QuodsiModel,
+  patternId: string,
+  key: WeightKey,
+  index: string | undefined,
+): Result<Slot> {
+  const i = findIndex(base.arrivalPatterns ?? undefined, patternId);
+  if (i < 0)
+    return fail("propertyName", `the model has no arrival pattern with id ${JSON.stringify(patternId)}`);
+  const pattern = (m: QuodsiModel) => m.arrivalPatterns![i];
+  const lengths = weightLengths(base.arrivalPatterns![i], key);
+  if (index === undefined)
+    return {
+      ok: true,
+      value: {
+        kind: { type: "weights", lengths },
+        read: (m) => pattern(m)[key] ?? [],
+        write: (m, v) => void (pattern(m)[key] = v as number[]),
+      },
+    };
+  const j = Number(index);
+  const current = base.arrivalPatterns![i][key];
+  const length = current && current.length ? current.length : lengths[0];
+  if (j >= length)
+    return fail(
+      "propertyName",
+      `${key} of arrival pattern ${JSON.stringify(patternId)} has ${length} values (index 0 to ${length - 1})`,
+    );
+  return {
+    ok: true,
+    value: {
+      kind: { type: "number", min: 0 },
+      read: (m) => (pattern(m)[key]?.length ? pattern(m)[key]![j] : 1),
+      write: (m, v) => {
+        const p = pattern(m);
+        const list = p[key]?.length ? [...p[key]] : new Array<number>(length).fill(1);
+        list[j] = v as number;
+        p[key] = list;
+      },
+    },
+  };
+}
+
 /** The new value of a slot, validated (SET) or computed and range-checked (MULTIPLY). */
 function newValue(slot: Slot, current: unknown, o: ModelOverride): Result<unknown> {
   const op = o.operation ?? "SET";
@@ -437,8 +523,27 @@ function newValue(slot: Slot, current: unknown, o: ModelOverride): Result<unknow
         if (k.max !== undefined && v > k.max) return fail("propertyValue", `must be at most ${k.max}`);
         return { ok: true, value: v };
       case "number":
+        if (k.positive && !(isNumber(v) && v > k.min))
+          return fail("propertyValue", `must be a finite number > ${k.min}`);
         if (!(isNumber(v) && v >= k.min)) return fail("propertyValue", `must be a finite number >= ${k.min}`);
         return { ok: true, value: v };
+      case "weights": {
+        if (!Array.isArray(v))
+          return fail(
+            "propertyValue",
+            `must be a list of ${k.lengths.join(" or ")} weights (or [] for uniform)`,
+          );
+        if (v.length > 0 && !k.lengths.includes(v.length))
+          return fail(
+            "propertyValue",
+            `must have ${k.lengths.join(" or ")} values (got ${v.length}); [] means uniform`,
+          );
+        const bad = v.findIndex((w) => !(isNumber(w) && w >= 0));
+        if (bad >= 0) return fail(`propertyValue[${bad}]`, "must be a finite number >= 0");
+        if (v.length > 0 && v.every((w) => w === 0))
+          return fail("propertyValue", "all weights are 0: the pattern would never create anything");
+        return { ok: true, value: v };
+      }
       case "seed":
         if (!(isNumber(v) && Number.isSafeInteger(v)))
           return fail("propertyValue", "must be a (safe) integer");
@@ -477,6 +582,11 @@ function newValue(slot: Slot, current: unknown, o: ModelOverride): Result<unknow
       return fail("operation", "seed cannot be multiplied; use SET");
     case "boolean":
       return fail("operation", `${o.propertyName} is true or false and cannot be multiplied; use SET`);
+    case "weights":
+      return fail(
+        "operation",
+        "a weight list cannot be multiplied (weights are relative, so it would change nothing); use SET, or MULTIPLY one weight (…<index>)",
+      );
     case "int": {
       if (current === null || current === undefined)
         return fail(
@@ -537,7 +647,7 @@ export function validateOverride(base: QuodsiModel, o: ModelOverride): Validated
 }
 
 /** The kind of value an override target takes (for clients that offer it, e.g. a lever). */
-export type OverrideValueType = "integer" | "number" | "duration" | "state" | "boolean";
+export type OverrideValueType = "integer" | "number" | "duration" | "state" | "boolean" | "weights";
 
 /**
  * Where an override would land, without changing anything: the target's

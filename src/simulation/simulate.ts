@@ -136,7 +136,13 @@ export function summarize(
       throughput += r.timeSeries.buckets[i]?.throughput ?? 0;
       wip += r.timeSeries.buckets[i]?.wip ?? 0;
     }
-    return { start: b.start, end: b.end, throughput: throughput / sorted.length, wip: wip / sorted.length };
+    const bucket = {
+      start: b.start,
+      end: b.end,
+      throughput: throughput / sorted.length,
+      wip: wip / sorted.length,
+    };
+    return b.startDateTime === undefined ? bucket : { ...bucket, startDateTime: b.startDateTime };
   });
   return {
     reps: sorted.length,
@@ -147,7 +153,12 @@ export function summarize(
     eventCount: sorted.reduce((s, r) => s + r.eventCount, 0),
     exitsTotal: sorted.reduce((s, r) => s + r.exitsTotal, 0),
     ...summariseReplications(model, sorted),
-    timeSeries: { period: ts?.period ?? timePeriod, bucketSize: ts?.bucketSize ?? 0, buckets },
+    timeSeries: {
+      period: ts?.period ?? timePeriod,
+      bucketSize: ts?.bucketSize ?? 0,
+      buckets,
+      ...(ts?.startDateTime !== undefined ? { startDateTime: ts.startDateTime } : {}),
+    },
     ...(first?.modelStates ? { states: summariseStates(model, sorted) } : {}),
   };
 }

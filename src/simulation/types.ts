@@ -94,13 +94,17 @@ export interface TimeBucket {
   throughput: number;
   /** Time-averaged number of entities in the system during the bucket. */
   wip: number;
+  /** Calendar mode: the bucket's start as an ISO date-time in the model's offset. */
+  startDateTime?: string;
 }
 
 export interface TimeSeries {
   period: TimePeriod;
-  /** Bucket length in the model's timeUnit. */
+  /** Bucket length in the model's timeUnit (in calendar mode nominal: 30 days for months, and the first bucket may be short). */
   bucketSize: number;
   buckets: TimeBucket[];
+  /** Calendar mode: the date and time of t = 0 (the buckets then follow calendar hours, days or months). */
+  startDateTime?: string;
 }
 
 export interface ReplicationResult {

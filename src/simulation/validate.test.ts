@@ -144,7 +144,6 @@ describe("validateModel", () => {
     const m = mm1(1, 2, { runTime: 10 });
     m.activities![0].actions!.push({ type: "loop", id: "b", count: 2, actions: [] });
     m.activities![0].routing = "state_condition";
-    m.generators![0].mode = "PATTERN";
     expect(validateModel(m).ok).toBe(true);
   });
 });
@@ -353,22 +352,20 @@ describe("checkRunnable", () => {
       { type: "script", id: "js", source: "" },
     );
     m.activities![0].routing = "state_condition";
-    m.generators![0].mode = "SCHEDULED";
     m.generators![0].initialStates = [{ stateId: "s", operation: "assign", value: 1 }];
     m.connectors![0].condition = { stateId: "s", comparison: "equal", value: 1 };
     m.connectors![0].actions = [{ type: "assign", id: "x" }];
     const issues = checkRunnable(m);
     // Split, scripts, state-condition routing, initialStates and connector conditions run (engine logic).
-    expect(paths(issues)).toEqual(["generators[0].mode", "connectors[0].actions[0].type"].sort());
+    expect(paths(issues)).toEqual(["connectors[0].actions[0].type"]);
     const msg = (p: string) => issues.find((i) => i.path === p)!.message;
     expect(msg("connectors[0].actions[0].type")).toBe(
       'connector "to-server": action type "assign" is not supported by this engine; a connector supports only delay (travel time)',
     );
-    expect(msg("generators[0].mode")).toMatch(/generator "arrivals": SCHEDULED generators are not supported/);
     expect(msg("connectors[0].actions[0].type")).toMatch(/a connector supports only delay/);
   });
 
-  it("names unsupported routing, resource failures and schedules, arrival patterns and connector modifications", () => {
+  it("names unsupported routing, resource failures and schedules and connector modifications", () => {
     const m = mm1(1, 2, { runTime: 10 });
     m.states = [{ id: "s3", name: "s3", componentType: "entity", dataType: "number" }];
     m.resources = [
@@ -384,12 +381,7 @@ describe("checkRunnable", () => {
       { id: "q", failureProperties: {}, workScheduleId: false, schedule: null },
     ];
     m.generators![0].mode = "frequency";
-    m.generators![0].arrivalPatternId = "p";
-    Object.assign(m.activities![0], {
-      connectType: "round_robin",
-      queueRanking: "fifo",
-      sourceConfig: { mode: "scheduled", arrivalScheduleId: "x" },
-    });
+    Object.assign(m.activities![0], { connectType: "round_robin", queueRanking: "fifo" });
     m.connectors![0].stateModifications = [{ stateId: "s3", operation: "assign", value: 1 }];
     const server = 'activity "server" (Server)';
     expect(checkRunnable(m)).toEqual([
@@ -405,18 +397,6 @@ describe("checkRunnable", () => {
         path: "resources[0].workSchedule",
         message:
           'resource "r" (Clerk): work schedules (workSchedule) are not supported; resources are always available',
-      },
-      {
-        path: "generators[0].arrivalPatternId",
-        message: 'generator "arrivals": arrivalPatternId (PATTERN/SCHEDULED arrivals) is not supported',
-      },
-      {
-        path: "activities[0].sourceConfig.mode",
-        message: `${server}: SCHEDULED generators are not supported; only FREQUENCY (interarrival time)`,
-      },
-      {
-        path: "activities[0].sourceConfig.arrivalScheduleId",
-        message: `${server}: arrivalScheduleId (PATTERN/SCHEDULED arrivals) is not supported`,
       },
       {
         path: "connectors[0].stateModifications",

@@ -5,6 +5,7 @@ import { checkFailureProperties, repairSharingWarnings } from "./model/failures.
 import { Issues, isAbsent, isFiniteNumber, isInt, isObject, type Obj } from "./model/issues.js";
 import { routingMode, type RoutingMode } from "./model/normalize.js";
 import { readStates } from "./model/states.js";
+import { checkArrivalPatterns, checkArrivalSchedules, checkClockMode } from "./model/validate-arrivals.js";
 import {
   checkActivityLogic,
   checkConnectorLogic,
@@ -183,14 +184,20 @@ export function validateModel(input: unknown): Validated<QuodsiModel> {
     if (id) generatorIds.add(id);
   });
   each("connectors", (o, i) => idOf("connectors", i, o, "main"));
+  const states = readStates(m.states, is);
+  const clockMode = checkClockMode(is, m);
   const refs: ModelRefs = {
     is,
-    states: readStates(m.states, is),
+    states,
     entityIds,
     resourceIds,
     requirementIds,
     activityIds,
     generatorIds,
+    arrivals: {
+      patternIds: checkArrivalPatterns(is, m),
+      scheduleIds: checkArrivalSchedules(is, m, { entityIds, states }, clockMode),
+    },
   };
 
   // --- resource requirements
@@ -376,13 +383,7 @@ export function checkRunnable(model: QuodsiModel): ValidationIssue[] {
   });
 
   const generatorCore = (g: Record<string, unknown>, p: string, who: string) => {
-    const mode = typeof g.mode === "string" ? g.mode.toUpperCase() : "FREQUENCY";
-    if (mode !== "FREQUENCY")
-      is.add(`${p}.mode`, `${who}: ${mode} generators are not supported; only FREQUENCY (interarrival time)`);
     if (present(g.initialStates)) gate("initialStates", `${p}.initialStates`, who);
-    for (const key of ["arrivalPatternId", "arrivalScheduleId"])
-      if (present(g[key]))
-        is.add(`${p}.${key}`, `${who}: ${key} (PATTERN/SCHEDULED arrivals) is not supported`);
   };
   (model.generators ?? []).forEach((g, i) => generatorCore(g, `generators[${i}]`, label("generator", g)));
   (model.activities ?? []).forEach((a, i) => {
@@ -416,7 +417,6 @@ export function checkRunnable(model: QuodsiModel): ValidationIssue[] {
       );
   }
 
-  // Declared arrivalPatterns/arrivalSchedules/states are harmless on their own;
-  // the generators and actions that would use them are reported above.
+  // Declared states are harmless on their own; the actions that would use them are reported above.
   return is.list;
 }

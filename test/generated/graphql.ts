@@ -66,7 +66,7 @@ export type OverrideItemInput = {
   description?: string | null | undefined;
   /** SET (default) or MULTIPLY */
   operation?: OverrideOperation | null | undefined;
-  /** ACTIVITY: capacity, inboundCapacity, outboundCapacity, actions.<actionId or index>.duration, actions.<actionId or index>.count (loop, split), actions.<actionId or index>.joinCount (join); RESOURCE: capacity; GENERATOR: interarrivalTime, startDelay, batchSize, maxEntities; CONNECTOR: weight; RESOURCE_REQUIREMENT: requests.<resourceId>.quantity; STATE: initialValue; MODEL: seed, runTime, warmupTime */
+  /** ACTIVITY: capacity, inboundCapacity, outboundCapacity, actions.<actionId or index>.duration, actions.<actionId or index>.count (loop, split), actions.<actionId or index>.joinCount (join); RESOURCE: capacity; GENERATOR: interarrivalTime, startDelay, batchSize, maxEntities, volume (pattern); CONNECTOR: weight; RESOURCE_REQUIREMENT: requests.<resourceId>.quantity; STATE: initialValue; MODEL: seed, runTime, warmupTime, arrivalPatterns.<patternId>.<seasonWeights|dayOfWeekWeights|hourWeights>[.<index>] */
   propertyName: string;
   /** The new value (SET), or the factor > 0 (MULTIPLY) */
   propertyValue: unknown;

@@ -33,8 +33,9 @@ export class OverrideItemInput extends OverrideNotesInput {
     description:
       "ACTIVITY: capacity, inboundCapacity, outboundCapacity, actions.<actionId or index>.duration, " +
       "actions.<actionId or index>.count (loop, split), actions.<actionId or index>.joinCount (join); " +
-      "RESOURCE: capacity; GENERATOR: interarrivalTime, startDelay, batchSize, maxEntities; CONNECTOR: weight; " +
-      "RESOURCE_REQUIREMENT: requests.<resourceId>.quantity; STATE: initialValue; MODEL: seed, runTime, warmupTime",
+      "RESOURCE: capacity; GENERATOR: interarrivalTime, startDelay, batchSize, maxEntities, volume (pattern); " +
+      "CONNECTOR: weight; RESOURCE_REQUIREMENT: requests.<resourceId>.quantity; STATE: initialValue; " +
+      "MODEL: seed, runTime, warmupTime, arrivalPatterns.<patternId>.<seasonWeights|dayOfWeekWeights|hourWeights>[.<index>]",
   })
   @Length(1, 200)
   @Matches(/^\S+$/, { message: "propertyName must not contain white space" })

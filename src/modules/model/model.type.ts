@@ -28,12 +28,13 @@ export const OverrideValueType = {
   DURATION: "duration",
   STATE: "state",
   BOOLEAN: "boolean",
+  WEIGHTS: "weights",
 } as const satisfies Record<string, EngineValueType>;
 export type OverrideValueType = EngineValueType;
 registerEnumType(OverrideValueType, {
   name: "OverrideValueType",
   description:
-    "What an override's propertyValue is: an integer, a number, a Duration, a state's value, or a boolean",
+    "What an override's propertyValue is: an integer, a number, a Duration, a state's value, a boolean, or a list of relative weights (numbers >= 0)",
 });
 
 @ObjectType({ description: "Where a model's definition came from" })

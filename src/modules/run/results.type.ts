@@ -154,6 +154,12 @@ export class TimeBucket implements engine.TimeBucket {
 
   @Field(() => Float, { description: "Time-averaged entities in the system during the bucket" })
   wip!: number;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Calendar-mode models: the bucket's start as an ISO date-time (null in clock mode)",
+  })
+  startDateTime?: string;
 }
 
 @ObjectType({ description: "Throughput and work in progress over simulated time" })
@@ -164,8 +170,17 @@ export class TimeSeries implements engine.TimeSeries {
   @Field(() => Float, { description: "Bucket length in the model's time unit" })
   bucketSize!: number;
 
-  @Field(() => [TimeBucket], { description: "Buckets from 0 to the run time" })
+  @Field(() => [TimeBucket], {
+    description:
+      "Buckets from 0 to the run time; in calendar mode they end on calendar hours, midnights or month starts",
+  })
   buckets!: TimeBucket[];
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Calendar-mode models: the date and time of t = 0 (null in clock mode)",
+  })
+  startDateTime?: string;
 }
 
 @ObjectType({

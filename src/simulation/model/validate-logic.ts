@@ -11,6 +11,7 @@ import { type Issues, type Obj, isAbsent, isFiniteNumber, isInt, isNoRef, isObje
 import { checkCondition, checkModifications, stateById } from "./modifications.js";
 import { routingMode, type RoutingMode } from "./normalize.js";
 import { describe, type StateTable } from "./states.js";
+import { type ArrivalRefs, checkGeneratorArrivals } from "./validate-arrivals.js";
 
 const GENERATOR_MODES = ["FREQUENCY", "PATTERN", "SCHEDULED"];
 /** Entities per creation event (legacy `entitiesPerCreation`, validated 1..1000 by Quodsi). */
@@ -27,6 +28,8 @@ export interface ModelRefs {
   requirementIds: ReadonlySet<string>;
   activityIds: ReadonlySet<string>;
   generatorIds: ReadonlySet<string>;
+  /** Arrival pattern and schedule ids (absent: none declared). */
+  arrivals?: ArrivalRefs;
 }
 
 /** Written out rather than spread: a spread of the refs costs more than the rest of an activity's checks. */
@@ -67,6 +70,8 @@ function duration(is: Issues, o: Obj, key: string, p: string, required: boolean)
   is.addAll(validateDuration(o[key], `${p}.${key}`));
 }
 
+const NO_ARRIVALS: ArrivalRefs = { patternIds: new Set(), scheduleIds: new Set() };
+
 /**
  * The generator core (§2.11), on a generator or an activity's
  * `sourceConfig`: entity, mode, timing, batch and caps, initial states.
@@ -83,6 +88,7 @@ export function checkGeneratorCore(refs: ModelRefs, o: Obj, p: string): void {
     else is.add(`${p}.mode`, `must be one of ${GENERATOR_MODES.join(", ")} (got ${JSON.stringify(o.mode)})`);
   }
   duration(is, o, "interarrivalTime", p, mode === "FREQUENCY");
+  checkGeneratorArrivals(is, refs.arrivals ?? NO_ARRIVALS, o, p, mode);
   duration(is, o, "startDelay", p, false);
   count(is, o, "batchSize", p, 1, MAX_BATCH_SIZE, false);
   count(is, o, "maxEntities", p, 0, MAX_GENERATOR_ENTITIES, true);

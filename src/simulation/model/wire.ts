@@ -374,8 +374,11 @@ export interface GeneratorCore {
   maxCycles?: number | null;
   /** Applied in order to each new entity, after every entity state got its initial value. */
   initialStates?: StateModification[] | null;
+  /** PATTERN mode: the arrival pattern (required). */
   arrivalPatternId?: string | null;
+  /** PATTERN mode: expected arrivals per pattern cycle (required, > 0). */
   volume?: number | null;
+  /** SCHEDULED mode: the arrival schedule (required). */
   arrivalScheduleId?: string | null;
 }
 
@@ -395,6 +398,47 @@ export interface FailureProperties {
   failureClockMode?: "wall_clock" | "active_time" | "WALL_CLOCK" | "ACTIVE_TIME" | null;
   /** Requirement seized for each repair; absent, null or "" = none. */
   repairResourceRequirementId?: string | null;
+}
+
+/**
+ * A non-homogeneous arrival profile (§2.13, decision Q5), shared by the
+ * PATTERN generators that name it. Every weight list is relative (only
+ * ratios matter); empty or absent means uniform.
+ */
+export interface ArrivalPattern extends WireObject {
+  /** The period `volume` counts over: `day`, `week` (default) or `year`; case-insensitive. */
+  cycle?: "day" | "week" | "year" | "DAY" | "WEEK" | "YEAR" | null;
+  /** What `seasonWeights` index: `week` of the year (52 values, default) or `month` (12). */
+  seasonMode?: "week" | "month" | "WEEK" | "MONTH" | null;
+  seasonWeights?: number[] | null;
+  /** Monday first, 7 values. */
+  dayOfWeekWeights?: number[] | null;
+  /** 168 values, Monday 00:00-01:00 first (index weekday × 24 + hour), or 24 (the same every day). */
+  hourWeights?: number[] | null;
+  /** Only `poisson` (the default). */
+  countMode?: "poisson" | "POISSON" | null;
+  /** The minute within the hour of each arrival, a unitless sample in minutes; default uniform 0-60. */
+  withinHourOffset?: Record<string, unknown> | null;
+}
+
+/** One row of an arrival schedule: `quantity` entities of `entityId` at `time`. */
+export interface ScheduledArrival {
+  /** An offset from t = 0 in the schedule's timeUnit, or (calendar mode) an ISO date-time. */
+  time: number | string;
+  /** Default: the generator's entity. */
+  entityId?: string | null;
+  /** Default 1. */
+  quantity?: number | null;
+  /** Entity states set on each new entity, keyed by state id or name (decision Q12). */
+  stateValues?: Record<string, StateValue> | null;
+  [extra: string]: unknown;
+}
+
+/** A list of timed arrivals (§2.13), used by the SCHEDULED generators that name it. */
+export interface ArrivalSchedule extends WireObject {
+  /** Unit of numeric row times; default minutes. */
+  timeUnit?: TimeUnit | null;
+  arrivals?: ScheduledArrival[] | null;
 }
 
 export interface Activity extends WireObject {
@@ -445,6 +489,12 @@ export interface QuodsiModel {
   timeUnit: TimeUnit;
   runTime: Duration;
   warmupTime?: Duration;
+  /** `clock` (default) or `calendar`: time 0 is `startDateTime` and schedules may use ISO date-times. */
+  timeMode?: "clock" | "calendar" | "CLOCK" | "CALENDAR" | null;
+  /** Calendar mode: the date and time of t = 0 (required there), an ISO date-time. */
+  startDateTime?: string | null;
+  arrivalPatterns?: ArrivalPattern[] | null;
+  arrivalSchedules?: ArrivalSchedule[] | null;
   entities?: Entity[];
   states?: StateDeclaration[] | null;
   resources?: Resource[];

@@ -20,6 +20,13 @@ export const enum EventKind {
   Failure = 5,
   /** A repair is over: the activity works again (payload: failure process). */
   Repair = 6,
+  // --- pattern and scheduled generators (runtime/arrivals.ts), only scheduled in models with them
+  /** A pattern generator's hour begins: draw its arrivals (payload: generator). */
+  PatternHour = 7,
+  /** One arrival of a pattern generator (payload: generator). */
+  PatternArrival = 8,
+  /** A scheduled generator's next row comes due (payload: generator). */
+  ScheduledArrival = 9,
 }
 
 export const EVENT_KIND_BITS = 4;

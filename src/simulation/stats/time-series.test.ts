@@ -1,11 +1,18 @@
 import { describe, expect, it } from "vitest";
+import { ModelCalendar } from "../model/calendar-time.js";
 import { Clock } from "../runtime/clock.js";
 import { TimeSeriesCollector } from "./time-series.js";
 
 /** A collector over `runTime` minutes in hourly buckets, driven by hand through its clock. */
 function collector(runTime: number) {
   const clock = new Clock(true);
-  const series = new TimeSeriesCollector(clock, runTime, "minutes", "hourly");
+  const series = new TimeSeriesCollector(
+    clock,
+    runTime,
+    "minutes",
+    "hourly",
+    new ModelCalendar(false, null, 60),
+  );
   const at = (now: number) => {
     clock.now = now;
     return series;

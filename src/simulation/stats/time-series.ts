@@ -1,3 +1,4 @@
+import type { ModelCalendar } from "../model/calendar-time.js";
 import type { Clock } from "../runtime/clock.js";
 import type { TimePeriod, TimeSeries, TimeUnit } from "../types.js";
 import { periodLength } from "../units.js";
@@ -9,12 +10,20 @@ const MAX_BUCKETS = 10_000;
 /**
  * Throughput and time-averaged work in progress per bucket of simulated time
  * (one period: hour, day or 30 days), over the whole run from 0, warm-up
- * included.
+ * included. In calendar mode the buckets follow the calendar instead: they
+ * end on the hour, at midnight or on the first of the month (the first
+ * bucket runs from startDateTime to the first such boundary, so it may be
+ * short; monthly buckets are calendar months), and each carries its
+ * start as an ISO date-time.
  */
 export class TimeSeriesCollector {
   // Assigned in the constructor; `declare` keeps V8 from first storing undefined (see Clock).
   declare private readonly bucketSize: number;
   declare private readonly nBuckets: number;
+  /** End of each bucket (the last one at runTime). */
+  declare private readonly ends: Float64Array;
+  /** Calendar mode only: to name the buckets' dates. */
+  declare private readonly calendar: ModelCalendar | null;
   declare private readonly throughput: Float64Array;
   declare private readonly wipArea: Float64Array;
   private idx = 0;
@@ -27,24 +36,40 @@ export class TimeSeriesCollector {
   declare private readonly runTime: number;
   declare private readonly period: TimePeriod;
 
-  constructor(clock: Clock, runTime: number, timeUnit: TimeUnit, period: TimePeriod) {
+  constructor(
+    clock: Clock,
+    runTime: number,
+    timeUnit: TimeUnit,
+    period: TimePeriod,
+    calendar: ModelCalendar,
+  ) {
     this.clock = clock;
     this.runTime = runTime;
     this.period = period;
     let bucket = periodLength(period, timeUnit);
     let n = Math.max(1, Math.ceil(runTime / bucket - 1e-9));
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: up to MAX_BUCKETS, k is 1 and nothing changes
-    if (n > MAX_BUCKETS) {
-      const k = Math.ceil(n / MAX_BUCKETS);
+    // Calendar buckets: one more, the first may be partial.
+    const k = Math.ceil((calendar.calendar ? n + 1 : n) / MAX_BUCKETS);
+    if (k > 1) {
       bucket *= k;
       n = Math.max(1, Math.ceil(runTime / bucket - 1e-9));
     }
+    let ends: Float64Array;
+    if (calendar.calendar) {
+      ends = Float64Array.from(calendar.periodEnds(period, runTime, k));
+      n = ends.length;
+    } else {
+      ends = new Float64Array(n);
+      for (let i = 0; i < n - 1; i++) ends[i] = (i + 1) * bucket;
+      ends[n - 1] = runTime;
+    }
+    this.calendar = calendar.calendar ? calendar : null;
     this.bucketSize = bucket;
     this.nBuckets = n;
+    this.ends = ends;
     this.throughput = new Float64Array(n);
     this.wipArea = new Float64Array(n);
-    // Stryker disable next-line ConditionalExpression: with one bucket, `nextBuckets` never moves on, whatever its end
-    this.end = n === 1 ? runTime : bucket;
+    this.end = ends[0];
     this.last = 0;
   }
 
@@ -65,8 +90,7 @@ export class TimeSeriesCollector {
       this.wipArea[this.idx] += this.wip * (this.end - this.last);
       this.last = this.end;
       this.idx++;
-      // Stryker disable next-line ConditionalExpression,ArithmeticOperator: the last bucket is never left, so an end past the run time is never reached
-      this.end = this.idx === this.nBuckets - 1 ? this.runTime : (this.idx + 1) * this.bucketSize;
+      this.end = this.ends[this.idx];
     }
   }
 
@@ -78,11 +102,18 @@ export class TimeSeriesCollector {
 
   result(): TimeSeries {
     const buckets = [];
+    const cal = this.calendar;
     for (let i = 0; i < this.nBuckets; i++) {
-      const start = i * this.bucketSize;
-      const end = i === this.nBuckets - 1 ? this.runTime : (i + 1) * this.bucketSize;
-      buckets.push({ start, end, throughput: this.throughput[i], wip: ratio(this.wipArea[i], end - start) });
+      const start = i === 0 ? 0 : this.ends[i - 1];
+      const end = this.ends[i];
+      const b = { start, end, throughput: this.throughput[i], wip: ratio(this.wipArea[i], end - start) };
+      buckets.push(cal ? { ...b, startDateTime: cal.isoAt(start) } : b);
     }
-    return { period: this.period, bucketSize: this.bucketSize, buckets };
+    return {
+      period: this.period,
+      bucketSize: this.bucketSize,
+      buckets,
+      ...(cal ? { startDateTime: cal.isoAt(0) } : {}),
+    };
   }
 }
