@@ -106,6 +106,22 @@ describe("result CSV tables", () => {
         timeSeries: { ...odd.timeSeries, buckets: [{ start: -1, end: 0, throughput: 2, wip: 0 }] },
       }).timeseries,
     ).toBe("start,end,throughput,wip\n-1,0,2,0\n");
+    // Calendar-time buckets carry their wall-clock start.
+    expect(
+      resultTables({
+        ...odd,
+        timeSeries: {
+          ...odd.timeSeries,
+          startDateTime: "2026-03-02T08:30:00+01:00",
+          buckets: [
+            { start: 0, end: 30, throughput: 1, wip: 2, startDateTime: "2026-03-02T08:30:00+01:00" },
+            { start: 30, end: 90, throughput: 3, wip: 1, startDateTime: "2026-03-02T09:00:00+01:00" },
+          ],
+        },
+      }).timeseries,
+    ).toBe(
+      "start,end,throughput,wip,start_date_time\n0,30,1,2,2026-03-02T08:30:00+01:00\n30,90,3,1,2026-03-02T09:00:00+01:00\n",
+    );
   });
 });
 

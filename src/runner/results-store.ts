@@ -107,10 +107,18 @@ export function resultTables(summary: SimulationSummary): Record<ResultTable, st
     activities: wideTable("activity"),
     resources: wideTable("resource"),
     entities: wideTable("entity"),
-    timeseries: csv([
-      ["start", "end", "throughput", "wip"],
-      ...summary.timeSeries.buckets.map((b) => [b.start, b.end, b.throughput, b.wip]),
-    ]),
+    // Calendar-time models add each bucket's wall-clock start (ISO, with the model's offset).
+    timeseries: csv(
+      summary.timeSeries.startDateTime === undefined
+        ? [
+            ["start", "end", "throughput", "wip"],
+            ...summary.timeSeries.buckets.map((b) => [b.start, b.end, b.throughput, b.wip]),
+          ]
+        : [
+            ["start", "end", "throughput", "wip", "start_date_time"],
+            ...summary.timeSeries.buckets.map((b) => [b.start, b.end, b.throughput, b.wip, b.startDateTime]),
+          ],
+    ),
     states: csv(states),
     costs: csv(costs),
   };
