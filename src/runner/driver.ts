@@ -49,3 +49,31 @@ export interface RunConsumer {
   readonly active: number;
   readonly waiting: number;
 }
+
+/** A run a consumer is executing: how to stop it, and when it has ended. */
+export interface RunningRun {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * The end of a consumer's graceful stop: the runs in hand get `graceMs` to
+ * finish; those still running then are aborted as a shutdown (requeued) and
+ * awaited.
+ */
+export async function drainRuns(running: ReadonlyMap<string, RunningRun>, graceMs: number): Promise<void> {
+  const all = () => Promise.allSettled([...running.values()].map((r) => r.done));
+  let timer: NodeJS.Timeout | undefined;
+  const graceOver = new Promise<"timeout">(
+    (resolve) => (timer = setTimeout(() => resolve("timeout"), graceMs)),
+  );
+  // Stryker disable next-line ArrowFunction: any value but "timeout" means the runs ended; they are gone from `running` then
+  const outcome = await Promise.race([all().then(() => "done" as const), graceOver]);
+  clearTimeout(timer);
+  // Stryker disable next-line ConditionalExpression: after "done" `running` is empty, so aborting all of it does nothing
+  if (outcome === "timeout") {
+    for (const { controller } of running.values())
+      controller.abort({ kind: "shutdown" } satisfies AbortReason);
+    await all();
+  }
+}

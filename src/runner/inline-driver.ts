@@ -1,5 +1,14 @@
 import type { Logger } from "../logger.js";
-import type { AbortReason, EnqueueTx, ExecuteRun, QueuedRun, RunConsumer, RunProducer } from "./driver.js";
+import {
+  drainRuns,
+  type AbortReason,
+  type EnqueueTx,
+  type ExecuteRun,
+  type QueuedRun,
+  type RunConsumer,
+  type RunningRun,
+  type RunProducer,
+} from "./driver.js";
 import { pickNext, type FairPolicy, type TenantShare } from "./fair-share.js";
 
 /**
@@ -11,7 +20,7 @@ import { pickNext, type FairPolicy, type TenantShare } from "./fair-share.js";
  */
 export class InlineDriver implements RunProducer, RunConsumer {
   private readonly waitingRuns: QueuedRun[] = [];
-  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly running = new Map<string, RunningRun>();
   /** Tenants with runs executing or waiting (entries of idle tenants are dropped). */
   private readonly shares = new Map<string, TenantShare>();
   /** Counts slots handed out: a share's `lastStarted`. */
@@ -56,20 +65,7 @@ export class InlineDriver implements RunProducer, RunConsumer {
   async stop(graceMs: number): Promise<void> {
     this.accepting = false;
     this.waitingRuns.length = 0;
-    const all = () => Promise.allSettled([...this.running.values()].map((r) => r.done));
-    let timer: NodeJS.Timeout | undefined;
-    const graceOver = new Promise<"timeout">(
-      (resolve) => (timer = setTimeout(() => resolve("timeout"), graceMs)),
-    );
-    // Stryker disable next-line ArrowFunction: any value but "timeout" means the runs ended; they are gone from `running` then
-    const outcome = await Promise.race([all().then(() => "done" as const), graceOver]);
-    clearTimeout(timer);
-    // Stryker disable next-line ConditionalExpression: after "done" `running` is empty, so aborting all of it does nothing
-    if (outcome === "timeout") {
-      for (const { controller } of this.running.values())
-        controller.abort({ kind: "shutdown" } satisfies AbortReason);
-      await all();
-    }
+    await drainRuns(this.running, graceMs);
   }
 
   /** Runs executing now (for metrics). */

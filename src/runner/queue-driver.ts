@@ -2,7 +2,16 @@ import { PgBoss, type Db, type JobWithMetadata } from "pg-boss";
 import type { QueueSettings } from "../config.js";
 import type { Logger } from "../logger.js";
 import type { AppPubSub } from "../pubsub/pubsub.js";
-import type { AbortReason, EnqueueTx, ExecuteRun, QueuedRun, RunConsumer, RunProducer } from "./driver.js";
+import {
+  drainRuns,
+  type AbortReason,
+  type EnqueueTx,
+  type ExecuteRun,
+  type QueuedRun,
+  type RunConsumer,
+  type RunningRun,
+  type RunProducer,
+} from "./driver.js";
 
 /** The pg-boss queue every run's job goes to. */
 export const RUN_QUEUE = "scenario-runs";
@@ -156,7 +165,7 @@ type CancelFeed = AsyncIterableIterator<{ runId: string }> & { return?: () => un
  * it; the store's writes are fenced on the execution's claim as well).
  */
 export class QueueConsumer implements RunConsumer {
-  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly running = new Map<string, RunningRun>();
   private cancels: CancelFeed | undefined;
   private stopping = false;
 
@@ -193,18 +202,7 @@ export class QueueConsumer implements RunConsumer {
     this.stopping = true;
     // No new jobs from here on; the runs in hand get the grace period.
     const offWork = this.queue.boss.offWork(RUN_QUEUE, { wait: true });
-    const all = () => Promise.allSettled([...this.running.values()].map((r) => r.done));
-    let timer: NodeJS.Timeout | undefined;
-    const graceOver = new Promise<"timeout">(
-      (resolve) => (timer = setTimeout(() => resolve("timeout"), graceMs)),
-    );
-    const outcome = await Promise.race([all().then(() => "done" as const), graceOver]);
-    clearTimeout(timer);
-    if (outcome === "timeout") {
-      for (const { controller } of this.running.values())
-        controller.abort({ kind: "shutdown" } satisfies AbortReason);
-      await all();
-    }
+    await drainRuns(this.running, graceMs);
     await offWork;
     await this.cancels?.return?.();
   }
