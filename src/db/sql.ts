@@ -31,9 +31,16 @@ export function pgliteSql(db: PGlite | Transaction): SqlConnection {
   };
 }
 
-/** A single pg connection (not a pool) so that transactions stay on it. */
+/**
+ * A single pg connection (not a pool) so that transactions stay on it. It
+ * mostly sits idle after the migrations; when the server ends it (a restart,
+ * an administrator's pg_terminate_backend) pg emits 'error', which without a
+ * listener would end the process. The next use fails instead (pg rejects
+ * queries on a client that lost its connection).
+ */
 export async function postgresSql(connectionString: string): Promise<SqlConnection> {
   const client = new pg.Client({ connectionString });
+  client.on("error", () => {});
   await client.connect();
   const conn = (inTx: boolean): SqlConnection => ({
     async query<T>(text: string, params?: unknown[]) {
