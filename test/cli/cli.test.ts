@@ -4,8 +4,14 @@ import path from "node:path";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { backends, createTestDatabase, type TestDatabase } from "../helpers/backends.js";
-import { killLeftovers, runCli, startServe } from "../helpers/process.js";
+import { backends } from "../helpers/backends.js";
+import {
+  cliEnvironment,
+  killLeftovers,
+  runCli,
+  startServe,
+  type CliEnvironment,
+} from "../helpers/process.js";
 
 const query = async (url: string, apiKey: string, q: string) => {
   const res = await fetch(url, {
@@ -29,24 +35,14 @@ const PROCESS_TIMEOUT = 120_000;
 afterEach(killLeftovers);
 
 describe.each(backends())("the scenariolab CLI on $name", { timeout: PROCESS_TIMEOUT }, (backend) => {
+  let cli: CliEnvironment;
   let env: Record<string, string>;
-  let dir: string;
-  let db: TestDatabase | undefined;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), "scenariolab-cli-"));
-    if (backend.name === "postgres") {
-      db = await createTestDatabase(backend);
-      await db.database.close(); // the CLI opens its own connections
-      env = { DATA_DIR: dir, DATABASE_URL: db.url! };
-    } else {
-      env = { DATA_DIR: dir, DATABASE_URL: "" };
-    }
+    cli = await cliEnvironment(backend, "scenariolab-cli-");
+    ({ env } = cli);
   });
-  afterAll(async () => {
-    await db?.dispose().catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => cli.dispose());
 
   /** Each test makes the tenant it needs, under a name no other test uses (slugs are unique). */
   async function createTenant(name: string, adminEmail: string): Promise<CreatedTenant> {

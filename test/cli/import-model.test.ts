@@ -1,11 +1,16 @@
-import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { copyFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { drawioFile, loopDrawio } from "../../src/import/testing.js";
-import { backends, createTestDatabase, type TestDatabase } from "../helpers/backends.js";
-import { killLeftovers, runCli, startServe } from "../helpers/process.js";
+import { backends } from "../helpers/backends.js";
+import {
+  cliEnvironment,
+  killLeftovers,
+  runCli,
+  startServe,
+  type CliEnvironment,
+} from "../helpers/process.js";
 
 const EXAMPLES = fileURLToPath(new URL("../fixtures/quodsi-examples/", import.meta.url));
 
@@ -15,24 +20,15 @@ const PROCESS_TIMEOUT = 600_000;
 afterEach(killLeftovers);
 
 describe.each(backends())("scenariolab import-model on $name", { timeout: PROCESS_TIMEOUT }, (backend) => {
+  let cli: CliEnvironment;
   let env: Record<string, string>;
   let dir: string;
-  let db: TestDatabase | undefined;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), "scenariolab-import-"));
-    if (backend.name === "postgres") {
-      db = await createTestDatabase(backend);
-      await db.database.close(); // the CLI opens its own connections
-      env = { DATA_DIR: dir, DATABASE_URL: db.url! };
-    } else {
-      env = { DATA_DIR: dir, DATABASE_URL: "" };
-    }
+    cli = await cliEnvironment(backend, "scenariolab-import-");
+    ({ env, dir } = cli);
   });
-  afterAll(async () => {
-    await db?.dispose().catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => cli.dispose());
 
   it("imports a legacy JSON file and a draw.io file, prints {modelId}, and the models are there over HTTP", async () => {
     const tenant = await runCli(

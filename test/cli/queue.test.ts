@@ -8,6 +8,7 @@ import WebSocket from "ws";
 import { mm1 } from "../fixtures/models.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/backends.js";
 import {
+  gql,
   killLeftovers,
   runCli,
   startServe,
@@ -19,22 +20,6 @@ import { isTerminal, record } from "../helpers/scenarios.js";
 
 const postgres = process.env.DATABASE_URL;
 const redis = process.env.REDIS_URL;
-
-async function gql<T = Record<string, any>>(
-  url: string,
-  apiKey: string,
-  query: string,
-  variables?: object,
-): Promise<T> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-api-key": apiKey },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data: T; errors?: unknown };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
 
 interface ScenarioView {
   state: string;

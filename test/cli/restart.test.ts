@@ -4,23 +4,7 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { mm1 } from "../fixtures/models.js";
 import { backends, createTestDatabase, type TestDatabase } from "../helpers/backends.js";
-import { killLeftovers, runCli, startServe } from "../helpers/process.js";
-
-async function gql<T = Record<string, any>>(
-  url: string,
-  apiKey: string,
-  query: string,
-  variables?: object,
-): Promise<T> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-api-key": apiKey },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data: T; errors?: unknown };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
+import { gql, killLeftovers, runCli, startServe } from "../helpers/process.js";
 
 async function stateOf(
   url: string,

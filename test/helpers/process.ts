@@ -1,5 +1,9 @@
 import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { createTestDatabase, type Backend } from "./backends.js";
 
 export const BIN = fileURLToPath(new URL("../../bin/scenariolab.js", import.meta.url));
 
@@ -127,4 +131,42 @@ export async function startWorker(env: Record<string, string>, timeoutMs = 60_00
     await new Promise((r) => setTimeout(r, 100));
   }
   return { child, output: () => out, exited };
+}
+
+/** Where CLI processes of one test file keep their data: a fresh DATA_DIR, and a fresh database on PostgreSQL. */
+export interface CliEnvironment {
+  env: Record<string, string>;
+  dir: string;
+  dispose(): Promise<void>;
+}
+
+export async function cliEnvironment(backend: Backend, prefix: string): Promise<CliEnvironment> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  const db = backend.name === "postgres" ? await createTestDatabase(backend) : undefined;
+  await db?.database.close(); // the CLI opens its own connections
+  return {
+    env: { DATA_DIR: dir, DATABASE_URL: db?.url ?? "" },
+    dir,
+    async dispose() {
+      await db?.dispose().catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One GraphQL request over HTTP with an API key; throws on GraphQL errors. */
+export async function gql<T = Record<string, any>>(
+  url: string,
+  apiKey: string,
+  query: string,
+  variables?: object,
+): Promise<T> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": apiKey },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data: T; errors?: unknown };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
 }
